@@ -1,0 +1,49 @@
+# One place for every routine task. Each target bootstraps .venv from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SHARED ?= ../shared
+SPEC ?= $(SHARED)/chainspecs/rhala.json
+
+.PHONY: test check format lint typecheck unit bench run clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## test: lint, type-check and run every test (what CI runs).
+test: lint typecheck unit
+
+## check: the same suite as test; kept as the name STYLE.md uses.
+check: test
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+## format: apply ruff's formatter and safe fixes.
+format: $(STAMP)
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+## bench: run every benchmark and write JSON results under bench-results/.
+bench: $(STAMP)
+	mkdir -p bench-results
+	$(BIN)/khala bench codec --json | tee bench-results/codec.json
+	$(BIN)/khala bench trie --json | tee bench-results/trie.json
+
+## run: the most useful thing that works today: the genesis root and hash of a real chain spec.
+run: $(STAMP)
+	$(BIN)/khala spec root $(SPEC)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results

@@ -1,0 +1,1 @@
+"""The ``khala`` command line: one typer file per command group, thin over the library."""

@@ -1,0 +1,29 @@
+"""The ``khala`` entry point: mounts every command group."""
+
+from __future__ import annotations
+
+import typer
+
+from khala import __version__
+from khala.cli import bench, spec
+
+app = typer.Typer(
+    name="khala",
+    help="khala: a trustless confidential-computing cloud (chain, TEE workers, gatekeepers).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(spec.app, name="spec")
+app.add_typer(bench.app, name="bench")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the khala version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Run the command line (the ``khala`` console script)."""
+    app()

@@ -1,0 +1,49 @@
+"""``khala bench``: performance figures for docs/benchmarks.md (``make bench`` runs them all)."""
+
+from __future__ import annotations
+
+import typer
+
+from khala.bench.codec import run_codec_benchmark
+from khala.bench.trie import run_trie_benchmark
+from khala.cli.output import emit, progress, reported_errors
+
+app = typer.Typer(
+    help="Measure performance (results go to docs/benchmarks.md).", no_args_is_help=True
+)
+
+
+def _table(figures: dict[str, object]) -> str:
+    return "\n".join(f"{key:32} {value}" for key, value in figures.items() if key != "machine")
+
+
+@app.command("codec")
+def codec(
+    rounds: int = typer.Option(7, min=1, help="Interleaved rounds per contender; best is kept."),
+    round_seconds: float = typer.Option(0.3, min=0.01, help="Approximate length of one round."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Compare SCALE decode/encode of a 6-field struct with scalecodec, in the same run.
+
+    Reports operations per second for both and the ratios ours / scalecodec.
+    """
+    with reported_errors(as_json=as_json):
+        progress(f"codec: {rounds} interleaved rounds of ~{round_seconds}s per contender")
+        figures = run_codec_benchmark(rounds=rounds, round_seconds=round_seconds)
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("trie")
+def trie(
+    keys: int = typer.Option(100_000, min=2, help="Random 32-byte keys (64-byte values)."),
+    dirty: int = typer.Option(1_000, min=2, help="Keys changed per incremental round."),
+    rounds: int = typer.Option(3, min=1, help="Repetitions of each timed step."),
+    proofs: int = typer.Option(2_000, min=1, help="Single-key proofs to verify."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Time the full root, incremental updates and proof verification of the state trie."""
+    with reported_errors(as_json=as_json):
+        figures = run_trie_benchmark(
+            keys=keys, dirty=dirty, rounds=rounds, proofs=proofs, report=progress
+        )
+        emit(figures, as_json=as_json, text=lambda: _table(figures))

@@ -1,0 +1,21 @@
+"""Substrate's base-16 Patricia-Merkle state trie: roots, incremental updates, read proofs."""
+
+from khala.primitives.trie.errors import TrieError, TrieErrorCode
+from khala.primitives.trie.node import EMPTY_ROOT, Layout, decode_node
+from khala.primitives.trie.proof import generate_proof, verify_proof
+from khala.primitives.trie.store import MemoryNodeStore, NodeStore
+from khala.primitives.trie.trie import Trie, trie_root
+
+__all__ = [
+    "EMPTY_ROOT",
+    "Layout",
+    "MemoryNodeStore",
+    "NodeStore",
+    "Trie",
+    "TrieError",
+    "TrieErrorCode",
+    "decode_node",
+    "generate_proof",
+    "trie_root",
+    "verify_proof",
+]

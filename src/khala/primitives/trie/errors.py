@@ -1,0 +1,33 @@
+"""Errors of the state trie and its proofs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from khala.errors import KhalaError
+
+
+class TrieErrorCode(StrEnum):
+    """Codes of :class:`TrieError`."""
+
+    INVALID_NODE = "trie.invalid_node"
+    """Bytes are not a valid node encoding (bad header, padding, bitmap, length or trailing)."""
+    MISSING_NODE = "trie.missing_node"
+    """A node or value referenced by hash is not in the node store."""
+    INCOMPLETE_PROOF = "trie.incomplete_proof"
+    """A proof lacks a node needed to prove a key's value or absence."""
+    INVALID_PROOF = "trie.invalid_proof"
+    """A proof is not a list of byte strings."""
+
+
+class TrieError(KhalaError):
+    """A trie node, store or proof was unusable."""
+
+    offset: int | None
+
+    def __init__(self, code: TrieErrorCode, message: str, *, offset: int | None = None) -> None:
+        """Create the error; the offset, when known, is appended to the message."""
+        if offset is not None:
+            message = f"{message} (at byte offset {offset})"
+        super().__init__(code, message)
+        self.offset = offset

@@ -1,0 +1,360 @@
+"""An incremental Substrate state trie over a node store.
+
+Nodes are Python objects that cache their encoding and hash. Changing a key copies only the
+nodes on its path (path copying), so after any number of inserts and deletes, computing the
+root re-encodes and re-hashes just those dirty paths; untouched subtrees keep their cached
+hashes or stay unloaded :class:`Stub` references into the store. ``commit`` writes the new
+nodes to the store, after which a trie can be reopened from its root hash alone.
+
+Recursion follows the key's branch depth, at most two levels per key byte, well inside
+Python's limit for storage keys.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+
+from khala.primitives.hashing import blake2_256
+from khala.primitives.trie.errors import TrieError, TrieErrorCode
+from khala.primitives.trie.node import (
+    EMPTY_NODE,
+    EMPTY_ROOT,
+    HASH_LENGTH,
+    Layout,
+    decode_node,
+    encode_branch,
+    encode_leaf,
+    has_hashed_value,
+)
+from khala.primitives.trie.store import MemoryNodeStore, NodeStore
+
+_HEX = "0123456789abcdef"
+
+
+class Leaf:
+    """A leaf: the rest of a key and its value."""
+
+    __slots__ = ("encoded", "hash", "partial", "value")
+
+    def __init__(self, partial: str, value: bytes) -> None:
+        """Create a dirty leaf (no cached encoding)."""
+        self.partial = partial
+        self.value = value
+        self.encoded: bytes | None = None
+        self.hash: bytes | None = None
+
+
+class Branch:
+    """A branch: a shared key part, an optional value and up to 16 children."""
+
+    __slots__ = ("children", "encoded", "hash", "partial", "value")
+
+    def __init__(self, partial: str, value: bytes | None, children: list[Child | None]) -> None:
+        """Create a dirty branch (no cached encoding)."""
+        self.partial = partial
+        self.value = value
+        self.children = children
+        self.encoded: bytes | None = None
+        self.hash: bytes | None = None
+
+
+class Stub:
+    """A node known only by hash, loaded from the store when a path goes through it."""
+
+    __slots__ = ("hash",)
+
+    def __init__(self, node_hash: bytes) -> None:
+        """Refer to the stored node with this hash."""
+        self.hash = node_hash
+
+
+Node = Leaf | Branch
+"""A loaded node."""
+Child = Leaf | Branch | Stub
+"""What a branch slot or the root may hold."""
+
+
+def _common_length(left: str, right: str) -> int:
+    limit = min(len(left), len(right))
+    index = 0
+    while index < limit and left[index] == right[index]:
+        index += 1
+    return index
+
+
+def _with_partial(node: Node, partial: str) -> Node:
+    if isinstance(node, Leaf):
+        return Leaf(partial, node.value)
+    return Branch(partial, node.value, node.children)
+
+
+class Trie:
+    """A mutable view of a state trie with incremental root computation."""
+
+    def __init__(
+        self,
+        store: NodeStore | None = None,
+        layout: Layout = Layout.V1,
+        root: bytes = EMPTY_ROOT,
+    ) -> None:
+        """Open the trie with root ``root`` in ``store`` (a new empty trie by default)."""
+        self.store: NodeStore = store if store is not None else MemoryNodeStore()
+        self.layout = layout
+        self._root: Child | None = None if root == EMPTY_ROOT else Stub(root)
+
+    @classmethod
+    def from_items(
+        cls,
+        items: Iterable[tuple[bytes, bytes]],
+        layout: Layout = Layout.V1,
+        store: NodeStore | None = None,
+    ) -> Trie:
+        """Build a trie from key/value pairs in one pass over the sorted keys (later pairs win)."""
+        merged = {key.hex(): value for key, value in items}
+        keys = sorted(merged)
+        values = [merged[key] for key in keys]
+        trie = cls(store, layout)
+        trie._root = _build(keys, values, 0, len(keys), 0) if keys else None
+        return trie
+
+    def get(self, key: bytes) -> bytes | None:
+        """Return the value stored under ``key``, or None."""
+        path = key.hex()
+        node = self._root
+        while node is not None:
+            loaded = self._load(node)
+            if not path.startswith(loaded.partial):
+                return None
+            path = path[len(loaded.partial) :]
+            if isinstance(loaded, Leaf):
+                return loaded.value if not path else None
+            if not path:
+                return loaded.value
+            node = loaded.children[int(path[0], 16)]
+            path = path[1:]
+        return None
+
+    def insert(self, key: bytes, value: bytes) -> None:
+        """Set ``key`` to ``value``."""
+        self._root = self._insert(self._root, key.hex(), value)
+
+    def delete(self, key: bytes) -> None:
+        """Remove ``key`` if present."""
+        self._root = self._delete(self._root, key.hex())
+
+    def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
+        """Yield ``(key, value)`` pairs in key order, optionally only those under ``prefix``."""
+        wanted = prefix.hex()
+        if self._root is not None:
+            for path, value in self._walk(self._root, "", wanted):
+                yield bytes.fromhex(path), value
+
+    def root_hash(self) -> bytes:
+        """Return the root hash, encoding only nodes changed since they were last encoded."""
+        if self._root is None:
+            return EMPTY_ROOT
+        if isinstance(self._root, Stub):
+            return self._root.hash
+        encoded = self._encode(self._root, None)
+        root = self._root.hash or blake2_256(encoded)
+        self._root.hash = root
+        return root
+
+    def commit(self) -> bytes:
+        """Write every new node to the store and return the root hash."""
+        if self._root is None:
+            self.store.put(EMPTY_ROOT, EMPTY_NODE)
+            return EMPTY_ROOT
+        if isinstance(self._root, Stub):
+            return self._root.hash
+        pending: list[tuple[bytes, bytes]] = []
+        encoded = self._encode(self._root, pending)
+        root = self._root.hash or blake2_256(encoded)
+        self._root.hash = root
+        if len(encoded) < HASH_LENGTH:
+            pending.append((root, encoded))
+        for node_hash, node_encoded in pending:
+            self.store.put(node_hash, node_encoded)
+        return root
+
+    def root_node(self) -> Child | None:
+        """Return the root node (for proof generation)."""
+        return self._root
+
+    def load(self, node: Child) -> Node:
+        """Return ``node`` loaded from the store if it is a :class:`Stub`."""
+        return self._load(node)
+
+    def _load(self, node: Child) -> Node:
+        if not isinstance(node, Stub):
+            return node
+        encoded = self.store.get(node.hash)
+        if encoded is None:
+            raise TrieError(
+                TrieErrorCode.MISSING_NODE, f"trie node 0x{node.hash.hex()} is not in the store"
+            )
+        loaded = self._from_encoding(encoded)
+        loaded.hash = node.hash
+        return loaded
+
+    def _from_encoding(self, encoded: bytes) -> Node:
+        decoded = decode_node(encoded)
+        if decoded is None:
+            raise TrieError(
+                TrieErrorCode.INVALID_NODE, "the empty node cannot appear inside a trie"
+            )
+        value = decoded.value
+        if decoded.value_hash is not None:
+            value = self.store.get(decoded.value_hash)
+            if value is None:
+                raise TrieError(
+                    TrieErrorCode.MISSING_NODE,
+                    f"value node 0x{decoded.value_hash.hex()} is not in the store",
+                )
+        node: Node
+        if decoded.children is None:
+            node = Leaf(decoded.partial, value or b"")
+        else:
+            children: list[Child | None] = [
+                None
+                if reference is None
+                else Stub(reference)
+                if len(reference) == HASH_LENGTH
+                else self._from_encoding(reference)
+                for reference in decoded.children
+            ]
+            node = Branch(decoded.partial, value, children)
+        node.encoded = encoded
+        return node
+
+    def _insert(self, original: Child | None, path: str, value: bytes) -> Node:
+        if original is None:
+            return Leaf(path, value)
+        node = self._load(original)
+        partial = node.partial
+        common = _common_length(partial, path)
+        if common == len(partial):
+            rest = path[common:]
+            if isinstance(node, Leaf):
+                if not rest:
+                    return node if node.value == value else Leaf(partial, value)
+                children: list[Child | None] = [None] * 16
+                children[int(rest[0], 16)] = Leaf(rest[1:], value)
+                return Branch(partial, node.value, children)
+            if not rest:
+                return node if node.value == value else Branch(partial, value, node.children)
+            index = int(rest[0], 16)
+            children = list(node.children)
+            children[index] = self._insert(children[index], rest[1:], value)
+            return Branch(partial, node.value, children)
+        children = [None] * 16
+        children[int(partial[common], 16)] = _with_partial(node, partial[common + 1 :])
+        if len(path) == common:
+            return Branch(path, value, children)
+        children[int(path[common], 16)] = Leaf(path[common + 1 :], value)
+        return Branch(path[:common], None, children)
+
+    def _delete(self, original: Child | None, path: str) -> Child | None:
+        if original is None:
+            return None
+        node = self._load(original)
+        if not path.startswith(node.partial):
+            return original
+        rest = path[len(node.partial) :]
+        if isinstance(node, Leaf):
+            return None if not rest else original
+        if not rest:
+            if node.value is None:
+                return original
+            return self._normalize(Branch(node.partial, None, node.children))
+        index = int(rest[0], 16)
+        child = node.children[index]
+        updated = self._delete(child, rest[1:])
+        if updated is child:
+            return original
+        children = list(node.children)
+        children[index] = updated
+        return self._normalize(Branch(node.partial, node.value, children))
+
+    def _normalize(self, branch: Branch) -> Node | None:
+        """Restore the no-extension invariant after a delete: merge or collapse the branch."""
+        present = [index for index, child in enumerate(branch.children) if child is not None]
+        if not present:
+            return None if branch.value is None else Leaf(branch.partial, branch.value)
+        if len(present) == 1 and branch.value is None:
+            index = present[0]
+            only = branch.children[index]
+            assert only is not None  # noqa: S101 - `present` lists only non-empty slots
+            child = self._load(only)
+            return _with_partial(child, branch.partial + _HEX[index] + child.partial)
+        return branch
+
+    def _encode(self, node: Node, pending: list[tuple[bytes, bytes]] | None) -> bytes:
+        """Return the node's encoding, computing (and queueing for the store) dirty ones."""
+        if node.encoded is not None:
+            return node.encoded
+        layout = self.layout
+        if isinstance(node, Leaf):
+            encoded = encode_leaf(node.partial, node.value, layout)
+        else:
+            references: list[bytes | None] = [None] * 16
+            for index, child in enumerate(node.children):
+                if child is None:
+                    continue
+                if isinstance(child, Stub):
+                    references[index] = child.hash
+                    continue
+                child_encoded = self._encode(child, pending)
+                if len(child_encoded) < HASH_LENGTH:
+                    references[index] = child_encoded
+                else:
+                    references[index] = child.hash
+            encoded = encode_branch(node.partial, node.value, references, layout)
+        node.encoded = encoded
+        if len(encoded) >= HASH_LENGTH:
+            node.hash = blake2_256(encoded)
+            if pending is not None:
+                pending.append((node.hash, encoded))
+        value = node.value
+        if pending is not None and value is not None and has_hashed_value(encoded):
+            pending.append((blake2_256(value), value))
+        return encoded
+
+    def _walk(self, original: Child, path: str, wanted: str) -> Iterator[tuple[str, bytes]]:
+        node = self._load(original)
+        path += node.partial
+        if not (path.startswith(wanted) or wanted.startswith(path)):
+            return
+        if node.value is not None and path.startswith(wanted):
+            yield path, node.value
+        if isinstance(node, Branch):
+            for index, child in enumerate(node.children):
+                if child is not None:
+                    yield from self._walk(child, path + _HEX[index], wanted)
+
+
+def _build(keys: list[str], values: list[bytes], low: int, high: int, depth: int) -> Node:
+    """Build the subtrie of sorted hex keys ``keys[low:high]``, which share ``depth`` nibbles."""
+    first = keys[low]
+    if high - low == 1:
+        return Leaf(first[depth:], values[low])
+    common = depth + _common_length(first[depth:], keys[high - 1][depth:])
+    value = None
+    position = low
+    if len(first) == common:
+        value = values[low]
+        position += 1
+    children: list[Child | None] = [None] * 16
+    prefix = first[:common]
+    while position < high:
+        nibble = int(keys[position][common], 16)
+        end = high if nibble == 15 else bisect_left(keys, prefix + _HEX[nibble + 1], position, high)
+        children[nibble] = _build(keys, values, position, end, common + 1)
+        position = end
+    return Branch(first[depth:common], value, children)
+
+
+def trie_root(items: Iterable[tuple[bytes, bytes]], layout: Layout = Layout.V1) -> bytes:
+    """Return the root hash of a key/value set (Substrate's ``trie_root``)."""
+    return Trie.from_items(items, layout).root_hash()

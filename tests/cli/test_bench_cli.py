@@ -1,0 +1,58 @@
+"""``khala bench`` runs small configurations and reports the issue's figures as JSON."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from khala.cli.app import app
+
+runner = CliRunner()
+
+
+def test_trie_bench_reports_figures() -> None:
+    """A small trie benchmark reports timing, proof and machine fields."""
+    result = runner.invoke(
+        app,
+        [
+            "bench",
+            "trie",
+            "--keys",
+            "500",
+            "--dirty",
+            "50",
+            "--proofs",
+            "20",
+            "--rounds",
+            "1",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["keys"] == 500
+    assert figures["incremental_us_per_key"] > 0
+    assert figures["proof_verifies_per_s"] > 0
+    assert figures["machine"]["cores"] >= 1
+
+
+def test_codec_bench_reports_ratios() -> None:
+    """A short codec benchmark reports both ratios against scalecodec."""
+    result = runner.invoke(
+        app, ["bench", "codec", "--rounds", "1", "--round-seconds", "0.02", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["decode_ratio"] > 1
+    assert figures["encode_ratio"] > 1
+    assert figures["encoded_bytes"] == 48
+
+
+def test_bad_bench_parameters_are_typed() -> None:
+    """Sizes that make no sense exit 2 with a typed code."""
+    result = runner.invoke(app, ["bench", "trie", "--keys", "10", "--dirty", "20", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.output.strip().splitlines()[-1])["error"]["code"] == (
+        "bench.invalid_parameter"
+    )

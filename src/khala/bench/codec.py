@@ -83,7 +83,7 @@ def _scalecodec_operations(raw: bytes) -> tuple[Callable[[], object], Callable[[
     return decode, encode, theirs
 
 
-def run_codec_benchmark(*, rounds: int = 7, round_seconds: float = 0.3) -> dict[str, Any]:
+def run_codec_benchmark(*, rounds: int = 15, round_seconds: float = 0.15) -> dict[str, Any]:
     """Measure decode and encode throughput of both codecs in one interleaved run.
 
     Returns:

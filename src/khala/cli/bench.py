@@ -19,8 +19,8 @@ def _table(figures: dict[str, object]) -> str:
 
 @app.command("codec")
 def codec(
-    rounds: int = typer.Option(7, min=1, help="Interleaved rounds per contender; best is kept."),
-    round_seconds: float = typer.Option(0.3, min=0.01, help="Approximate length of one round."),
+    rounds: int = typer.Option(15, min=1, help="Interleaved rounds per contender; best is kept."),
+    round_seconds: float = typer.Option(0.15, min=0.01, help="Approximate length of one round."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Compare SCALE decode/encode of a 6-field struct with scalecodec, in the same run.

@@ -33,7 +33,7 @@ def decode_snippet(
 ) -> list[str] | None:
     """Return lines that decode ``codec`` into ``target`` and advance ``offset``, or None."""
     namespace[f"_codec{key}"] = codec
-    namespace[f"_fail{key}"] = _decode_failure
+    namespace[f"_fail{key}"] = decode_failure
     fail = f"raise _fail{key}(_codec{key}, data, offset)"
     if isinstance(codec, BoolCodec):
         return [
@@ -56,25 +56,37 @@ def decode_snippet(
     namespace["_decode_compact"] = decode_compact
     if isinstance(codec, BytesCodec):
         return [
-            f"    if offset < _size and not data[offset] & 3: {target}, _start = "
-            "data[offset] >> 2, offset + 1",
-            f"    else: {target}, _start = _decode_compact(data, offset)",
+            *_compact_lines(target, "_start", fail),
             f"    if _start + {target} > _size: {fail}",
             f"    {target}, offset = data[_start:_start + {target}], _start + {target}",
         ]
     if isinstance(codec, CompactCodec):
         return [
-            f"    if offset < _size and not data[offset] & 3: {target}, _next = "
-            "data[offset] >> 2, offset + 1",
-            f"    else: {target}, _next = _decode_compact(data, offset)",
+            *_compact_lines(target, "_next", fail),
             f"    if {target} >= {codec.limit}: {fail}",
             "    offset = _next",
         ]
     return None
 
 
-def _decode_failure(codec: Codec[Any], data: bytes, offset: int) -> ScaleError:
-    """Re-run the codec's own decoder, which raises the precise error the snippet detected."""
+def _compact_lines(target: str, end: str, fail: str) -> list[str]:
+    """Decode a compact integer inline for the one- and two-byte modes (lengths, counts)."""
+    return [
+        "    _first = data[offset] if offset < _size else 3",
+        f"    if not _first & 3: {target}, {end} = _first >> 2, offset + 1",
+        "    elif _first & 3 == 1 and offset + 1 < _size:",
+        f"        {target} = (_first | data[offset + 1] << 8) >> 2",
+        f"        if {target} < 64: {fail}",
+        f"        {end} = offset + 2",
+        f"    else: {target}, {end} = _decode_compact(data, offset)",
+    ]
+
+
+def decode_failure(codec: Codec[Any], data: bytes, offset: int) -> ScaleError:
+    """Re-run the codec's own decoder, which raises the precise error the snippet detected.
+
+    Returns a generic end-of-input error only if the codec unexpectedly accepts the bytes.
+    """
     codec.decode_at(data, offset)
     return unexpected_end(codec.name, offset, codec.min_size, len(data) - offset)
 
@@ -111,9 +123,12 @@ def encode_snippet(
             "    else: _encode_compact(len(_x), out); out += _x",
         ]
     if isinstance(codec, CompactCodec):
+        two_byte_limit = min(1 << 14, codec.limit)
         return [
             f"    _x = {expression}",
             "    if type(_x) is int and 0 <= _x < 64: out.append(_x << 2)",
+            f"    elif type(_x) is int and 64 <= _x < {two_byte_limit}: "
+            "out += ((_x << 2) | 1).to_bytes(2, 'little')",
             f"    else: {fallback}",
         ]
     return None

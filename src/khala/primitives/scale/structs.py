@@ -16,9 +16,9 @@ import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from khala.primitives.scale.codec import Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.codec import U128, BoolCodec, Codec, TypeDef, TypeIdAllocator
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
-from khala.primitives.scale.inline import decode_snippet, encode_snippet
+from khala.primitives.scale.inline import decode_failure, decode_snippet, encode_snippet
 
 T = TypeVar("T")
 
@@ -93,12 +93,27 @@ def _unbound(*_: Any) -> Any:
     )
 
 
+def _run_format(codec: Codec[Any]) -> str | None:
+    """Return the ``struct`` format of a field that can join a packed run, else None.
+
+    Fixed-width integers use their own format; a bool packs as one byte (checked to be 0 or 1
+    after unpacking); a u128 packs as two little-endian u64 halves.
+    """
+    if codec.struct_format is not None:
+        return codec.struct_format
+    if isinstance(codec, BoolCodec):
+        return "B"
+    if codec is U128:
+        return "QQ"
+    return None
+
+
 def _group_fixed_runs(fields: tuple[Field, ...]) -> list[list[tuple[int, Field]]]:
-    """Split fields into runs of struct-packable integers and single other fields."""
+    """Split fields into runs of packable fields and single other fields."""
     groups: list[list[tuple[int, Field]]] = []
     for position, (name, codec) in enumerate(fields):
-        packable = codec.struct_format is not None
-        if packable and groups and groups[-1][0][1][1].struct_format is not None:
+        packable = _run_format(codec) is not None
+        if packable and groups and _run_format(groups[-1][0][1][1]) is not None:
             groups[-1].append((position, (name, codec)))
         else:
             groups.append([(position, (name, codec))])
@@ -140,28 +155,10 @@ def _compile(
     ]
     decode_lines: list[str] = []
     for group_index, group in enumerate(_group_fixed_runs(fields)):
-        names = [f"v{position}" for position, _ in group]
-        if len(group) > 1:
-            codecs = [codec for _, (_, codec) in group]
-            packer = struct.Struct("<" + "".join(str(codec.struct_format) for codec in codecs))
-            label = "(" + ", ".join(codec.name for codec in codecs) + ")"
-            namespace[f"_pack{group_index}"] = packer.pack
-            namespace[f"_unpack{group_index}"] = packer.unpack_from
-            namespace[f"_range{group_index}"] = _range_error(cls, label)
-            namespace[f"_end{group_index}"] = _end_error(label, packer.size)
-            attributes = ", ".join(f"value.{name}" for _, (name, _) in group)
-            encode_lines += [
-                "    try:",
-                f"        out += _pack{group_index}({attributes})",
-                "    except _struct_error:",
-                f"        raise _range{group_index}() from None",
-            ]
-            decode_lines += [
-                f"    if offset + {packer.size} > _size:",
-                f"        raise _end{group_index}(data, offset)",
-                f"    {', '.join(names)}, = _unpack{group_index}(data, offset)",
-                f"    offset += {packer.size}",
-            ]
+        if _run_format(group[0][1][1]) is not None:
+            run_encode, run_decode = _run_source(cls, group, group_index, namespace)
+            encode_lines += run_encode
+            decode_lines += run_decode
         else:
             position, (name, codec) = group[0]
             key = str(position)
@@ -203,6 +200,66 @@ def _compile(
     return namespace["encode_to"], namespace["decode_at"], namespace["decode"]
 
 
+def _run_source(
+    cls: type, group: list[tuple[int, Field]], index: int, namespace: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """Generate the encode and decode lines of one packed run of fields."""
+    formats = [str(_run_format(codec)) for _, (_, codec) in group]
+    packer = struct.Struct("<" + "".join(formats))
+    label = "(" + ", ".join(codec.name for _, (_, codec) in group) + ")"
+    namespace[f"_pack{index}"] = packer.pack
+    namespace[f"_unpack{index}"] = packer.unpack_from
+    namespace[f"_range{index}"] = _range_error(cls, label)
+    namespace[f"_end{index}"] = _run_failure([codec for _, (_, codec) in group], label, packer.size)
+    namespace["_decode_failure"] = decode_failure
+    namespace["_range_types"] = (struct.error, TypeError)
+    encode_prelude: list[str] = []
+    arguments: list[str] = []
+    targets: list[str] = []
+    checks: list[str] = []
+    field_offset = 0
+    for (position, (name, codec)), field_format in zip(group, formats, strict=True):
+        variable = f"v{position}"
+        if isinstance(codec, BoolCodec):
+            namespace[f"_codec{position}"] = codec
+            encode_prelude += [
+                f"        _x{position} = value.{name}",
+                f"        if _x{position} is not True and _x{position} is not False:",
+                f"            _codec{position}.encode_to(_x{position}, out)",
+            ]
+            arguments.append(f"_x{position}")
+            targets.append(variable)
+            checks += [
+                f"    if {variable} > 1: raise _decode_failure(_codec{position}, data, "
+                f"offset + {field_offset})",
+                f"    {variable} = {variable} == 1",
+            ]
+        elif field_format == "QQ":
+            encode_prelude.append(f"        _x{position} = value.{name}")
+            arguments += [f"_x{position} & 0xFFFFFFFFFFFFFFFF", f"_x{position} >> 64"]
+            targets += [variable, f"_high{position}"]
+            checks.append(f"    {variable} |= _high{position} << 64")
+        else:
+            arguments.append(f"value.{name}")
+            targets.append(variable)
+        field_offset += struct.calcsize("<" + field_format)
+    encode_lines = [
+        "    try:",
+        *encode_prelude,
+        f"        out += _pack{index}({', '.join(arguments)})",
+        "    except _range_types:",
+        f"        raise _range{index}() from None",
+    ]
+    decode_lines = [
+        f"    if offset + {packer.size} > _size:",
+        f"        raise _end{index}(data, offset)",
+        f"    {', '.join(targets)}, = _unpack{index}(data, offset)",
+        *checks,
+        f"    offset += {packer.size}",
+    ]
+    return encode_lines, decode_lines
+
+
 def _wrong_type_error(cls: type) -> Callable[[Any], ScaleError]:
     def build(value: Any) -> ScaleError:
         return ScaleError(
@@ -233,8 +290,19 @@ def _range_error(cls: type, label: str) -> Callable[[], ScaleError]:
     return build
 
 
-def _end_error(label: str, size: int) -> Callable[[bytes, int], ScaleError]:
+def _run_failure(
+    codecs: list[Codec[Any]], label: str, size: int
+) -> Callable[[bytes, int], ScaleError]:
+    """Build the error of a run that does not fit the input.
+
+    Slow path only: re-decodes the run field by field so the first field that fails raises
+    its own precise error (an invalid bool, or the exact offset where the input ends).
+    """
+
     def build(data: bytes, offset: int) -> ScaleError:
+        position = offset
+        for codec in codecs:
+            _, position = codec.decode_at(data, position)
         return unexpected_end(label, offset, size, len(data) - offset)
 
     return build

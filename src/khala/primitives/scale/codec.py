@@ -1,105 +1,50 @@
-"""The codec interface and the scalar codecs: integers, bool, compact, bytes, str.
+"""The scalar codecs: fixed and wide integers, bool, bytes, strings and byte arrays.
 
-A :class:`Codec` turns one Python type into SCALE bytes and back. ``encode_to`` appends to a
-``bytearray`` so composite codecs build one buffer; ``decode_at`` reads from an offset and
-returns the value with the offset after it, so composite codecs never copy the input.
 Fixed-width integer codecs expose a ``struct`` format so struct codecs can read runs of them
-with one ``unpack_from`` call.
+with one ``unpack_from`` call. The codec interface lives in ``base.py`` and compact integers in
+``compact.py``; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Any, ClassVar, Generic, TypeVar
 
+from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.compact import CompactCodec, decode_compact, encode_compact
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
 
-T = TypeVar("T")
-
-TypeDef = dict[str, Any]
-"""A scale-info style type definition (``{"primitive": "u32"}``, ``{"composite": ...}``)."""
-
-
-class Codec(Generic[T]):
-    """Encodes values of one Python type as SCALE and decodes them back.
-
-    Subclasses implement :meth:`encode_to`, :meth:`decode_at` and :meth:`type_def`.
-    """
-
-    name: str
-    """The type's name as Substrate metadata spells it (``u32``, ``Vec<u8>``, ``AccountInfo``)."""
-    min_size: int = 1
-    """The fewest bytes any encoding of this type takes; bounds length prefixes when decoding."""
-    struct_format: str | None = None
-    """A ``struct`` format reading this type's fixed-width encoding, when one exists."""
-    path: ClassVar[tuple[str, ...]] = ()
-
-    def encode_to(self, value: T, out: bytearray) -> None:
-        """Append the encoding of ``value`` to ``out``.
-
-        Raises:
-            ScaleError: ``scale.value_out_of_range`` or ``scale.wrong_type`` for bad values.
-        """
-        raise NotImplementedError
-
-    def decode_at(self, data: bytes, offset: int) -> tuple[T, int]:
-        """Decode one value starting at ``offset``.
-
-        Returns:
-            The value and the offset just after its encoding.
-
-        Raises:
-            ScaleError: When the bytes are not a valid encoding; the error carries the offset.
-        """
-        raise NotImplementedError
-
-    def type_def(self, registry: TypeIdAllocator) -> TypeDef:
-        """Describe this type for the type registry, registering referenced types first."""
-        raise NotImplementedError
-
-    def type_path(self) -> tuple[str, ...]:
-        """Return the scale-info path of a named type; empty for anonymous (built-in) types."""
-        return ()
-
-    def type_params(self) -> tuple[Codec[Any], ...]:
-        """Return the codecs of this type's generic parameters, for the registry."""
-        return ()
-
-    def encode(self, value: T) -> bytes:
-        """Return the SCALE encoding of ``value``."""
-        out = bytearray()
-        self.encode_to(value, out)
-        return bytes(out)
-
-    def decode(self, data: bytes) -> T:
-        """Decode a value that must span all of ``data``.
-
-        Raises:
-            ScaleError: ``scale.trailing_bytes`` when bytes remain after the value, or any
-                decode error of the type.
-        """
-        if type(data) is not bytes:
-            data = bytes(data)
-        value, end = self.decode_at(data, 0)
-        if end != len(data):
-            raise ScaleError(
-                ScaleErrorCode.TRAILING_BYTES,
-                f"{self.name} ended after {end} bytes but the input has {len(data)}",
-                offset=end,
-            )
-        return value
-
-    def __repr__(self) -> str:
-        """Show the codec by its metadata type name."""
-        return f"<codec {self.name}>"
-
-
-class TypeIdAllocator:
-    """What a codec needs from the registry while describing itself: ids of other types."""
-
-    def id_of(self, codec: Codec[Any]) -> int:
-        """Return the registry id of ``codec``'s type, registering it if new."""
-        raise NotImplementedError
+__all__ = [
+    "BOOL",
+    "BYTES",
+    "COMPACT_U32",
+    "COMPACT_U64",
+    "COMPACT_U128",
+    "I8",
+    "I16",
+    "I32",
+    "I64",
+    "I128",
+    "STR",
+    "U8",
+    "U16",
+    "U32",
+    "U64",
+    "U128",
+    "U256",
+    "UNSIGNED",
+    "BoolCodec",
+    "BytesCodec",
+    "Codec",
+    "CompactCodec",
+    "FixedBytesCodec",
+    "FixedIntCodec",
+    "StrCodec",
+    "TypeDef",
+    "TypeIdAllocator",
+    "WideIntCodec",
+    "decode_compact",
+    "encode_compact",
+]
 
 
 class FixedIntCodec(Codec[int]):
@@ -194,111 +139,6 @@ class BoolCodec(Codec[bool]):
     def type_def(self, registry: TypeIdAllocator) -> TypeDef:
         """Describe as a scale-info primitive."""
         return {"primitive": "bool"}
-
-
-def encode_compact(value: int, out: bytearray) -> None:
-    """Append the SCALE compact encoding of a non-negative integer, in its shortest mode.
-
-    Modes: one byte for values below 2**6, two below 2**14, four below 2**30, otherwise a
-    length byte followed by the minimal little-endian bytes (4 to 67 of them).
-    """
-    if value < 0x40:
-        if value < 0:
-            raise ScaleError(ScaleErrorCode.VALUE_OUT_OF_RANGE, f"compact {value} is negative")
-        out.append(value << 2)
-    elif value < 0x4000:
-        out += ((value << 2) | 0b01).to_bytes(2, "little")
-    elif value < 0x4000_0000:
-        out += ((value << 2) | 0b10).to_bytes(4, "little")
-    else:
-        size = max(4, (value.bit_length() + 7) // 8)
-        if size > 67:
-            raise ScaleError(ScaleErrorCode.VALUE_OUT_OF_RANGE, "compact value exceeds 536 bits")
-        out.append(((size - 4) << 2) | 0b11)
-        out += value.to_bytes(size, "little")
-
-
-def decode_compact(data: bytes, offset: int) -> tuple[int, int]:
-    """Decode a compact integer at ``offset``, rejecting non-canonical (over-long) encodings.
-
-    Returns:
-        The value and the offset after it.
-
-    Raises:
-        ScaleError: ``scale.unexpected_end`` or ``scale.non_canonical_compact``.
-    """
-    size = len(data)
-    if offset >= size:
-        raise unexpected_end("compact integer", offset, 1, 0)
-    first = data[offset]
-    mode = first & 0b11
-    if mode == 0:
-        return first >> 2, offset + 1
-    if mode == 1:
-        if offset + 2 > size:
-            raise unexpected_end("compact integer", offset, 2, size - offset)
-        value = (first | (data[offset + 1] << 8)) >> 2
-        if value < 0x40:
-            raise _non_canonical(value, offset)
-        return value, offset + 2
-    if mode == 2:
-        if offset + 4 > size:
-            raise unexpected_end("compact integer", offset, 4, size - offset)
-        value = int.from_bytes(data[offset : offset + 4], "little") >> 2
-        if value < 0x4000:
-            raise _non_canonical(value, offset)
-        return value, offset + 4
-    length = (first >> 2) + 4
-    end = offset + 1 + length
-    if end > size:
-        raise unexpected_end("compact integer", offset, 1 + length, size - offset)
-    value = int.from_bytes(data[offset + 1 : end], "little")
-    if value < 0x4000_0000 or (length > 4 and value >> (8 * (length - 1)) == 0):
-        raise _non_canonical(value, offset)
-    return value, end
-
-
-def _non_canonical(value: int, offset: int) -> ScaleError:
-    return ScaleError(
-        ScaleErrorCode.NON_CANONICAL_COMPACT,
-        f"compact integer {value} is encoded in a longer mode than needed",
-        offset=offset,
-    )
-
-
-class CompactCodec(Codec[int]):
-    """``Compact<uN>``: a variable-length unsigned integer bounded by its declared width."""
-
-    def __init__(self, bits: int) -> None:
-        """Create the codec for ``Compact<u{bits}>``."""
-        self.name = f"Compact<u{bits}>"
-        self._bits = bits
-        self.limit = 1 << bits
-        """Exclusive upper bound of the values this compact may hold."""
-
-    def encode_to(self, value: int, out: bytearray) -> None:
-        """Append the compact encoding, checking the declared width."""
-        if not isinstance(value, int) or not 0 <= value < self.limit:
-            raise ScaleError(
-                ScaleErrorCode.VALUE_OUT_OF_RANGE, f"{value!r} is not a valid {self.name}"
-            )
-        encode_compact(value, out)
-
-    def decode_at(self, data: bytes, offset: int) -> tuple[int, int]:
-        """Read the compact integer and check it fits the declared width."""
-        value, end = decode_compact(data, offset)
-        if value >= self.limit:
-            raise ScaleError(
-                ScaleErrorCode.COMPACT_OVERFLOW,
-                f"compact value {value} does not fit u{self._bits}",
-                offset=offset,
-            )
-        return value, end
-
-    def type_def(self, registry: TypeIdAllocator) -> TypeDef:
-        """Describe as a scale-info compact of the primitive."""
-        inner = UNSIGNED[self._bits]
-        return {"compact": {"type": registry.id_of(inner)}}
 
 
 class BytesCodec(Codec[bytes]):
@@ -413,11 +253,11 @@ BYTES = BytesCodec()
 """Codec of Vec<u8>."""
 STR = StrCodec()
 """Codec of String."""
-COMPACT_U32 = CompactCodec(32)
+COMPACT_U32 = CompactCodec(U32, 32)
 """Codec of Compact<u32> (lengths, block numbers in headers)."""
-COMPACT_U64 = CompactCodec(64)
+COMPACT_U64 = CompactCodec(U64, 64)
 """Codec of Compact<u64>."""
-COMPACT_U128 = CompactCodec(128)
+COMPACT_U128 = CompactCodec(U128, 128)
 """Codec of Compact<u128> (balances in calls)."""
 UNSIGNED: dict[int, Codec[int]] = {8: U8, 16: U16, 32: U32, 64: U64, 128: U128, 256: U256}
 """Unsigned integer codecs by bit width, for compact type definitions."""

@@ -5,14 +5,17 @@ member of a per-area ``StrEnum`` whose values are stable, dotted strings (``scal
 that scripts can match on and that ``--json`` output reports. The tree::
 
     KhalaError
-    ├── ScaleError            primitives.scale    SCALE encode/decode
+    ├── DecodeError           (bytes that do not decode; carries the byte offset)
+    │   ├── ScaleError        primitives.scale    SCALE encode/decode
+    │   └── TrieError         primitives.trie     node decoding, proofs, missing nodes
     ├── HashingError          primitives.hashing  storage-key hashers
-    ├── KeyError_             primitives.crypto   keys, URIs, mnemonics, signatures
+    ├── CryptoError           primitives.crypto   keys, URIs, mnemonics
     ├── EnvelopeError         primitives.crypto   encrypted envelopes
     ├── Ss58Error             primitives.ss58     addresses
     ├── FixedPointError       primitives.fixed_point
-    ├── TrieError             primitives.trie     node decoding, proofs, missing nodes
-    └── ChainSpecError        primitives.chainspec raw chain spec files
+    ├── ChainSpecError        primitives.chainspec raw chain spec files
+    ├── CliError              cli                 command-line inputs
+    └── BenchError            bench               benchmark parameters and baselines
 """
 
 from __future__ import annotations
@@ -40,3 +43,20 @@ class KhalaError(Exception):
     def to_json(self) -> dict[str, str]:
         """Return the machine-readable form used by ``--json`` outputs."""
         return {"code": self.code.value, "message": self.message}
+
+
+class DecodeError(KhalaError):
+    """Bytes could not be decoded; says where.
+
+    Attributes:
+        offset: The byte offset in the input where decoding failed, when known.
+    """
+
+    offset: int | None
+
+    def __init__(self, code: StrEnum, message: str, *, offset: int | None = None) -> None:
+        """Create the error; the offset, when known, is appended to the message."""
+        if offset is not None:
+            message = f"{message} (at byte offset {offset})"
+        super().__init__(code, message)
+        self.offset = offset

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from khala.errors import KhalaError
+from khala.errors import DecodeError
 
 
 class ScaleErrorCode(StrEnum):
@@ -43,22 +43,11 @@ class ScaleErrorCode(StrEnum):
     """A type annotation cannot be mapped to a SCALE codec (for example a bare ``int``)."""
 
 
-class ScaleError(KhalaError):
+class ScaleError(DecodeError):
     """A value could not be encoded or bytes could not be decoded.
 
-    Attributes:
-        offset: For decode errors, the byte offset in the input where decoding failed;
-            ``None`` for encode and declaration errors.
+    ``offset`` is set for decode errors and ``None`` for encode and declaration errors.
     """
-
-    offset: int | None
-
-    def __init__(self, code: ScaleErrorCode, message: str, *, offset: int | None = None) -> None:
-        """Create the error; the offset, when known, is appended to the message."""
-        if offset is not None:
-            message = f"{message} (at byte offset {offset})"
-        super().__init__(code, message)
-        self.offset = offset
 
 
 def unexpected_end(expected: str, offset: int, needed: int, available: int) -> ScaleError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from khala.errors import KhalaError
+from khala.errors import DecodeError
 
 
 class TrieErrorCode(StrEnum):
@@ -20,14 +20,5 @@ class TrieErrorCode(StrEnum):
     """A proof is not a list of byte strings."""
 
 
-class TrieError(KhalaError):
-    """A trie node, store or proof was unusable."""
-
-    offset: int | None
-
-    def __init__(self, code: TrieErrorCode, message: str, *, offset: int | None = None) -> None:
-        """Create the error; the offset, when known, is appended to the message."""
-        if offset is not None:
-            message = f"{message} (at byte offset {offset})"
-        super().__init__(code, message)
-        self.offset = offset
+class TrieError(DecodeError):
+    """A trie node, store or proof was unusable; ``offset`` locates bad bytes inside a node."""

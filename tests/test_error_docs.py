@@ -1,0 +1,35 @@
+"""docs/errors.md lists every error code the package defines."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from enum import StrEnum
+from pathlib import Path
+
+import khala
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+
+
+def _error_codes() -> set[str]:
+    codes: set[str] = set()
+    for module_info in pkgutil.walk_packages(khala.__path__, "khala."):
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, StrEnum)
+                and value.__name__.endswith("ErrorCode")
+            ):
+                codes |= {member.value for member in value}
+    return codes
+
+
+def test_every_error_code_is_documented() -> None:
+    """Each ``*ErrorCode`` member appears in docs/errors.md, so users can look codes up."""
+    text = DOCS.read_text()
+    codes = _error_codes()
+    assert len(codes) > 40
+    missing = sorted(code for code in codes if f"`{code}`" not in text)
+    assert missing == []

@@ -12,7 +12,7 @@ from khala.primitives.chainspec import parse_raw_chain_spec
 from khala.primitives.trie import Layout
 from khala.primitives.types import genesis_header
 
-app = typer.Typer(help="Inspect chain specs.", no_args_is_help=True)
+app = typer.Typer(help="Inspect chain specs.", no_args_is_help=True, rich_markup_mode="markdown")
 
 
 class LayoutName(StrEnum):
@@ -44,7 +44,7 @@ def root(
     The state root is the trie root of genesis.raw.top (child tries folded in as Substrate
     does); the genesis hash is blake2-256 of the genesis header with that root.
 
-    Example: khala spec root ../shared/chainspecs/shell.json --layout v0 --json
+    Example: `khala spec root ../shared/chainspecs/shell.json --layout v0 --json`
     """
     with reported_errors(as_json=as_json):
         spec = parse_raw_chain_spec(read_file(file))

@@ -128,3 +128,20 @@ def test_malformed_nodes_are_typed(encoded: bytes) -> None:
     with pytest.raises(TrieError) as caught:
         decode_node(encoded)
     assert caught.value.code is TrieErrorCode.INVALID_NODE
+
+
+def test_commit_after_root_hash_and_proof_persists_every_node() -> None:
+    """Computing the root (or a proof) before committing still writes every new node."""
+    from khala.primitives.trie import generate_proof
+
+    store = MemoryNodeStore()
+    items = {bytes([index, index % 3]): bytes([index]) * 40 for index in range(50)}
+    trie = Trie.from_items(items.items(), Layout.V1, store)
+    trie.root_hash()
+    generate_proof(trie, [b"\x01\x01"])
+    root = trie.commit()
+    trie.insert(b"\x01\x01", b"changed" * 6)
+    trie.root_hash()
+    second = trie.commit()
+    assert dict(Trie(store, Layout.V1, root).items()) == items
+    assert Trie(store, Layout.V1, second).get(b"\x01\x01") == b"changed" * 6

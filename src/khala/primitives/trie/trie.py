@@ -35,28 +35,30 @@ _HEX = "0123456789abcdef"
 class Leaf:
     """A leaf: the rest of a key and its value."""
 
-    __slots__ = ("encoded", "hash", "partial", "value")
+    __slots__ = ("encoded", "hash", "partial", "stored", "value")
 
     def __init__(self, partial: str, value: bytes) -> None:
-        """Create a dirty leaf (no cached encoding)."""
+        """Create a dirty leaf (no cached encoding, not yet in the store)."""
         self.partial = partial
         self.value = value
         self.encoded: bytes | None = None
         self.hash: bytes | None = None
+        self.stored = False
 
 
 class Branch:
     """A branch: a shared key part, an optional value and up to 16 children."""
 
-    __slots__ = ("children", "encoded", "hash", "partial", "value")
+    __slots__ = ("children", "encoded", "hash", "partial", "stored", "value")
 
     def __init__(self, partial: str, value: bytes | None, children: list[Child | None]) -> None:
-        """Create a dirty branch (no cached encoding)."""
+        """Create a dirty branch (no cached encoding, not yet in the store)."""
         self.partial = partial
         self.value = value
         self.children = children
         self.encoded: bytes | None = None
         self.hash: bytes | None = None
+        self.stored = False
 
 
 class Stub:
@@ -156,26 +158,25 @@ class Trie:
             return EMPTY_ROOT
         if isinstance(self._root, Stub):
             return self._root.hash
-        encoded = self._encode(self._root, None)
+        encoded = self._encode(self._root)
         root = self._root.hash or blake2_256(encoded)
         self._root.hash = root
         return root
 
     def commit(self) -> bytes:
-        """Write every new node to the store and return the root hash."""
+        """Write every node not yet in the store and return the root hash.
+
+        Safe after any earlier :meth:`root_hash` calls: what is written depends on each node's
+        ``stored`` flag, not on when it was encoded.
+        """
+        root = self.root_hash()
         if self._root is None:
             self.store.put(EMPTY_ROOT, EMPTY_NODE)
-            return EMPTY_ROOT
-        if isinstance(self._root, Stub):
-            return self._root.hash
-        pending: list[tuple[bytes, bytes]] = []
-        encoded = self._encode(self._root, pending)
-        root = self._root.hash or blake2_256(encoded)
-        self._root.hash = root
-        if len(encoded) < HASH_LENGTH:
-            pending.append((root, encoded))
-        for node_hash, node_encoded in pending:
-            self.store.put(node_hash, node_encoded)
+        elif not isinstance(self._root, Stub) and not self._root.stored:
+            encoded = self._root.encoded
+            self._persist(self._root)
+            if encoded is not None and len(encoded) < HASH_LENGTH:
+                self.store.put(root, encoded)  # the root is stored by hash even when small
         return root
 
     def root_node(self) -> Child | None:
@@ -226,6 +227,7 @@ class Trie:
             ]
             node = Branch(decoded.partial, value, children)
         node.encoded = encoded
+        node.stored = True
         return node
 
     def _insert(self, original: Child | None, path: str, value: bytes) -> Node:
@@ -279,24 +281,21 @@ class Trie:
 
     def _normalize(self, branch: Branch) -> Node | None:
         """Restore the no-extension invariant after a delete: merge or collapse the branch."""
-        present = [index for index, child in enumerate(branch.children) if child is not None]
+        present = [(index, child) for index, child in enumerate(branch.children) if child]
         if not present:
             return None if branch.value is None else Leaf(branch.partial, branch.value)
         if len(present) == 1 and branch.value is None:
-            index = present[0]
-            only = branch.children[index]
-            assert only is not None  # noqa: S101 - `present` lists only non-empty slots
+            index, only = present[0]
             child = self._load(only)
             return _with_partial(child, branch.partial + _HEX[index] + child.partial)
         return branch
 
-    def _encode(self, node: Node, pending: list[tuple[bytes, bytes]] | None) -> bytes:
-        """Return the node's encoding, computing (and queueing for the store) dirty ones."""
+    def _encode(self, node: Node) -> bytes:
+        """Return the node's encoding, computing it (and its hash) only for dirty nodes."""
         if node.encoded is not None:
             return node.encoded
-        layout = self.layout
         if isinstance(node, Leaf):
-            encoded = encode_leaf(node.partial, node.value, layout)
+            encoded = encode_leaf(node.partial, node.value, self.layout)
         else:
             references: list[bytes | None] = [None] * 16
             for index, child in enumerate(node.children):
@@ -305,21 +304,35 @@ class Trie:
                 if isinstance(child, Stub):
                     references[index] = child.hash
                     continue
-                child_encoded = self._encode(child, pending)
-                if len(child_encoded) < HASH_LENGTH:
-                    references[index] = child_encoded
-                else:
-                    references[index] = child.hash
-            encoded = encode_branch(node.partial, node.value, references, layout)
+                child_encoded = self._encode(child)
+                references[index] = (
+                    child_encoded if len(child_encoded) < HASH_LENGTH else child.hash
+                )
+            encoded = encode_branch(node.partial, node.value, references, self.layout)
         node.encoded = encoded
         if len(encoded) >= HASH_LENGTH:
             node.hash = blake2_256(encoded)
-            if pending is not None:
-                pending.append((node.hash, encoded))
-        value = node.value
-        if pending is not None and value is not None and has_hashed_value(encoded):
-            pending.append((blake2_256(value), value))
         return encoded
+
+    def _persist(self, node: Node) -> None:
+        """Write a node and its unstored descendants; stored subtrees are skipped whole.
+
+        Path copying guarantees a stored node never has unstored children.
+        """
+        if node.stored:
+            return
+        encoded = node.encoded
+        if encoded is None:
+            raise TrieError(TrieErrorCode.MISSING_NODE, "commit reached a node with no encoding")
+        if node.hash is not None and len(encoded) >= HASH_LENGTH:
+            self.store.put(node.hash, encoded)
+        if node.value is not None and has_hashed_value(encoded):
+            self.store.put(blake2_256(node.value), node.value)
+        node.stored = True
+        if isinstance(node, Branch):
+            for child in node.children:
+                if child is not None and not isinstance(child, Stub):
+                    self._persist(child)
 
     def _walk(self, original: Child, path: str, wanted: str) -> Iterator[tuple[str, bytes]]:
         node = self._load(original)

@@ -11,17 +11,9 @@ Example::
     assert decode(AccountData, raw) == AccountData(10, 0)
 """
 
-from khala.primitives.scale.codec import (
-    BOOL,
-    BYTES,
-    COMPACT_U32,
-    COMPACT_U64,
-    COMPACT_U128,
-    STR,
-    Codec,
-    decode_compact,
-    encode_compact,
-)
+from khala.primitives.scale.base import Codec
+from khala.primitives.scale.codec import BOOL, BYTES, COMPACT_U32, COMPACT_U64, COMPACT_U128, STR
+from khala.primitives.scale.compact import decode_compact, encode_compact
 from khala.primitives.scale.containers import Err, Ok
 from khala.primitives.scale.declare import (
     H256,

@@ -2,7 +2,7 @@
 
 Fixed-width integer codecs expose a ``struct`` format so struct codecs can read runs of them
 with one ``unpack_from`` call. The codec interface lives in ``base.py`` and compact integers in
-``compact.py``; both are re-exported here.
+``compact.py``.
 """
 
 from __future__ import annotations
@@ -12,39 +12,6 @@ import struct
 from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
 from khala.primitives.scale.compact import CompactCodec, decode_compact, encode_compact
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
-
-__all__ = [
-    "BOOL",
-    "BYTES",
-    "COMPACT_U32",
-    "COMPACT_U64",
-    "COMPACT_U128",
-    "I8",
-    "I16",
-    "I32",
-    "I64",
-    "I128",
-    "STR",
-    "U8",
-    "U16",
-    "U32",
-    "U64",
-    "U128",
-    "U256",
-    "UNSIGNED",
-    "BoolCodec",
-    "BytesCodec",
-    "Codec",
-    "CompactCodec",
-    "FixedBytesCodec",
-    "FixedIntCodec",
-    "StrCodec",
-    "TypeDef",
-    "TypeIdAllocator",
-    "WideIntCodec",
-    "decode_compact",
-    "encode_compact",
-]
 
 
 class FixedIntCodec(Codec[int]):

@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from khala.primitives.scale.codec import (
-    Codec,
-    TypeDef,
-    TypeIdAllocator,
-    decode_compact,
-    encode_compact,
-)
+from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.compact import decode_compact, encode_compact
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
 
 T = TypeVar("T")

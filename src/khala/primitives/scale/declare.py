@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from khala.primitives.scale import codec as scalar
-from khala.primitives.scale.codec import Codec
+from khala.primitives.scale.base import Codec
 from khala.primitives.scale.containers import (
     ArrayCodec,
     Err,

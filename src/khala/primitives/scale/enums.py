@@ -12,7 +12,7 @@ import enum
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from khala.primitives.scale.codec import Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
 from khala.primitives.scale.structs import StructCodec, docs_of, fields_def, path_of
 

@@ -15,16 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from khala.primitives.scale.codec import (
-    BoolCodec,
-    BytesCodec,
-    Codec,
-    CompactCodec,
-    FixedBytesCodec,
-    WideIntCodec,
-    decode_compact,
-    encode_compact,
-)
+from khala.primitives.scale.base import Codec
+from khala.primitives.scale.codec import BoolCodec, BytesCodec, FixedBytesCodec, WideIntCodec
+from khala.primitives.scale.compact import CompactCodec, decode_compact, encode_compact
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from khala.primitives.scale.codec import Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
 from khala.primitives.scale.enums import EnumCodec
 from khala.primitives.scale.structs import StructCodec, docs_of
 

@@ -16,7 +16,8 @@ import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from khala.primitives.scale.codec import U128, BoolCodec, Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
+from khala.primitives.scale.codec import U128, BoolCodec
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
 from khala.primitives.scale.inline import decode_failure, decode_snippet, encode_snippet
 

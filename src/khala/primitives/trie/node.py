@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from khala.primitives.hashing import blake2_256
-from khala.primitives.scale.codec import decode_compact, encode_compact
+from khala.primitives.scale.compact import decode_compact, encode_compact
 from khala.primitives.scale.errors import ScaleError
 from khala.primitives.trie.errors import TrieError, TrieErrorCode
 

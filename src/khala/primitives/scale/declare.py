@@ -26,11 +26,12 @@ import dataclasses
 import enum
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from khala.primitives.scale import codec as scalar
-from khala.primitives.scale.base import Codec
+from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
 from khala.primitives.scale.containers import (
     ArrayCodec,
     Err,
@@ -51,6 +52,18 @@ from khala.primitives.scale.errors import ScaleError, ScaleErrorCode
 from khala.primitives.scale.structs import StructCodec
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Lazy:
+    """Annotation marker for a type defined later: ``Annotated[Any, Lazy(lambda: RuntimeCall)]``.
+
+    Breaks import cycles such as a call that carries another call (``sudo(call)``): the
+    function is called, and its type resolved, only when the codec is first needed.
+    """
+
+    resolve: Callable[[], Any]
+    """Returns the annotation to use."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +206,8 @@ def _resolve_annotated(annotation: Any) -> Codec[Any]:
     for marker in metadata:
         if isinstance(marker, Codec):
             return marker
+        if isinstance(marker, Lazy):
+            return LazyCodec(marker.resolve)
     for marker in metadata:
         if isinstance(marker, Length):
             if base is bytes:
@@ -249,3 +264,36 @@ def _variant_codec(cls: type) -> StructCodec[Any]:
     if not isinstance(codec, StructCodec):
         raise _unsupported(cls, "enum variants must be dataclasses")
     return codec
+
+
+class LazyCodec(Codec[Any]):
+    """A codec that resolves its type on first use (see :class:`Lazy`)."""
+
+    def __init__(self, resolve: Callable[[], Any]) -> None:
+        """Remember how to find the real type."""
+        self._resolve = resolve
+        self._codec: Codec[Any] | None = None
+        self.name = "Lazy"
+
+    def target(self) -> Codec[Any]:
+        """Return the real codec, resolving it the first time."""
+        if self._codec is None:
+            self._codec = codec_of(self._resolve())
+            self.name = self._codec.name
+        return self._codec
+
+    def encode_to(self, value: Any, out: bytearray) -> None:
+        """Encode with the real codec."""
+        self.target().encode_to(value, out)
+
+    def decode_at(self, data: bytes, offset: int) -> tuple[Any, int]:
+        """Decode with the real codec."""
+        return self.target().decode_at(data, offset)
+
+    def type_def(self, registry: TypeIdAllocator) -> TypeDef:
+        """Describe as the real type."""
+        return self.target().type_def(registry)
+
+    def type_path(self) -> tuple[str, ...]:
+        """The real type's path."""
+        return self.target().type_path()

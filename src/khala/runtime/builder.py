@@ -1,0 +1,97 @@
+"""Building a block from pool transactions (the author's side of the executive).
+
+Pure: the caller supplies the parent's trie, the slot and the time. Transactions that turn
+out invalid are skipped and reported, so the pool can drop them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from khala.primitives.scale import U64, codec_of
+from khala.primitives.trie import Trie
+from khala.primitives.types import Header, PreRuntimeDigest
+from khala.runtime.block import Block, extrinsics_root
+from khala.runtime.dispatch import TimestampCall
+from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.executive import Executive
+from khala.runtime.extrinsic import Extrinsic, encode_extrinsic
+from khala.runtime.modules.authorship.constants import ENGINE_ID
+from khala.runtime.modules.timestamp.calls import Set as SetTimestamp
+from khala.runtime.state import State
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltBlock:
+    """A block ready to be sealed, with what building it produced."""
+
+    block: Block
+    """The unsealed block (its header has no seal yet)."""
+    changes: dict[bytes, bytes | None]
+    """The block's storage changes."""
+    included: list[bytes]
+    """Pool transactions included, in order."""
+    rejected: list[tuple[bytes, InvalidTransactionError]]
+    """Pool transactions found invalid, with why."""
+
+
+def slot_digest(slot: int) -> PreRuntimeDigest:
+    """Return the pre-runtime digest announcing ``slot``."""
+    return PreRuntimeDigest(ENGINE_ID, codec_of(U64).encode(slot))
+
+
+def timestamp_inherent(now_ms: int) -> bytes:
+    """Return the encoded ``timestamp.set`` inherent."""
+    return encode_extrinsic(Extrinsic(None, TimestampCall(SetTimestamp(now_ms))))
+
+
+def apply_changes(trie: Trie, changes: dict[bytes, bytes | None]) -> bytes:
+    """Write a block's changes into the trie and return the new state root."""
+    for key, value in changes.items():
+        if value is None:
+            trie.delete(key)
+        else:
+            trie.insert(key, value)
+    return trie.root_hash()
+
+
+def build_block(
+    executive: Executive,
+    trie: Trie,
+    parent: Header,
+    *,
+    slot: int,
+    now_ms: int,
+    candidates: Iterable[bytes],
+) -> BuiltBlock:
+    """Build the child of ``parent`` from ``candidates`` (best first); updates ``trie``.
+
+    Raises:
+        BlockError: When the block cannot be initialized or finalized (a chain misconfiguration).
+    """
+    draft = Header(parent.hash(), parent.number + 1, bytes(32), bytes(32), [slot_digest(slot)])
+    execution = executive.initialize_block(State(trie), draft)
+    executive.apply_extrinsic(execution, timestamp_inherent(now_ms))
+    included: list[bytes] = []
+    rejected: list[tuple[bytes, InvalidTransactionError]] = []
+    for raw in candidates:
+        try:
+            executive.apply_extrinsic(execution, raw)
+        except InvalidTransactionError as error:
+            if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES:
+                break
+            rejected.append((raw, error))
+            continue
+        included.append(raw)
+    executive.finalize_block(execution)
+    changes = execution.state.changes()
+    state_root = apply_changes(trie, changes)
+    header = Header(
+        draft.parent_hash,
+        draft.number,
+        state_root,
+        extrinsics_root(execution.extrinsics),
+        draft.digest,
+    )
+    return BuiltBlock(Block(header, execution.extrinsics), changes, included, rejected)

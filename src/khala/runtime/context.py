@@ -1,0 +1,142 @@
+"""What a call sees besides storage: its origin, the block environment and the event log.
+
+Calls record effects only through the context (``ctx.emit``), never by writing events
+themselves, so that a rolled-back call also loses the events it emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from khala.runtime.errors import DispatchError, DispatchErrorCode
+from khala.runtime.presets import Preset
+from khala.runtime.state import State
+from khala.runtime.types import Address32, AddressId, MultiAddress, Phase
+
+
+@dataclass(frozen=True, slots=True)
+class SignedOrigin:
+    """A call signed by an account."""
+
+    account: bytes
+    """The signer's account id."""
+
+
+@dataclass(frozen=True, slots=True)
+class RootOrigin:
+    """The privileged origin (sudo in dev, governance later)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoneOrigin:
+    """An unsigned origin: inherents."""
+
+
+Origin = SignedOrigin | RootOrigin | NoneOrigin
+"""Who is making a call."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockEnv:
+    """Facts about the block being built or imported."""
+
+    number: int
+    """The block's height."""
+    parent_hash: bytes
+    """The parent block's hash."""
+    author: bytes | None
+    """The author's account id (from the block's pre-runtime digest), if any."""
+
+
+@dataclass(slots=True)
+class EventLog:
+    """The block's events in order, truncated on rollback like storage."""
+
+    records: list[tuple[Phase, Any]] = field(default_factory=list)
+    """``(phase, module event)`` pairs; the executive wraps them into ``EventRecord``s."""
+    _marks: list[int] = field(default_factory=list)
+
+    def begin(self) -> None:
+        """Mark the start of a transactional layer."""
+        self._marks.append(len(self.records))
+
+    def commit(self) -> None:
+        """Keep the events of the innermost layer."""
+        self._marks.pop()
+
+    def rollback(self) -> None:
+        """Drop the events of the innermost layer."""
+        del self.records[self._marks.pop() :]
+
+
+@dataclass(slots=True)
+class Context:
+    """The context of one dispatch."""
+
+    origin: Origin
+    """Who is calling."""
+    env: BlockEnv
+    """The block being executed."""
+    phase: Phase
+    """Where in the block this dispatch runs."""
+    events: EventLog
+    """The block's event log."""
+    config: Preset
+    """The chain's preset (periods, limits, which modules exist)."""
+    dispatch: Callable[[State, Context, Any], None]
+    """Dispatches a nested ``RuntimeCall`` in this context (used by sudo)."""
+
+    def emit(self, event: Any) -> None:
+        """Record a module event (a variant of the module's ``Event`` family)."""
+        self.events.records.append((self.phase, event))
+
+    def with_origin(self, origin: Origin) -> Context:
+        """Return a copy dispatching as ``origin`` (sudo)."""
+        return Context(origin, self.env, self.phase, self.events, self.config, self.dispatch)
+
+
+def ensure_signed(ctx: Context) -> bytes:
+    """Return the signer of a signed origin.
+
+    Raises:
+        DispatchError: ``dispatch.bad_origin`` for any other origin.
+    """
+    if isinstance(ctx.origin, SignedOrigin):
+        return ctx.origin.account
+    raise DispatchError(DispatchErrorCode.BAD_ORIGIN, "this call must be signed by an account")
+
+
+def ensure_root(ctx: Context) -> None:
+    """Require the root origin.
+
+    Raises:
+        DispatchError: ``dispatch.bad_origin`` for any other origin.
+    """
+    if not isinstance(ctx.origin, RootOrigin):
+        raise DispatchError(DispatchErrorCode.BAD_ORIGIN, "this call requires the root origin")
+
+
+def ensure_none(ctx: Context) -> None:
+    """Require an unsigned origin (inherents).
+
+    Raises:
+        DispatchError: ``dispatch.bad_origin`` for signed or root origins.
+    """
+    if not isinstance(ctx.origin, NoneOrigin):
+        raise DispatchError(DispatchErrorCode.BAD_ORIGIN, "this call must be an unsigned inherent")
+
+
+def lookup(address: MultiAddress) -> bytes:
+    """Resolve an address to an account id.
+
+    Raises:
+        DispatchError: ``dispatch.cannot_lookup`` for indices, raw and 20-byte addresses.
+    """
+    if isinstance(address, AddressId | Address32):
+        return address.account
+    raise DispatchError(
+        DispatchErrorCode.CANNOT_LOOKUP,
+        f"{type(address).__name__} addresses are not supported; use an account id",
+    )

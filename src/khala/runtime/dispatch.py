@@ -1,0 +1,104 @@
+"""The runtime's call enum and the one table that routes each call to its handler.
+
+``RuntimeCall`` is encoded as FRAME encodes it: the module index, the call index, the
+arguments. Modules a preset does not have (sudo outside dev) are refused as unknown calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from khala.primitives.scale import ScaleEnum, variant
+from khala.runtime.context import Context
+from khala.runtime.dispatch_table import CallSpec
+from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.modules.balances import calls as balances_calls
+from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
+from khala.runtime.modules.sudo import calls as sudo_calls
+from khala.runtime.modules.sudo.constants import MODULE_INDEX as SUDO_INDEX
+from khala.runtime.modules.system import calls as system_calls
+from khala.runtime.modules.system.constants import MODULE_INDEX as SYSTEM_INDEX
+from khala.runtime.modules.timestamp import calls as timestamp_calls
+from khala.runtime.modules.timestamp.constants import MODULE_INDEX as TIMESTAMP_INDEX
+from khala.runtime.presets import Preset
+from khala.runtime.state import State
+
+
+class RuntimeCall(ScaleEnum):
+    """Any call of any module."""
+
+
+@variant(SYSTEM_INDEX)
+@dataclass(frozen=True, slots=True)
+class SystemCall(RuntimeCall):
+    """A System call."""
+
+    call: system_calls.Call
+    """The module's call."""
+
+
+@variant(TIMESTAMP_INDEX)
+@dataclass(frozen=True, slots=True)
+class TimestampCall(RuntimeCall):
+    """A Timestamp call."""
+
+    call: timestamp_calls.Call
+    """The module's call."""
+
+
+@variant(BALANCES_INDEX)
+@dataclass(frozen=True, slots=True)
+class BalancesCall(RuntimeCall):
+    """A Balances call."""
+
+    call: balances_calls.Call
+    """The module's call."""
+
+
+@variant(SUDO_INDEX)
+@dataclass(frozen=True, slots=True)
+class SudoCall(RuntimeCall):
+    """A Sudo call (dev chains only)."""
+
+    call: sudo_calls.Call
+    """The module's call."""
+
+
+HANDLERS: dict[type, CallSpec] = {
+    **system_calls.CALLS,
+    **timestamp_calls.CALLS,
+    **balances_calls.CALLS,
+    **sudo_calls.CALLS,
+}
+"""Every call variant's handler: the routing table."""
+
+
+def call_spec(call: RuntimeCall, preset: Preset) -> CallSpec:
+    """Return the handler of a call that exists on this chain.
+
+    Raises:
+        InvalidTransactionError: ``invalid_transaction.call`` for modules the preset lacks.
+    """
+    if isinstance(call, SudoCall) and not preset.has_sudo:
+        raise InvalidTransactionError(
+            InvalidTransactionCode.CALL, f"the {preset.name} chain has no sudo module"
+        )
+    inner: Any = call.call  # type: ignore[attr-defined]
+    spec = HANDLERS.get(type(inner))
+    if spec is None:
+        raise InvalidTransactionError(
+            InvalidTransactionCode.CALL, f"no handler for {type(inner).__name__}"
+        )
+    return spec
+
+
+def dispatch(state: State, ctx: Context, call: RuntimeCall) -> None:
+    """Run a call's handler (no transaction of its own; callers wrap it).
+
+    Raises:
+        DispatchError: Whatever the handler raises.
+        InvalidTransactionError: For calls this chain does not have.
+    """
+    spec = call_spec(call, ctx.config)
+    spec.function(state, ctx, call.call)  # type: ignore[attr-defined]

@@ -1,0 +1,406 @@
+"""The executive: how a block is applied. ``execute_block`` reads as the table of contents.
+
+1. ``initialize_block``: System records number and parent; Authorship checks the slot and finds
+   the author.
+2. ``apply_extrinsic`` for each extrinsic: inherents first (the timestamp), then signed
+   transactions. A signed transaction is fully validated before anything is written
+   (format, call, signer, era, signature, nonce, fee); then its nonce and fee are charged and
+   its call runs in a storage transaction. A failing call is rolled back (with its events) but
+   keeps nonce and fee, and is recorded as ``ExtrinsicFailed``.
+3. ``finalize_block``: Timestamp requires its inherent; System stores the events.
+
+The node computes the state root from :meth:`State.changes` and checks the extrinsics root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from khala.errors import KhalaError
+from khala.primitives.crypto import KeyScheme, verify
+from khala.primitives.scale import U64, ScaleError, codec_of
+from khala.primitives.types import Header, PreRuntimeDigest
+from khala.runtime.block import Block, extrinsics_root
+from khala.runtime.context import BlockEnv, Context, EventLog, NoneOrigin, Origin, SignedOrigin
+from khala.runtime.dispatch import RuntimeCall, call_spec, dispatch
+from khala.runtime.dispatch_table import CallSpec
+from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.events import wrap
+from khala.runtime.extrinsic import (
+    Extrinsic,
+    ExtrinsicSignature,
+    decode_extrinsic,
+    signing_payload,
+)
+from khala.runtime.modules.authorship import hooks as authorship_hooks
+from khala.runtime.modules.authorship.constants import ENGINE_ID
+from khala.runtime.modules.payment import fees
+from khala.runtime.modules.system import events as system_events
+from khala.runtime.modules.system import hooks as system_hooks
+from khala.runtime.modules.system import state as system_state
+from khala.runtime.modules.system.errors import SystemError, system_error
+from khala.runtime.modules.timestamp import hooks as timestamp_hooks
+from khala.runtime.presets import Preset
+from khala.runtime.state import State, StateBackend
+from khala.runtime.types import (
+    ApplyExtrinsic,
+    DispatchClass,
+    DispatchInfo,
+    Ed25519Signature,
+    Sr25519Signature,
+    Weight,
+)
+from khala.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
+
+SIGNATURE_CACHE_SIZE = 1 << 16
+"""Verified (extrinsic, era hash) pairs remembered so a pooled transaction is not verified again
+when its block is built; verification is a pure function, so caching cannot change a result."""
+
+
+class BlockErrorCode(StrEnum):
+    """Why a block cannot be imported or built."""
+
+    INVALID_EXTRINSIC = "block.invalid_extrinsic"
+    """An extrinsic in the block is invalid (see the message for the transaction error)."""
+    BAD_INHERENT = "block.bad_inherent"
+    """An inherent failed or is missing (e.g. no timestamp)."""
+    BAD_AUTHORSHIP = "block.bad_authorship"
+    """The slot digest is missing or does not increase."""
+    EXTRINSICS_ROOT_MISMATCH = "block.extrinsics_root_mismatch"
+    """The header's extrinsics root does not match the body."""
+    STATE_ROOT_MISMATCH = "block.state_root_mismatch"
+    """Executing the block gave another state root than the header claims."""
+    UNKNOWN_PARENT = "block.unknown_parent"
+    """The parent block is not known."""
+
+
+class BlockError(KhalaError):
+    """A block is invalid."""
+
+
+@dataclass(slots=True)
+class BlockExecution:
+    """A block being built or imported."""
+
+    state: State
+    """The block's storage overlay."""
+    env: BlockEnv
+    """Number, parent and author."""
+    events: EventLog
+    """Events so far."""
+    extrinsics: list[bytes]
+    """Extrinsics applied so far (full encodings)."""
+    length: int = 0
+    """Encoded length of the applied extrinsics."""
+    weight: int = 0
+    """Weight of the applied extrinsics."""
+    has_signed: bool = False
+    """Whether a signed extrinsic was applied (inherents must come first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedTransaction:
+    """A signed transaction that passed every check."""
+
+    sender: bytes
+    """The signer's account."""
+    nonce: int
+    """Its nonce."""
+    tip: int
+    """Its tip."""
+    fee: int
+    """Its fee, without the tip."""
+    spec: CallSpec
+    """The call's handler and costs."""
+    call: RuntimeCall
+    """The call."""
+    longevity: int
+    """Blocks until the era ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOutcome:
+    """What happened to an applied extrinsic."""
+
+    error: DispatchError | None
+    """None when the call succeeded; the call's error otherwise (fee and nonce were charged)."""
+
+
+def slot_of(header: Header) -> int | None:
+    """Return the authoring slot from the header's ``khla`` pre-runtime digest."""
+    for item in header.digest:
+        if isinstance(item, PreRuntimeDigest) and item.engine == ENGINE_ID:
+            try:
+                slot: int = _SLOT.decode(item.data)
+            except ScaleError:
+                return None
+            return slot
+    return None
+
+
+_SLOT = codec_of(U64)
+
+
+class Executive:
+    """Applies blocks and validates transactions for one chain."""
+
+    def __init__(self, preset: Preset, genesis_hash: bytes) -> None:
+        """Bind the executive to a chain's preset and genesis hash."""
+        self.preset = preset
+        self.genesis_hash = genesis_hash
+        self._verified: dict[tuple[bytes, bytes], None] = {}
+
+    def execute_block(self, backend: StateBackend, block: Block) -> State:
+        """Import a block: apply everything and return its state overlay.
+
+        Raises:
+            BlockError: When any part of the block is invalid.
+        """
+        execution = self.initialize_block(State(backend), block.header)
+        for raw in block.extrinsics:
+            try:
+                self.apply_extrinsic(execution, raw)
+            except InvalidTransactionError as error:
+                raise BlockError(BlockErrorCode.INVALID_EXTRINSIC, error.message) from None
+        self.finalize_block(execution)
+        if extrinsics_root(block.extrinsics) != block.header.extrinsics_root:
+            raise BlockError(BlockErrorCode.EXTRINSICS_ROOT_MISMATCH, "extrinsics root differs")
+        return execution.state
+
+    def initialize_block(self, state: State, header: Header) -> BlockExecution:
+        """Start a block: System bookkeeping, then the slot and author.
+
+        Raises:
+            BlockError: ``block.bad_authorship`` for a missing or stale slot.
+        """
+        try:
+            system_state.reset_events(state)
+            env = BlockEnv(header.number, header.parent_hash, None)
+            system_hooks.on_initialize(state, env)
+            author = authorship_hooks.on_initialize(state, slot_of(header))
+        except KhalaError as error:
+            raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
+        env = BlockEnv(header.number, header.parent_hash, author.account)
+        return BlockExecution(state, env, EventLog(), [])
+
+    def apply_extrinsic(self, execution: BlockExecution, raw: bytes) -> ApplyOutcome:
+        """Apply one extrinsic.
+
+        Raises:
+            InvalidTransactionError: When the extrinsic must not be in the block; nothing was
+                written.
+        """
+        if len(raw) > self.preset.max_extrinsic_length:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.EXHAUSTS_RESOURCES,
+                f"extrinsic of {len(raw)} bytes exceeds {self.preset.max_extrinsic_length}",
+            )
+        extrinsic = decode_extrinsic(raw)
+        if extrinsic.signature is None:
+            outcome = self._apply_inherent(execution, extrinsic)
+        else:
+            outcome = self._apply_signed(execution, extrinsic, raw)
+        execution.extrinsics.append(raw)
+        execution.length += len(raw)
+        return outcome
+
+    def finalize_block(self, execution: BlockExecution) -> None:
+        """Finish a block: required inherents, extrinsic count, events.
+
+        Raises:
+            BlockError: ``block.bad_inherent`` when the timestamp inherent is missing.
+        """
+        state = execution.state
+        try:
+            timestamp_hooks.on_finalize(state)
+        except DispatchError as error:
+            raise BlockError(BlockErrorCode.BAD_INHERENT, error.message) from None
+        system_hooks.on_finalize(state, execution.env, len(execution.extrinsics))
+        records = [wrap(phase, event) for phase, event in execution.events.records]
+        system_state.store_events(state, records)
+
+    def validate_transaction(
+        self, state: State, raw: bytes, block_number: int
+    ) -> CheckedTransaction:
+        """Validate a pool transaction against ``state`` for inclusion at ``block_number``.
+
+        A nonce ahead of the account's is accepted (the pool queues it as future); nothing is
+        written to ``state``.
+
+        Raises:
+            InvalidTransactionError: For every other problem.
+        """
+        if len(raw) > self.preset.max_extrinsic_length:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.EXHAUSTS_RESOURCES,
+                f"extrinsic of {len(raw)} bytes is too large",
+            )
+        extrinsic = decode_extrinsic(raw)
+        if extrinsic.signature is None:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.UNSIGNED, "unsigned extrinsics are only valid as inherents"
+            )
+        env = BlockEnv(block_number, bytes(32), None)
+        return self._check_signed(state, env, extrinsic, raw, allow_future=True)
+
+    def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:
+        spec = call_spec(extrinsic.call, self.preset)
+        if spec.dispatch_class is not DispatchClass.MANDATORY:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.UNSIGNED, "only inherents may be unsigned"
+            )
+        if execution.has_signed:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.BAD_MANDATORY, "inherents must come before transactions"
+            )
+        ctx = self._context(execution, NoneOrigin())
+        state = execution.state
+        state.begin()
+        try:
+            dispatch(state, ctx, extrinsic.call)
+        except DispatchError as error:
+            state.rollback()
+            raise InvalidTransactionError(
+                InvalidTransactionCode.BAD_MANDATORY, f"inherent failed: {error.message}"
+            ) from None
+        state.commit()
+        ctx.emit(system_events.ExtrinsicSuccess(_info(spec)))
+        execution.weight += spec.weight
+        return ApplyOutcome(None)
+
+    def _apply_signed(
+        self, execution: BlockExecution, extrinsic: Extrinsic, raw: bytes
+    ) -> ApplyOutcome:
+        state = execution.state
+        checked = self._check_signed(state, execution.env, extrinsic, raw, allow_future=False)
+        if execution.length + len(raw) > self.preset.max_block_length or (
+            execution.weight + checked.spec.weight > self.preset.max_block_weight
+        ):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.EXHAUSTS_RESOURCES, "the block is full"
+            )
+        ctx = self._context(execution, SignedOrigin(checked.sender))
+        system_state.increment_nonce(state, checked.sender)
+        fees.charge(state, ctx, checked.sender, checked.fee, checked.tip)
+        state.begin()
+        execution.events.begin()
+        error: DispatchError | None = None
+        try:
+            dispatch(state, ctx, checked.call)
+        except DispatchError as failure:
+            state.rollback()
+            execution.events.rollback()
+            error = failure
+        else:
+            state.commit()
+            execution.events.commit()
+        fees.settle(state, ctx, checked.sender, checked.fee, checked.tip)
+        info = _info(checked.spec)
+        if error is None:
+            ctx.emit(system_events.ExtrinsicSuccess(info))
+        else:
+            ctx.emit(system_events.ExtrinsicFailed(error.record(), info))
+        execution.has_signed = True
+        execution.weight += checked.spec.weight
+        return ApplyOutcome(error)
+
+    def _check_signed(
+        self, state: State, env: BlockEnv, extrinsic: Extrinsic, raw: bytes, *, allow_future: bool
+    ) -> CheckedTransaction:
+        signature = extrinsic.signature
+        if signature is None:
+            raise InvalidTransactionError(InvalidTransactionCode.UNSIGNED, "not signed")
+        spec = call_spec(extrinsic.call, self.preset)
+        if spec.dispatch_class is DispatchClass.MANDATORY:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.MANDATORY_VALIDATION, "inherents cannot be signed"
+            )
+        signer = signature.signer
+        sender = getattr(signer, "account", None)
+        if not isinstance(sender, bytes):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.BAD_SIGNER, "the signer must be an account id"
+            )
+        extra = signature.extra
+        current = env.number
+        birth = extra.era.birth(current)
+        era_hash = self.genesis_hash if birth == 0 else system_state.block_hash(state, birth)
+        if birth > current or era_hash == bytes(32):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
+                f"the era starts at block {birth}, whose hash this chain does not know",
+            )
+        self._verify(extrinsic.call, signature, sender, era_hash, raw)
+        nonce = system_state.account(state, sender).nonce
+        if extra.nonce < nonce:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.STALE,
+                f"nonce {extra.nonce} was already used; next is {nonce}",
+            )
+        if extra.nonce > nonce and not allow_future:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.FUTURE, f"nonce {extra.nonce} is ahead of {nonce}"
+            )
+        fee = fees.compute_fee(len(raw), spec.weight, spec.pays)
+        fees.check_payable(state, sender, fee + extra.tip)
+        return CheckedTransaction(
+            sender,
+            extra.nonce,
+            extra.tip,
+            fee,
+            spec,
+            extrinsic.call,
+            extra.era.death(current) - current,
+        )
+
+    def _verify(
+        self,
+        call: RuntimeCall,
+        signature: ExtrinsicSignature,
+        sender: bytes,
+        era_hash: bytes,
+        raw: bytes,
+    ) -> None:
+        if (raw, era_hash) in self._verified:
+            return
+        payload = signing_payload(
+            call,
+            signature.extra,
+            spec_version=SPEC_VERSION,
+            transaction_version=TRANSACTION_VERSION,
+            genesis_hash=self.genesis_hash,
+            era_block_hash=era_hash,
+        )
+        scheme = (
+            KeyScheme.SR25519
+            if isinstance(signature.signature, Sr25519Signature)
+            else KeyScheme.ED25519
+            if isinstance(signature.signature, Ed25519Signature)
+            else None
+        )
+        value: bytes = getattr(signature.signature, "signature", b"")
+        if scheme is None or not verify(scheme, sender, payload, value):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.BAD_PROOF,
+                "transaction has a bad signature: check the signer, genesis hash, era and "
+                "spec/transaction versions",
+            )
+        if len(self._verified) >= SIGNATURE_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]
+        self._verified[(raw, era_hash)] = None
+
+    def _context(self, execution: BlockExecution, origin: Origin) -> Context:
+        phase = ApplyExtrinsic(len(execution.extrinsics))
+        return Context(origin, execution.env, phase, execution.events, self.preset, self._nested)
+
+    def _nested(self, state: State, ctx: Context, call: RuntimeCall) -> None:
+        """Dispatch a call carried by another call (sudo); unknown calls become filtered."""
+        try:
+            dispatch(state, ctx, call)
+        except InvalidTransactionError as error:
+            raise system_error(SystemError.CALL_FILTERED, error.message) from None
+
+
+def _info(spec: CallSpec) -> DispatchInfo:
+    return DispatchInfo(Weight(spec.weight, 0), spec.dispatch_class, spec.pays)

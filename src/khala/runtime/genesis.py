@@ -1,0 +1,168 @@
+"""Genesis: the chain's first state, from a config (endowments, authorities, sudo, preset).
+
+``parse_genesis_config`` reads the JSON shape below (the node reads the file)::
+
+    {"preset": "dev",
+     "endowed": [["5Grw...", "1000000PHA"], ["0xd435...", "1000000000000"]],
+     "authorities": [{"finality_key": "0x88dc...", "account": "5Grw..."}],
+     "sudo": "5Grw..."}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from khala.errors import KhalaError
+from khala.primitives.crypto import KeyScheme, keypair_from_uri
+from khala.primitives.ss58 import Ss58Error, ss58_decode
+from khala.primitives.trie import Layout, Trie, trie_root
+from khala.primitives.types import Header, genesis_header
+from khala.primitives.units import AmountError, parse_amount
+from khala.runtime.modules.authorship.state import AUTHORITIES, Authority
+from khala.runtime.modules.balances import currency
+from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
+from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.runtime.modules.sudo.state import KEY as SUDO_KEY
+from khala.runtime.presets import PRESET_KEY, PRESETS, Preset, PresetName
+from khala.runtime.state import State
+
+DEV_ACCOUNTS = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
+"""Well-known development accounts (``//Alice`` ...), endowed on dev chains."""
+DEV_ENDOWMENT = 1_000_000 * 10**12
+"""1,000,000 PHA for each development account."""
+
+
+class GenesisErrorCode(StrEnum):
+    """Codes of :class:`GenesisError`."""
+
+    INVALID_CONFIG = "genesis.invalid_config"
+    """The genesis config has a missing or malformed field."""
+    UNKNOWN_PRESET = "genesis.unknown_preset"
+    """The preset is not ``dev`` or ``khala``."""
+    SUDO_NOT_ALLOWED = "genesis.sudo_not_allowed"
+    """A sudo key was given for a preset without sudo."""
+
+
+class GenesisError(KhalaError):
+    """A genesis config is unusable."""
+
+
+@dataclass(frozen=True, slots=True)
+class GenesisConfig:
+    """Everything genesis depends on."""
+
+    preset: Preset
+    """The chain's constants."""
+    endowed: tuple[tuple[bytes, int], ...]
+    """Accounts and their initial free balances."""
+    authorities: tuple[Authority, ...]
+    """Block authors (finality keys and fee accounts)."""
+    sudo: bytes | None
+    """The sudo key (dev preset only)."""
+
+
+def dev_genesis() -> GenesisConfig:
+    """Return the dev chain: //Alice..//Ferdie endowed, //Alice authority and sudo."""
+    endowed = tuple(
+        (keypair_from_uri(f"//{name}").public_key, DEV_ENDOWMENT) for name in DEV_ACCOUNTS
+    )
+    alice = keypair_from_uri("//Alice").public_key
+    authority = Authority(keypair_from_uri("//Alice", KeyScheme.ED25519).public_key, alice)
+    return GenesisConfig(PRESETS[PresetName.DEV], endowed, (authority,), alice)
+
+
+def build_genesis_storage(config: GenesisConfig) -> dict[bytes, bytes]:
+    """Return the genesis key/value set."""
+    state = State(Trie())
+    for account, balance in config.endowed:
+        currency.mint(state, None, account, balance)
+    if currency.free_balance(state, TREASURY_ACCOUNT) < EXISTENTIAL_DEPOSIT:
+        currency.mint(state, None, TREASURY_ACCOUNT, EXISTENTIAL_DEPOSIT)
+    AUTHORITIES.put(state, list(config.authorities))
+    if config.sudo is not None:
+        SUDO_KEY.put(state, config.sudo)
+    state.set(PRESET_KEY, config.preset.name.value.encode())
+    return {key: value for key, value in state.changes().items() if value is not None}
+
+
+def genesis_block_header(storage: dict[bytes, bytes]) -> Header:
+    """Return the genesis header of a genesis storage set (layout V1)."""
+    return genesis_header(trie_root(storage.items(), Layout.V1))
+
+
+def preset_of(storage_get: Any) -> Preset:
+    """Return the preset recorded in a chain's state (``storage_get(key) -> bytes | None``).
+
+    Raises:
+        GenesisError: ``genesis.unknown_preset`` when it is missing or unknown.
+    """
+    raw = storage_get(PRESET_KEY)
+    try:
+        return PRESETS[PresetName((raw or b"").decode())]
+    except (ValueError, UnicodeDecodeError):
+        raise GenesisError(
+            GenesisErrorCode.UNKNOWN_PRESET, "the state names no known preset"
+        ) from None
+
+
+def _account(text: Any, where: str) -> bytes:
+    if isinstance(text, str) and text.startswith("0x") and len(text) == 66:
+        try:
+            return bytes.fromhex(text[2:])
+        except ValueError:
+            pass
+    if isinstance(text, str):
+        try:
+            return ss58_decode(text)[1]
+        except Ss58Error as error:
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG, f"{where}: {error.message}"
+            ) from None
+    raise GenesisError(GenesisErrorCode.INVALID_CONFIG, f"{where} must be an SS58 or 0x address")
+
+
+def parse_genesis_config(document: Any) -> GenesisConfig:
+    """Parse a genesis config document (already loaded from JSON).
+
+    Raises:
+        GenesisError: Naming the first bad field.
+    """
+    if not isinstance(document, dict):
+        raise GenesisError(GenesisErrorCode.INVALID_CONFIG, "the genesis config must be an object")
+    try:
+        preset = PRESETS[PresetName(document.get("preset", "dev"))]
+    except ValueError:
+        raise GenesisError(
+            GenesisErrorCode.UNKNOWN_PRESET, f"preset {document.get('preset')!r}: use dev or khala"
+        ) from None
+    endowed = []
+    for position, entry in enumerate(document.get("endowed", [])):
+        if not (isinstance(entry, list) and len(entry) == 2):
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG, f"endowed[{position}] must be [address, amount]"
+            )
+        try:
+            amount = parse_amount(str(entry[1]))
+        except AmountError as error:
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG, f"endowed[{position}]: {error.message}"
+            ) from None
+        endowed.append((_account(entry[0], f"endowed[{position}]"), amount))
+    authorities = []
+    for position, entry in enumerate(document.get("authorities", [])):
+        where = f"authorities[{position}]"
+        if not isinstance(entry, dict):
+            raise GenesisError(GenesisErrorCode.INVALID_CONFIG, f"{where} must be an object")
+        key = _account(entry.get("finality_key"), f"{where}.finality_key")
+        authorities.append(Authority(key, _account(entry.get("account"), f"{where}.account")))
+    if not authorities:
+        raise GenesisError(GenesisErrorCode.INVALID_CONFIG, "at least one authority is required")
+    sudo_text = document.get("sudo")
+    sudo = None if sudo_text is None else _account(sudo_text, "sudo")
+    if sudo is not None and not preset.has_sudo:
+        raise GenesisError(
+            GenesisErrorCode.SUDO_NOT_ALLOWED, f"the {preset.name} preset has no sudo module"
+        )
+    return GenesisConfig(preset, tuple(endowed), tuple(authorities), sudo)

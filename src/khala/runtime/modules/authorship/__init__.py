@@ -1,0 +1,6 @@
+"""Authorship: the authority set, authoring slots and the current block's author.
+
+Block authors put their slot in a pre-runtime digest (engine ``khla``); the author is the
+authority at ``slot % len(authorities)``. Slots must increase block by block. The seal (the
+author's signature over the header) is checked by the node, which holds the header.
+"""

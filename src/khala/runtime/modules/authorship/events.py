@@ -1,0 +1,1 @@
+"""Authorship emits no events."""

@@ -1,0 +1,1 @@
+"""Balances has no block hooks."""

@@ -1,0 +1,4 @@
+"""TransactionPayment has no calls."""
+
+CALLS: dict[type, object] = {}
+"""No handlers."""

@@ -1,0 +1,1 @@
+"""TransactionPayment raises no dispatch errors (unpayable fees are invalid transactions)."""

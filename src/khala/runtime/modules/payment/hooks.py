@@ -1,0 +1,1 @@
+"""TransactionPayment has no block hooks."""

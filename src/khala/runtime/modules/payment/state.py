@@ -1,0 +1,1 @@
+"""TransactionPayment keeps no storage: fees depend only on the extrinsic."""

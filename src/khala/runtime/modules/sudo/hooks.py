@@ -1,0 +1,1 @@
+"""Sudo has no block hooks."""

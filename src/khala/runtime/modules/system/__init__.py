@@ -1,0 +1,1 @@
+"""System: accounts and nonces, block number and hash history, events, ``remark``."""

@@ -1,0 +1,30 @@
+"""System's dispatch errors, in FRAME's order (the order is the on-chain error index)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from khala.runtime.errors import DispatchError
+from khala.runtime.modules.system.constants import MODULE_INDEX
+
+
+class SystemError(StrEnum):
+    """System error codes."""
+
+    INVALID_SPEC_NAME = "system.invalid_spec_name"
+    """A runtime upgrade named another chain."""
+    SPEC_VERSION_NEEDS_TO_INCREASE = "system.spec_version_needs_to_increase"
+    """A runtime upgrade did not raise spec_version."""
+    FAILED_TO_EXTRACT_RUNTIME_VERSION = "system.failed_to_extract_runtime_version"
+    """A runtime upgrade carried no version."""
+    NON_DEFAULT_COMPOSITE = "system.non_default_composite"
+    """An account has non-default data where it must not."""
+    NON_ZERO_REF_COUNT = "system.non_zero_ref_count"
+    """An account cannot be removed while other modules depend on it."""
+    CALL_FILTERED = "system.call_filtered"
+    """The call is filtered out on this chain."""
+
+
+def system_error(code: SystemError, message: str) -> DispatchError:
+    """Build a System dispatch error."""
+    return DispatchError(code, message, module_index=MODULE_INDEX)

@@ -1,0 +1,1 @@
+"""Timestamp emits no events."""

@@ -1,0 +1,56 @@
+"""Presets: the constants that differ between the dev chain and the real network.
+
+A preset is chosen at genesis and stored in state (``:khala:preset``), so every node and worker
+agrees on it. Presets change constants only; no production check depends on a preset flag
+except which modules exist (the dev chain has ``sudo``; production chains have none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+PRESET_KEY = b":khala:preset"
+"""Well-known storage key holding the preset's name."""
+
+
+class PresetName(StrEnum):
+    """The known presets."""
+
+    DEV = "dev"
+    """Fast local development: 2 s blocks, sudo, short windows."""
+    KHALA = "khala"
+    """The real network's constants: 12 s blocks, no sudo."""
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """Chain constants chosen at genesis."""
+
+    name: PresetName
+    """Which preset."""
+    block_time_ms: int
+    """Target time between blocks."""
+    has_sudo: bool
+    """Whether the sudo module exists (dev only)."""
+    max_block_length: int = 5 * 1024 * 1024
+    """Largest encoded block body in bytes (Substrate's default 5 MiB)."""
+    max_extrinsic_length: int = 4 * 1024 * 1024
+    """Largest single extrinsic; bigger ones are rejected before decoding."""
+    max_block_weight: int = 2_000_000_000_000
+    """Weight limit per block (2 s of reference time, Substrate's default)."""
+    timestamp_drift_ms: int = 30_000
+    """How far a block's timestamp may run ahead of an importer's clock."""
+
+    @property
+    def minimum_period_ms(self) -> int:
+        """Least time between consecutive block timestamps (half the block time, as FRAME)."""
+        return self.block_time_ms // 2
+
+
+DEV = Preset(PresetName.DEV, block_time_ms=2_000, has_sudo=True)
+"""The dev preset."""
+KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)
+"""The khala preset (the real network's constants)."""
+PRESETS = {preset.name: preset for preset in (DEV, KHALA)}
+"""Presets by name."""

@@ -1,0 +1,157 @@
+"""Typed storage items: values, maps and double maps with Substrate's key layout.
+
+Each item knows its module and name, its key hashers and its SCALE types, so modules read and
+write Python values while storage holds exactly what FRAME would: the value under
+``twox128(module) ++ twox128(item) ++ hasher(key)...``. ``default`` is what a missing entry
+reads as (FRAME's ``ValueQuery``); declare ``V | None`` with ``default=None`` for
+``OptionQuery``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+from khala.primitives.hashing import StorageHasher, hash_key, storage_prefix
+from khala.primitives.scale import Codec, codec_of
+from khala.runtime.state import State
+
+K = TypeVar("K")
+K2 = TypeVar("K2")
+V = TypeVar("V")
+
+_CONCAT_PREFIX = {
+    StorageHasher.BLAKE2_128_CONCAT: 16,
+    StorageHasher.TWOX64_CONCAT: 8,
+    StorageHasher.IDENTITY: 0,
+}
+"""Bytes of hash before the raw key, for hashers whose keys can be read back."""
+
+
+class _Item(Generic[V]):
+    def __init__(self, module: str, name: str, value_type: Any, default: V) -> None:
+        self.module = module
+        self.name = name
+        self.prefix = storage_prefix(module, name)
+        self.value_codec: Codec[V] = codec_of(value_type)
+        self.default = default
+
+    def _read(self, state: State, key: bytes) -> V:
+        raw = state.get(key)
+        return self.default if raw is None else self.value_codec.decode(raw)
+
+    def _write(self, state: State, key: bytes, value: V) -> None:
+        state.set(key, self.value_codec.encode(value))
+
+
+class StorageValue(_Item[V]):
+    """A single value stored under ``twox128(module) ++ twox128(name)``."""
+
+    def __init__(self, module: str, name: str, value_type: Any, default: V) -> None:
+        """Declare the item (``value_type`` is any SCALE annotation)."""
+        super().__init__(module, name, value_type, default)
+        self.key = self.prefix
+
+    def get(self, state: State) -> V:
+        """Return the value, or the default when unset."""
+        return self._read(state, self.key)
+
+    def put(self, state: State, value: V) -> None:
+        """Store ``value``."""
+        self._write(state, self.key, value)
+
+    def kill(self, state: State) -> None:
+        """Remove the value (it then reads as the default)."""
+        state.delete(self.key)
+
+
+class StorageMap(_Item[V], Generic[K, V]):
+    """A map from keys to values; iterable when its hasher keeps the raw key."""
+
+    def __init__(
+        self,
+        module: str,
+        name: str,
+        hasher: StorageHasher,
+        key_type: Any,
+        value_type: Any,
+        default: V,
+    ) -> None:
+        """Declare the map with its key hasher and SCALE types."""
+        super().__init__(module, name, value_type, default)
+        self.hasher = hasher
+        self.key_codec: Codec[K] = codec_of(key_type)
+
+    def key_of(self, key: K) -> bytes:
+        """Return the storage key of ``key``."""
+        return self.prefix + hash_key(self.hasher, self.key_codec.encode(key))
+
+    def get(self, state: State, key: K) -> V:
+        """Return the entry, or the default when absent."""
+        return self._read(state, self.key_of(key))
+
+    def insert(self, state: State, key: K, value: V) -> None:
+        """Store ``value`` under ``key``."""
+        self._write(state, self.key_of(key), value)
+
+    def remove(self, state: State, key: K) -> None:
+        """Delete the entry."""
+        state.delete(self.key_of(key))
+
+    def contains(self, state: State, key: K) -> bool:
+        """Whether an entry exists (distinguishes a stored default from absence)."""
+        return state.get(self.key_of(key)) is not None
+
+    def iter(self, state: State) -> Iterator[tuple[K, V]]:
+        """Yield every entry in storage-key order (requires a ``*_concat`` or identity hasher)."""
+        skip = len(self.prefix) + _CONCAT_PREFIX[self.hasher]
+        for storage_key, raw in state.items(self.prefix):
+            yield self.key_codec.decode(storage_key[skip:]), self.value_codec.decode(raw)
+
+
+class StorageDoubleMap(_Item[V], Generic[K, K2, V]):
+    """A map keyed by two keys, each with its own hasher; iterable by the first key."""
+
+    def __init__(
+        self,
+        module: str,
+        name: str,
+        first: tuple[StorageHasher, Any],
+        second: tuple[StorageHasher, Any],
+        value_type: Any,
+        default: V,
+    ) -> None:
+        """Declare the map with ``(hasher, key type)`` for each key."""
+        super().__init__(module, name, value_type, default)
+        self.first_hasher, self.second_hasher = first[0], second[0]
+        self.first_codec: Codec[K] = codec_of(first[1])
+        self.second_codec: Codec[K2] = codec_of(second[1])
+
+    def prefix_of(self, first: K) -> bytes:
+        """Return the storage prefix of every entry under ``first``."""
+        return self.prefix + hash_key(self.first_hasher, self.first_codec.encode(first))
+
+    def key_of(self, first: K, second: K2) -> bytes:
+        """Return the storage key of ``(first, second)``."""
+        return self.prefix_of(first) + hash_key(
+            self.second_hasher, self.second_codec.encode(second)
+        )
+
+    def get(self, state: State, first: K, second: K2) -> V:
+        """Return the entry, or the default when absent."""
+        return self._read(state, self.key_of(first, second))
+
+    def insert(self, state: State, first: K, second: K2, value: V) -> None:
+        """Store ``value`` under ``(first, second)``."""
+        self._write(state, self.key_of(first, second), value)
+
+    def remove(self, state: State, first: K, second: K2) -> None:
+        """Delete the entry."""
+        state.delete(self.key_of(first, second))
+
+    def iter_prefix(self, state: State, first: K) -> Iterator[tuple[K2, V]]:
+        """Yield ``(second, value)`` under ``first`` (the second hasher must keep the key)."""
+        prefix = self.prefix_of(first)
+        skip = len(prefix) + _CONCAT_PREFIX[self.second_hasher]
+        for storage_key, raw in state.items(prefix):
+            yield self.second_codec.decode(storage_key[skip:]), self.value_codec.decode(raw)

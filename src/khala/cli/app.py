@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from khala import __version__
-from khala.cli import bench, spec
+from khala.cli import bench, node, spec
 
 app = typer.Typer(
     name="khala",
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(spec.app, name="spec")
 app.add_typer(bench.app, name="bench")
+app.command("node")(node.node)
 
 
 @app.command("version")

@@ -123,17 +123,24 @@ class Trie:
     def get(self, key: bytes) -> bytes | None:
         """Return the value stored under ``key``, or None."""
         path = key.hex()
+        if isinstance(self._root, Stub):
+            self._root = self._load(self._root)
         node = self._root
         while node is not None:
-            loaded = self._load(node)
-            if not path.startswith(loaded.partial):
+            if not path.startswith(node.partial):
                 return None
-            path = path[len(loaded.partial) :]
-            if isinstance(loaded, Leaf):
-                return loaded.value if not path else None
+            path = path[len(node.partial) :]
+            if isinstance(node, Leaf):
+                return node.value if not path else None
             if not path:
-                return loaded.value
-            node = loaded.children[int(path[0], 16)]
+                return node.value
+            index = int(path[0], 16)
+            child = node.children[index]
+            if isinstance(child, Stub):
+                # Same content and hash: swapping in the loaded node keeps every cached
+                # encoding valid and saves decoding it again on the next read.
+                child = node.children[index] = self._load(child)
+            node = child
             path = path[1:]
         return None
 

@@ -1,0 +1,79 @@
+"""``khala node``: run a chain node."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+
+import typer
+
+from khala.cli.logs import configure_logging
+from khala.cli.output import reported_errors
+from khala.node.service import NodeConfig, NodeService
+
+
+def node(
+    dev: bool = typer.Option(
+        False, "--dev", help="Run the development chain (built-in dev genesis, //Alice authority)."
+    ),
+    base_path: Path | None = typer.Option(
+        None,
+        "--base-path",
+        help="Directory for the chain database. Restarting with the same path resumes the chain. "
+        "Without it the chain lives in memory.",
+    ),
+    rpc_port: int = typer.Option(
+        9944, "--rpc-port", min=0, max=65535, help="JSON-RPC port (HTTP + WS)."
+    ),
+    rpc_host: str = typer.Option("127.0.0.1", "--rpc-host", help="Interface to listen on."),
+    block_time: float | None = typer.Option(
+        None,
+        "--block-time",
+        min=0.05,
+        help="Seconds between blocks (default: 2 in dev, 12 in khala).",
+    ),
+    instant_seal: bool = typer.Option(
+        False, "--instant-seal", help="Author a block as soon as a transaction arrives."
+    ),
+    genesis: Path | None = typer.Option(
+        None, "--genesis", help="Genesis config JSON (see docs/node.md); default: the dev genesis."
+    ),
+    authority: str = typer.Option(
+        "//Alice", "--authority", help="Secret URI of this node's ed25519 authority key."
+    ),
+    log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
+) -> None:
+    """Run a khala chain node with JSON-RPC on one port (HTTP and WebSocket).
+
+    Example: `khala node --dev --base-path .khala --rpc-port 9944`
+    """
+    configure_logging(as_json=log_json)
+    with reported_errors(as_json=False):
+        if not dev and genesis is None:
+            raise typer.BadParameter("pass --dev or --genesis FILE", param_hint="--dev")
+        if block_time is not None and instant_seal:
+            raise typer.BadParameter(
+                "choose --block-time or --instant-seal", param_hint="--instant-seal"
+            )
+        config = NodeConfig(
+            base_path=base_path,
+            rpc_host=rpc_host,
+            rpc_port=rpc_port,
+            block_time_s=block_time,
+            instant_seal=instant_seal,
+            authority_uri=authority,
+            genesis_file=genesis,
+        )
+        asyncio.run(_serve(NodeService(config)))
+
+
+async def _serve(service: NodeService) -> None:
+    """Run the service until SIGINT or SIGTERM, then shut it down cleanly."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(service.run())
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

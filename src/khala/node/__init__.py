@@ -1,0 +1,1 @@
+"""The chain node: storage, transaction pool, block engine, JSON-RPC server."""

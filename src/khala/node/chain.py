@@ -1,0 +1,174 @@
+"""The node's chain: genesis, the head's state trie, authoring and importing blocks.
+
+The head's :class:`Trie` stays in memory between blocks, so a new block re-hashes only the
+paths it changed; every block's new trie nodes reach the store in the same LMDB transaction
+as the block itself. A block is sealed by its author (ed25519 over the pre-seal header hash,
+as a ``Seal`` digest) and, with the dev engine, finalized at once by a 1-of-1 justification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from khala.errors import KhalaError
+from khala.node.storage import ChainStore, NodeStoreView, StoredBlock
+from khala.primitives.crypto import Keypair
+from khala.primitives.finality import Justification, sign_finality
+from khala.primitives.scale import codec_of
+from khala.primitives.trie import Layout, Trie
+from khala.primitives.types import Header, SealDigest
+from khala.runtime.builder import BuiltBlock, build_block
+from khala.runtime.executive import Executive
+from khala.runtime.genesis import (
+    GenesisConfig,
+    build_genesis_storage,
+    genesis_block_header,
+    preset_of,
+)
+from khala.runtime.modules.authorship.constants import ENGINE_ID
+from khala.runtime.modules.authorship.hooks import author_of_slot
+from khala.runtime.modules.authorship.state import AUTHORITY_SET_ID
+from khala.runtime.presets import Preset
+from khala.runtime.state import State
+
+_JUSTIFICATION = codec_of(Justification)
+
+
+class ChainErrorCode(StrEnum):
+    """Codes of :class:`ChainError`."""
+
+    GENESIS_MISMATCH = "chain.genesis_mismatch"
+    """The base path holds another chain than the genesis config describes."""
+    NOT_AUTHORITY = "chain.not_authority"
+    """The node's key is not the authority of the slot it tried to author."""
+    UNKNOWN_BLOCK = "chain.unknown_block"
+    """No block with this hash or number is stored."""
+
+
+class ChainError(KhalaError):
+    """The chain cannot do what was asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthoredBlock:
+    """A block this node authored and committed."""
+
+    header: Header
+    """The sealed header."""
+    block_hash: bytes
+    """Its hash."""
+    built: BuiltBlock
+    """What building it produced (included and rejected transactions)."""
+
+
+class Chain:
+    """Genesis, head, state and block production over a :class:`ChainStore`."""
+
+    def __init__(self, store: ChainStore, genesis: GenesisConfig) -> None:
+        """Open the chain in ``store``, writing genesis if the store is empty.
+
+        Raises:
+            ChainError: ``chain.genesis_mismatch`` if the store holds another chain.
+        """
+        self.store = store
+        self.nodes = NodeStoreView(store)
+        storage = build_genesis_storage(genesis)
+        genesis_header = genesis_block_header(storage)
+        self.genesis_hash = genesis_header.hash()
+        stored_genesis = store.hash_at(0)
+        if stored_genesis is None:
+            trie = Trie.from_items(storage.items(), Layout.V1, self.nodes)
+            trie.commit()
+            store.commit_block(
+                StoredBlock(genesis_header, [], None, dict(storage.items())), finalized=True
+            )
+        elif stored_genesis != self.genesis_hash:
+            raise ChainError(
+                ChainErrorCode.GENESIS_MISMATCH,
+                f"the base path holds chain 0x{stored_genesis.hex()} but the genesis config gives "
+                f"0x{self.genesis_hash.hex()}; use another --base-path or the same genesis",
+            )
+        best = store.best_hash()
+        head = store.header(best) if best is not None else None
+        if head is None:
+            raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, "the store has no head block")
+        self.head = head
+        self.trie = Trie(self.nodes, Layout.V1, head.state_root)
+        self.preset: Preset = preset_of(self.trie.get)
+        self.executive = Executive(self.preset, self.genesis_hash)
+
+    @property
+    def head_hash(self) -> bytes:
+        """The head block's hash."""
+        return self.head.hash()
+
+    def best_state(self) -> State:
+        """A fresh overlay over the head state (for validation and reads)."""
+        return State(self.trie)
+
+    def state_at(self, block_hash: bytes | None) -> Trie:
+        """Return the state trie of a block (the head when ``None``).
+
+        Raises:
+            ChainError: ``chain.unknown_block``.
+        """
+        if block_hash is None or block_hash == self.head_hash:
+            return self.trie
+        header = self.store.header(block_hash)
+        if header is None:
+            raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, f"no block 0x{block_hash.hex()}")
+        return Trie(self.nodes, Layout.V1, header.state_root)
+
+    def header(self, block_hash: bytes) -> Header:
+        """Return a stored header.
+
+        Raises:
+            ChainError: ``chain.unknown_block``.
+        """
+        header = self.store.header(block_hash)
+        if header is None:
+            raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, f"no block 0x{block_hash.hex()}")
+        return header
+
+    def author(
+        self, key: Keypair, *, slot: int, now_ms: int, candidates: Iterable[bytes]
+    ) -> AuthoredBlock:
+        """Build, seal, finalize and commit the next block.
+
+        Raises:
+            ChainError: ``chain.not_authority`` when ``key`` is not the slot's author.
+        """
+        authority = author_of_slot(self.best_state(), slot)
+        if authority.finality_key != key.public_key:
+            raise ChainError(
+                ChainErrorCode.NOT_AUTHORITY, f"slot {slot} belongs to another authority"
+            )
+        set_id = AUTHORITY_SET_ID.get(self.best_state())
+        try:
+            built = build_block(
+                self.executive,
+                self.trie,
+                self.head,
+                slot=slot,
+                now_ms=now_ms,
+                candidates=candidates,
+            )
+        except BaseException:
+            self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)
+            raise
+        unsealed = built.block.header
+        seal = SealDigest(ENGINE_ID, key.sign(unsealed.hash()))
+        header = replace(unsealed, digest=[*unsealed.digest, seal])
+        block_hash = header.hash()
+        justification = sign_finality([key], block_hash, header.number, set_id)
+        self.trie.commit()
+        self.store.commit_block(
+            StoredBlock(
+                header, built.block.extrinsics, _JUSTIFICATION.encode(justification), built.changes
+            ),
+            finalized=True,
+        )
+        self.head = header
+        return AuthoredBlock(header, block_hash, built)

@@ -1,0 +1,139 @@
+"""The node's core: accept transactions, author blocks, tell subscribers what happened.
+
+No networking here: the RPC server and the block engine drive a :class:`Node`, and tests
+drive it directly. Subscribers receive notifications on ``asyncio.Queue``s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from khala.node.chain import AuthoredBlock, Chain
+from khala.node.clock import Clock
+from khala.node.txpool import TransactionPool
+from khala.primitives.crypto import Keypair
+from khala.primitives.hashing import blake2_256
+from khala.runtime.modules.authorship.state import CURRENT_SLOT
+from khala.runtime.modules.system.state import account
+from khala.runtime.modules.timestamp.state import NOW
+
+SUBSCRIBER_QUEUE_LIMIT = 1024
+"""Notifications buffered per subscriber before the oldest are dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionStatus:
+    """A status change of a watched transaction (Substrate's ``TransactionStatus``)."""
+
+    kind: str
+    """``ready``, ``future``, ``inBlock``, ``finalized``, ``invalid`` or ``dropped``."""
+    block_hash: bytes | None = None
+    """The block, for ``inBlock`` and ``finalized``."""
+
+    def to_json(self) -> Any:
+        """Return the RPC form: a bare string or ``{"inBlock": "0x.."}``."""
+        if self.block_hash is None:
+            return self.kind
+        return {self.kind: "0x" + self.block_hash.hex()}
+
+
+class Node:
+    """Chain + pool + notifications."""
+
+    def __init__(
+        self, chain: Chain, pool: TransactionPool, authority: Keypair, clock: Clock
+    ) -> None:
+        """Assemble a node from its parts."""
+        self.chain = chain
+        self.pool = pool
+        self.authority = authority
+        self.clock = clock
+        self.transaction_arrived = asyncio.Event()
+        self._head_subscribers: list[asyncio.Queue[Any]] = []
+        self._watchers: dict[bytes, list[asyncio.Queue[TransactionStatus]]] = {}
+
+    def submit(self, raw: bytes) -> bytes:
+        """Validate and pool a transaction; returns its hash.
+
+        Raises:
+            InvalidTransactionError: When the runtime refuses it.
+            PoolError: When the pool refuses it.
+        """
+        state = self.chain.best_state()
+        checked = self.chain.executive.validate_transaction(state, raw, self.chain.head.number + 1)
+        account_nonce = account(state, checked.sender).nonce
+        tx_hash = self.pool.submit(raw, checked.sender, checked.nonce, checked.tip, account_nonce)
+        self.transaction_arrived.set()
+        return tx_hash
+
+    def next_nonce(self, who: bytes) -> int:
+        """Return the nonce ``who`` should use next, counting pooled transactions."""
+        return self.pool.pending_nonce(who, account(self.chain.best_state(), who).nonce)
+
+    def watch(self, tx_hash: bytes) -> asyncio.Queue[TransactionStatus]:
+        """Return a queue receiving the status changes of a pooled transaction."""
+        queue: asyncio.Queue[TransactionStatus] = asyncio.Queue(SUBSCRIBER_QUEUE_LIMIT)
+        self._watchers.setdefault(tx_hash, []).append(queue)
+        return queue
+
+    def unwatch(self, tx_hash: bytes, queue: asyncio.Queue[TransactionStatus]) -> None:
+        """Stop sending statuses to ``queue``."""
+        queues = self._watchers.get(tx_hash, [])
+        if queue in queues:
+            queues.remove(queue)
+        if not queues:
+            self._watchers.pop(tx_hash, None)
+
+    def subscribe_heads(self) -> asyncio.Queue[Any]:
+        """Return a queue receiving every new (and immediately final) head."""
+        queue: asyncio.Queue[Any] = asyncio.Queue(SUBSCRIBER_QUEUE_LIMIT)
+        self._head_subscribers.append(queue)
+        return queue
+
+    def unsubscribe_heads(self, queue: asyncio.Queue[Any]) -> None:
+        """Stop sending heads to ``queue``."""
+        if queue in self._head_subscribers:
+            self._head_subscribers.remove(queue)
+
+    def author_next(self) -> AuthoredBlock:
+        """Author the next block from the pool and notify subscribers."""
+        state = self.chain.best_state()
+        block_time = self.chain.preset.block_time_ms
+        slot = max(self.clock.now_ms() // block_time, CURRENT_SLOT.get(state) + 1)
+        previous = NOW.get(state)
+        now_ms = max(self.clock.now_ms(), previous + self.chain.preset.minimum_period_ms)
+        nonces = {sender: account(state, sender).nonce for sender in self.pool.senders()}
+        self.transaction_arrived.clear()
+        authored = self.chain.author(
+            self.authority, slot=slot, now_ms=now_ms, candidates=self.pool.ready(nonces)
+        )
+        included = [blake2_256(raw) for raw in authored.built.included]
+        rejected = [blake2_256(raw) for raw, _ in authored.built.rejected]
+        self.pool.remove(included + rejected)
+        head_state = self.chain.best_state()
+        for sender in self.pool.senders():
+            dropped = self.pool.prune_stale(sender, account(head_state, sender).nonce)
+            rejected.extend(dropped)
+        for tx_hash in included:
+            self._notify(tx_hash, TransactionStatus("inBlock", authored.block_hash))
+            self._notify(tx_hash, TransactionStatus("finalized", authored.block_hash), last=True)
+        for tx_hash in rejected:
+            self._notify(tx_hash, TransactionStatus("invalid"), last=True)
+        for queue in list(self._head_subscribers):
+            _offer(queue, authored.header)
+        return authored
+
+    def _notify(self, tx_hash: bytes, status: TransactionStatus, *, last: bool = False) -> None:
+        for queue in self._watchers.get(tx_hash, []):
+            _offer(queue, status)
+        if last:
+            self._watchers.pop(tx_hash, None)
+
+
+def _offer(queue: asyncio.Queue[Any], item: Any) -> None:
+    """Enqueue without blocking, dropping the oldest item of a slow subscriber."""
+    if queue.full():
+        queue.get_nowait()
+    queue.put_nowait(item)

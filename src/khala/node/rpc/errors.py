@@ -1,0 +1,46 @@
+"""JSON-RPC errors, with the standard codes and Substrate's author codes."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class ErrorCode(IntEnum):
+    """JSON-RPC error codes used by the server."""
+
+    PARSE_ERROR = -32700
+    """The body is not JSON."""
+    INVALID_REQUEST = -32600
+    """Not a JSON-RPC 2.0 request object (or too large)."""
+    METHOD_NOT_FOUND = -32601
+    """No such method; ``rpc_methods`` lists them."""
+    INVALID_PARAMS = -32602
+    """Parameters of the wrong number, type or format."""
+    INTERNAL_ERROR = -32603
+    """An unexpected server failure."""
+    UNKNOWN_BLOCK = 4003
+    """A block hash or number the node does not have."""
+
+
+class RpcError(Exception):
+    """An error answered to the client."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        """Create the error object."""
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON-RPC error object."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return error
+
+
+def invalid_params(message: str) -> RpcError:
+    """Build an invalid-params error saying what to fix."""
+    return RpcError(ErrorCode.INVALID_PARAMS, f"Invalid params: {message}")

@@ -1,0 +1,224 @@
+"""The RPC methods: Substrate's names, parameters and result shapes over a :class:`Node`.
+
+Subscriptions (``chain_subscribe*``, ``author_submitAndWatchExtrinsic``) live in the server,
+which owns the WebSocket connections; everything else is a plain method here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from khala import __version__
+from khala.node.chain import ChainError
+from khala.node.node import Node
+from khala.node.rpc.errors import ErrorCode, RpcError, invalid_params
+from khala.node.rpc.params import (
+    account_id,
+    block_number,
+    count,
+    hex_bytes,
+    optional_hash,
+    positional,
+)
+from khala.node.rpc.shapes import block_json, header_json, hex0x
+from khala.node.txpool import RPC_CODES, PoolError, PoolErrorCode, RpcCode
+from khala.primitives.hashing import blake2_256
+from khala.primitives.ss58 import KHALA_PREFIX
+from khala.primitives.trie import Trie, generate_proof
+from khala.primitives.units import DECIMALS, SYMBOL
+from khala.runtime.dispatch import call_spec
+from khala.runtime.errors import InvalidTransactionError
+from khala.runtime.extrinsic import decode_extrinsic
+from khala.runtime.modules.payment.fees import compute_fee
+from khala.runtime.presets import PresetName
+from khala.runtime.types import DispatchClass
+from khala.runtime.version import runtime_version
+
+MAX_KEYS_PAGE = 1000
+"""Most keys ``state_getKeysPaged`` returns per call (Substrate's limit)."""
+
+Handler = Callable[[Any], Any]
+"""A method: takes the request's params, returns the JSON result."""
+
+
+def transaction_error(error: InvalidTransactionError | PoolError) -> RpcError:
+    """Map a refusal to Substrate's author error codes."""
+    if isinstance(error, PoolError):
+        return RpcError(RPC_CODES[PoolErrorCode(error.code)], error.message, error.code.value)
+    return RpcError(
+        RpcCode.INVALID_TRANSACTION, "Invalid Transaction", f"{error.code.value}: {error.message}"
+    )
+
+
+class RpcMethods:
+    """Every non-subscription method, by name."""
+
+    def __init__(self, node: Node) -> None:
+        """Serve ``node``."""
+        self.node = node
+        self.handlers: dict[str, Handler] = {
+            "system_name": lambda _: "khala",
+            "system_version": lambda _: __version__,
+            "system_chain": self.system_chain,
+            "system_chainType": self.system_chain_type,
+            "system_properties": lambda _: {
+                "ss58Format": KHALA_PREFIX,
+                "tokenDecimals": DECIMALS,
+                "tokenSymbol": SYMBOL,
+            },
+            "system_health": lambda _: {"peers": 0, "isSyncing": False, "shouldHavePeers": False},
+            "system_accountNextIndex": self.account_next_index,
+            "chain_getBlockHash": self.get_block_hash,
+            "chain_getHeader": self.get_header,
+            "chain_getBlock": self.get_block,
+            "chain_getFinalizedHead": self.get_finalized_head,
+            "chain_getFinalisedHead": self.get_finalized_head,
+            "state_getStorage": self.get_storage,
+            "state_getStorageAt": self.get_storage,
+            "state_getKeysPaged": self.get_keys_paged,
+            "state_getReadProof": self.get_read_proof,
+            "state_getRuntimeVersion": self.get_runtime_version,
+            "chain_getRuntimeVersion": self.get_runtime_version,
+            "state_queryStorageAt": self.query_storage_at,
+            "author_submitExtrinsic": self.submit_extrinsic,
+            "author_pendingExtrinsics": lambda _: [hex0x(raw) for raw in self.node.pool.pending()],
+            "payment_queryInfo": self.query_info,
+        }
+
+    def names(self) -> list[str]:
+        """Every method name, for ``rpc_methods``."""
+        return sorted(self.handlers)
+
+    def system_chain(self, params: Any) -> str:
+        """The chain's name."""
+        positional(params, 0, "system_chain")
+        dev = self.node.chain.preset.name is PresetName.DEV
+        return "Khala Development" if dev else "Khala"
+
+    def system_chain_type(self, params: Any) -> str:
+        """``Development`` or ``Live``."""
+        positional(params, 0, "system_chainType")
+        return "Development" if self.node.chain.preset.name is PresetName.DEV else "Live"
+
+    def account_next_index(self, params: Any) -> int:
+        """The next nonce of an account, counting its pooled transactions."""
+        (address,) = positional(params, 1, "system_accountNextIndex")
+        return self.node.next_nonce(account_id(address))
+
+    def _hash_param(self, value: Any) -> bytes:
+        block_hash = optional_hash(value)
+        return self.node.chain.head_hash if block_hash is None else block_hash
+
+    def _trie(self, value: Any) -> Trie:
+        try:
+            return self.node.chain.state_at(optional_hash(value))
+        except ChainError as error:
+            raise RpcError(ErrorCode.UNKNOWN_BLOCK, error.message) from None
+
+    def get_block_hash(self, params: Any) -> str | None:
+        """The canonical hash at a height (the head when omitted)."""
+        (number,) = positional(params, 1, "chain_getBlockHash")
+        if number is None:
+            return hex0x(self.node.chain.head_hash)
+        found = self.node.chain.store.hash_at(block_number(number))
+        return None if found is None else hex0x(found)
+
+    def get_header(self, params: Any) -> dict[str, Any] | None:
+        """A header by hash (the head when omitted); null when unknown."""
+        (block_hash,) = positional(params, 1, "chain_getHeader")
+        header = self.node.chain.store.header(self._hash_param(block_hash))
+        return None if header is None else header_json(header)
+
+    def get_block(self, params: Any) -> dict[str, Any] | None:
+        """A block with its justification; null when unknown."""
+        (value,) = positional(params, 1, "chain_getBlock")
+        block_hash = self._hash_param(value)
+        store = self.node.chain.store
+        header = store.header(block_hash)
+        if header is None:
+            return None
+        return block_json(header, store.body(block_hash) or [], store.justification(block_hash))
+
+    def get_finalized_head(self, params: Any) -> str:
+        """The last finalized block's hash."""
+        positional(params, 0, "chain_getFinalizedHead")
+        finalized = self.node.chain.store.finalized_hash() or self.node.chain.head_hash
+        return hex0x(finalized)
+
+    def get_storage(self, params: Any) -> str | None:
+        """A storage value at a block (the head when omitted)."""
+        key, at = positional(params, 2, "state_getStorage")
+        value = self._trie(at).get(hex_bytes(key, "storage key"))
+        return None if value is None else hex0x(value)
+
+    def get_keys_paged(self, params: Any) -> list[str]:
+        """Up to ``count`` keys under ``prefix`` after ``start_key``."""
+        prefix, number, start, at = positional(params, 4, "state_getKeysPaged")
+        prefix_bytes = hex_bytes(prefix, "prefix") if prefix is not None else b""
+        limit = count(number, "count", MAX_KEYS_PAGE)
+        start_key = hex_bytes(start, "start key") if start is not None else b""
+        keys: list[str] = []
+        for key, _ in self._trie(at).items(prefix_bytes):
+            if key <= start_key:
+                continue
+            keys.append(hex0x(key))
+            if len(keys) == limit:
+                break
+        return keys
+
+    def get_read_proof(self, params: Any) -> dict[str, Any]:
+        """A read proof of keys at a block."""
+        keys, at = positional(params, 2, "state_getReadProof")
+        if not isinstance(keys, list):
+            raise invalid_params("keys must be an array of hex storage keys")
+        parsed = [hex_bytes(key, "storage key") for key in keys]
+        trie = self._trie(at)
+        proof = generate_proof(trie, parsed)
+        return {"at": hex0x(self._hash_param(at)), "proof": [hex0x(node) for node in proof]}
+
+    def get_runtime_version(self, params: Any) -> dict[str, Any]:
+        """The runtime version."""
+        positional(params, 1, "state_getRuntimeVersion")
+        return runtime_version()
+
+    def query_storage_at(self, params: Any) -> list[dict[str, Any]]:
+        """Several storage values at one block."""
+        keys, at = positional(params, 2, "state_queryStorageAt")
+        if not isinstance(keys, list):
+            raise invalid_params("keys must be an array of hex storage keys")
+        trie = self._trie(at)
+        changes = []
+        for key in keys:
+            value = trie.get(hex_bytes(key, "storage key"))
+            changes.append([key, None if value is None else hex0x(value)])
+        return [{"block": hex0x(self._hash_param(at)), "changes": changes}]
+
+    def submit_extrinsic(self, params: Any) -> str:
+        """Validate and pool a transaction; returns its hash."""
+        (extrinsic,) = positional(params, 1, "author_submitExtrinsic")
+        raw = hex_bytes(extrinsic, "extrinsic")
+        try:
+            return hex0x(self.node.submit(raw))
+        except (InvalidTransactionError, PoolError) as error:
+            raise transaction_error(error) from None
+
+    def query_info(self, params: Any) -> dict[str, Any]:
+        """The fee an extrinsic would pay (``payment_queryInfo``)."""
+        extrinsic, _ = positional(params, 2, "payment_queryInfo")
+        raw = hex_bytes(extrinsic, "extrinsic")
+        try:
+            decoded = decode_extrinsic(raw)
+            spec = call_spec(decoded.call, self.node.chain.preset)
+        except InvalidTransactionError as error:
+            raise transaction_error(error) from None
+        fee = compute_fee(len(raw), spec.weight, spec.pays)
+        return {
+            "weight": {"refTime": spec.weight, "proofSize": 0},
+            "class": DispatchClass(spec.dispatch_class).name.lower(),
+            "partialFee": str(fee),
+        }
+
+    def tx_hash(self, raw: bytes) -> bytes:
+        """The id of an extrinsic."""
+        return blake2_256(raw)

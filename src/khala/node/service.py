@@ -1,0 +1,121 @@
+"""The node service: configuration, start-up, the engine and RPC tasks, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+
+from khala.errors import KhalaError
+from khala.node.chain import Chain
+from khala.node.clock import Clock, SystemClock
+from khala.node.engine import DevEngine
+from khala.node.node import Node
+from khala.node.rpc.server import DEFAULT_MAX_REQUEST_BYTES, RpcServer
+from khala.node.storage import ChainStore, LmdbChainStore, MemoryChainStore
+from khala.node.txpool import DEFAULT_LIMIT, TransactionPool
+from khala.primitives.crypto import KeyScheme, keypair_from_uri
+from khala.runtime.genesis import GenesisConfig, dev_genesis, parse_genesis_config
+
+log = structlog.get_logger("khala.node")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    """Everything ``khala node`` is configured with."""
+
+    base_path: Path | None
+    """Where the database lives; None keeps everything in memory."""
+    rpc_host: str = "127.0.0.1"
+    """Interface the RPC server listens on (loopback by default)."""
+    rpc_port: int = 9944
+    """RPC port for HTTP and WebSocket (Substrate's default)."""
+    block_time_s: float | None = None
+    """Seconds between blocks; None uses the preset's block time."""
+    instant_seal: bool = False
+    """Author a block as soon as a transaction arrives instead of on a timer."""
+    authority_uri: str = "//Alice"
+    """Secret URI of this node's ed25519 authority key."""
+    genesis_file: Path | None = None
+    """A genesis config JSON file; None uses the built-in dev genesis."""
+    pool_limit: int = DEFAULT_LIMIT
+    """Transaction pool capacity."""
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    """Largest RPC request."""
+
+
+def load_genesis(path: Path | None) -> GenesisConfig:
+    """Read a genesis config file, or return the dev genesis for None.
+
+    Raises:
+        GenesisError: For a malformed config.
+        OSError: When the file cannot be read.
+    """
+    if path is None:
+        return dev_genesis()
+    return parse_genesis_config(json.loads(path.read_text()))
+
+
+def open_store(base_path: Path | None) -> ChainStore:
+    """Open the chain database (LMDB under ``base_path/chain``) or an in-memory one."""
+    if base_path is None:
+        return MemoryChainStore()
+    return LmdbChainStore(base_path / "chain")
+
+
+class NodeService:
+    """Runs a node until cancelled."""
+
+    def __init__(self, config: NodeConfig, clock: Clock | None = None) -> None:
+        """Prepare the service; nothing is opened until :meth:`run`."""
+        self.config = config
+        self.clock: Clock = clock or SystemClock()
+        self.node: Node | None = None
+        self.ready = asyncio.Event()
+        self.port: int | None = None
+
+    async def run(self) -> None:
+        """Open the chain, serve RPC and author blocks until cancelled.
+
+        Raises:
+            KhalaError: For configuration problems (genesis, base path).
+        """
+        config = self.config
+        store = open_store(config.base_path)
+        try:
+            chain = Chain(store, load_genesis(config.genesis_file))
+            authority = keypair_from_uri(config.authority_uri, KeyScheme.ED25519)
+            node = Node(chain, TransactionPool(config.pool_limit), authority, self.clock)
+            self.node = node
+            server = RpcServer(node, max_request_bytes=config.max_request_bytes)
+            runner = web.AppRunner(server.application(), access_log=None)
+            await runner.setup()
+            site = web.TCPSite(runner, config.rpc_host, config.rpc_port)
+            await site.start()
+            self.port = runner.addresses[0][1] if runner.addresses else config.rpc_port
+            block_time = config.block_time_s or chain.preset.block_time_ms / 1000
+            engine = DevEngine(node, block_time_s=block_time, instant_seal=config.instant_seal)
+            log.info(
+                "node started",
+                genesis="0x" + chain.genesis_hash.hex(),
+                head=chain.head.number,
+                preset=chain.preset.name.value,
+                rpc=f"{config.rpc_host}:{self.port}",
+                seal="instant" if config.instant_seal else f"every {block_time}s",
+            )
+            self.ready.set()
+            try:
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(engine.run())
+            finally:
+                await server.close()
+                await runner.cleanup()
+        except KhalaError:
+            raise
+        finally:
+            store.close()
+            log.info("node stopped")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from khala import __version__
-from khala.cli import bench, node, spec
+from khala.cli import bench, chain, key, node, query, spec, tx
 
 app = typer.Typer(
     name="khala",
@@ -18,6 +18,10 @@ app = typer.Typer(
 app.add_typer(spec.app, name="spec")
 app.add_typer(bench.app, name="bench")
 app.command("node")(node.node)
+app.add_typer(key.app, name="key")
+app.add_typer(tx.app, name="tx")
+app.add_typer(query.app, name="query")
+app.add_typer(chain.app, name="chain")
 
 
 @app.command("version")

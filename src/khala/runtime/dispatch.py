@@ -7,6 +7,7 @@ arguments. Modules a preset does not have (sudo outside dev) are refused as unkn
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from khala.primitives.scale import ScaleEnum, variant
@@ -15,12 +16,16 @@ from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.balances import calls as balances_calls
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
+from khala.runtime.modules.balances.errors import BalancesError
 from khala.runtime.modules.sudo import calls as sudo_calls
 from khala.runtime.modules.sudo.constants import MODULE_INDEX as SUDO_INDEX
+from khala.runtime.modules.sudo.errors import SudoError
 from khala.runtime.modules.system import calls as system_calls
 from khala.runtime.modules.system.constants import MODULE_INDEX as SYSTEM_INDEX
+from khala.runtime.modules.system.errors import SystemError
 from khala.runtime.modules.timestamp import calls as timestamp_calls
 from khala.runtime.modules.timestamp.constants import MODULE_INDEX as TIMESTAMP_INDEX
+from khala.runtime.modules.timestamp.errors import TimestampError
 from khala.runtime.presets import Preset
 from khala.runtime.state import State
 
@@ -72,6 +77,23 @@ HANDLERS: dict[type, CallSpec] = {
     **sudo_calls.CALLS,
 }
 """Every call variant's handler: the routing table."""
+
+
+MODULE_ERRORS: dict[int, type[StrEnum]] = {
+    SYSTEM_INDEX: SystemError,
+    TIMESTAMP_INDEX: TimestampError,
+    BALANCES_INDEX: BalancesError,
+    SUDO_INDEX: SudoError,
+}
+"""Each module's error codes by module index, to name a ``ModuleError`` (index, error)."""
+
+
+def module_error_code(module_index: int, error_index: int) -> str:
+    """Return the documented code of a module error, e.g. ``balances.insufficient_balance``."""
+    codes = MODULE_ERRORS.get(module_index)
+    if codes is None or error_index >= len(codes):
+        return f"module_{module_index}.error_{error_index}"
+    return list(codes)[error_index].value
 
 
 def call_spec(call: RuntimeCall, preset: Preset) -> CallSpec:

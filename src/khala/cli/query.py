@@ -1,0 +1,39 @@
+"""``khala query``: read chain state."""
+
+from __future__ import annotations
+
+import typer
+
+from khala.cli.chain import JSON_OPTION, URL_OPTION
+from khala.cli.output import emit, reported_errors
+from khala.primitives.units import format_amount
+from khala.sdk import Client
+
+app = typer.Typer(help="Read chain state.", no_args_is_help=True, rich_markup_mode="markdown")
+
+
+@app.command("balance")
+def balance(
+    address: str = typer.Argument(..., help="An SS58 address or 0x account id."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show an account's balances and nonce (amounts in units of 10^-12 PHA in --json)."""
+    with reported_errors(as_json=as_json):
+        info = Client(url).account(address)
+        data = info.data
+        payload = {
+            "address": address,
+            "free": data.free,
+            "reserved": data.reserved,
+            "frozen": data.frozen,
+            "nonce": info.nonce,
+        }
+        emit(
+            payload,
+            as_json=as_json,
+            text=lambda: (
+                f"free      {format_amount(data.free)}\nreserved  {format_amount(data.reserved)}\n"
+                f"frozen    {format_amount(data.frozen)}\nnonce     {info.nonce}"
+            ),
+        )

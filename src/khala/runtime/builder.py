@@ -79,8 +79,9 @@ def build_block(
         try:
             executive.apply_extrinsic(execution, raw)
         except InvalidTransactionError as error:
-            if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES:
-                break
+            too_big_ever = len(raw) > executive.preset.max_extrinsic_length
+            if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES and not too_big_ever:
+                break  # the block is full; the rest waits for the next block
             rejected.append((raw, error))
             continue
         included.append(raw)

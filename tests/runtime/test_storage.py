@@ -1,0 +1,52 @@
+"""Typed storage items use FRAME's keys and read back typed values."""
+
+from __future__ import annotations
+
+from substrateinterface.utils.hasher import blake2_128_concat, xxh128
+
+from khala.primitives.hashing import StorageHasher
+from khala.primitives.scale import U32, U64
+from khala.primitives.trie import Trie
+from khala.runtime.modules.system.state import ACCOUNT, EMPTY_ACCOUNT
+from khala.runtime.state import State
+from khala.runtime.storage import StorageDoubleMap, StorageMap, StorageValue
+
+ALICE = bytes.fromhex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d")
+
+
+def test_system_account_key_is_frame_layout() -> None:
+    """System.Account[Alice] is twox128 ++ twox128 ++ blake2_128_concat, as polkadot.js builds."""
+    expected = xxh128(b"System") + xxh128(b"Account") + blake2_128_concat(ALICE)
+    assert ACCOUNT.key_of(ALICE) == bytes(expected)
+    assert ACCOUNT.get(State(Trie()), ALICE) == EMPTY_ACCOUNT
+
+
+def test_value_map_and_double_map_round_trip_and_iterate() -> None:
+    """Values, maps and double maps store, read, iterate by key and remove."""
+    state = State(Trie())
+    value: StorageValue[int] = StorageValue("Test", "Value", U32, 7)
+    assert value.get(state) == 7
+    value.put(state, 9)
+    assert value.get(state) == 9
+    mapping: StorageMap[int, int] = StorageMap(
+        "Test", "Map", StorageHasher.TWOX64_CONCAT, U32, U64, 0
+    )
+    for key in (3, 1, 2):
+        mapping.insert(state, key, key * 10)
+    assert sorted(mapping.iter(state)) == [(1, 10), (2, 20), (3, 30)]
+    assert mapping.contains(state, 2) and not mapping.contains(state, 4)
+    mapping.remove(state, 2)
+    assert mapping.get(state, 2) == 0
+    double: StorageDoubleMap[int, int, int] = StorageDoubleMap(
+        "Test",
+        "Double",
+        (StorageHasher.BLAKE2_128_CONCAT, U32),
+        (StorageHasher.TWOX64_CONCAT, U32),
+        U32,
+        0,
+    )
+    double.insert(state, 1, 5, 50)
+    double.insert(state, 1, 6, 60)
+    double.insert(state, 2, 5, 99)
+    assert sorted(double.iter_prefix(state, 1)) == [(5, 50), (6, 60)]
+    assert double.get(state, 2, 5) == 99

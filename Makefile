@@ -21,8 +21,8 @@ test: lint typecheck unit
 check: test
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests tools
+	$(BIN)/ruff check src tests tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src

@@ -19,10 +19,11 @@ LAYERS: dict[str, int] = {
     "worker": 6,
     "relayer": 6,
     "sdk": 6,
-    "cli": 7,
-    "console": 7,
-    "devnet": 7,
-    "bench": 6,
+    "bench": 7,
+    "cli": 8,
+    "console": 8,
+    "devnet": 8,
+    "__main__": 9,
 }
 PURE = {"primitives", "runtime", "offchain"}
 IMPURE_MODULES = {

@@ -58,6 +58,14 @@ def test_duplicates_limit_and_gap_are_refused() -> None:
     assert caught.value.code is PoolErrorCode.TOO_FAR_IN_FUTURE
 
 
+def test_a_pipelining_sender_is_not_limited_by_the_gap() -> None:
+    """Hundreds of consecutive nonces from one sender are accepted before any block."""
+    pool = TransactionPool()
+    for nonce in range(300):
+        pool.submit(nonce.to_bytes(2, "little"), A, nonce, tip=0, account_nonce=0)
+    assert len(list(pool.ready({A: 0}))) == 300
+
+
 def test_remove_and_prune_stale() -> None:
     """Included transactions are removed and stale ones pruned."""
     pool = TransactionPool()

@@ -19,7 +19,8 @@ from khala.primitives.hashing import blake2_256
 DEFAULT_LIMIT = 8192
 """Most transactions held at once (ready and future together)."""
 MAX_FUTURE_GAP = 64
-"""Most nonces a future transaction may run ahead of its account."""
+"""Most nonces a future transaction may run ahead of the sender's next expected nonce (its
+account nonce plus its contiguous pooled transactions); pipelined senders are never limited."""
 
 
 class PoolErrorCode(StrEnum):
@@ -108,10 +109,11 @@ class TransactionPool:
         tx_hash = blake2_256(raw)
         if tx_hash in self._by_hash:
             raise PoolError(PoolErrorCode.ALREADY_IMPORTED, "the transaction is already pooled")
-        if nonce > account_nonce + MAX_FUTURE_GAP:
+        expected = self.pending_nonce(sender, account_nonce)
+        if nonce > expected + MAX_FUTURE_GAP:
             raise PoolError(
                 PoolErrorCode.TOO_FAR_IN_FUTURE,
-                f"nonce {nonce} is more than {MAX_FUTURE_GAP} ahead of {account_nonce}",
+                f"nonce {nonce} is more than {MAX_FUTURE_GAP} ahead of the expected {expected}",
             )
         queue = self._by_sender.setdefault(sender, {})
         existing = queue.get(nonce)

@@ -1,0 +1,379 @@
+"""End-to-end transfer benchmark: a real node process, concurrent RPC clients, finality.
+
+1. Write a dev genesis endowing ``senders`` benchmark accounts and start ``khala node`` on it
+   (a separate process, as in production).
+2. Pre-sign ``transfers`` transfers, each paying the existential deposit to a fresh account
+   (so every transfer creates an account: the state-heavy case). Clients sign before the clock
+   starts: signing is the clients' cost, not the chain's.
+3. Submit them over ``connections`` WebSocket connections concurrently; count each transfer
+   when the block that includes it is finalized (``chain_subscribeFinalizedHeads``).
+4. Re-import the produced blocks in this process from genesis to break down block import time
+   per 1,000 transfers into signature checks, execution, trie and LMDB storage, and measure
+   sr25519 verifications/s on the same machine as the ceiling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from khala.bench.errors import BenchError, BenchErrorCode
+from khala.bench.timing import machine
+from khala.node.storage import LmdbChainStore, StoredBlock
+from khala.node.txpool import RpcCode
+from khala.primitives.crypto import KeyScheme, keypair_from_uri, verify
+from khala.primitives.hashing import blake2_256
+from khala.primitives.trie import Layout, Trie
+from khala.runtime.block import Block
+from khala.runtime.builder import apply_changes
+from khala.runtime.executive import Executive
+from khala.runtime.genesis import build_genesis_storage, genesis_block_header, parse_genesis_config
+from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
+from khala.sdk import Client, core
+from khala.sdk.core import unhex
+
+POOL_FULL = int(RpcCode.IMMEDIATELY_DROPPED)
+"""The RPC code of a transaction the full pool refused."""
+READY_TIMEOUT_S = 60.0
+"""How long the node may take to start."""
+POOL_FULL_BACKOFF_S = 0.05
+"""How long a client waits before resubmitting a transaction the full pool dropped (1016)."""
+
+
+def _genesis(path: Path, senders: int) -> dict[str, Any]:
+    alice = keypair_from_uri("//Alice")
+    document = {
+        "preset": "dev",
+        "endowed": [["0x" + alice.public_key.hex(), "1000000PHA"]]
+        + [
+            ["0x" + keypair_from_uri(f"//bench/{index}").public_key.hex(), "1000PHA"]
+            for index in range(senders)
+        ],
+        "authorities": [
+            {
+                "finality_key": "0x"
+                + keypair_from_uri("//Alice", KeyScheme.ED25519).public_key.hex(),
+                "account": "0x" + alice.public_key.hex(),
+            }
+        ],
+        "sudo": "0x" + alice.public_key.hex(),
+    }
+    path.write_text(json.dumps(document))
+    return document
+
+
+async def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.post(
+                    url, json={"jsonrpc": "2.0", "id": 1, "method": "system_name"}
+                ) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise BenchError(BenchErrorCode.BASELINE_DISAGREES, "the benchmark node did not start")
+
+
+async def _submit(socket: aiohttp.ClientWebSocketResponse, request: dict[str, Any]) -> Any:
+    """Submit one transaction, waiting and retrying while the pool is full (1016)."""
+    while True:
+        await socket.send_json(request)
+        answer = await socket.receive_json()
+        if answer.get("error", {}).get("code") != POOL_FULL:
+            return answer
+        await asyncio.sleep(POOL_FULL_BACKOFF_S)
+
+
+async def _submit_all(
+    url: str, batches: list[list[bytes]], total: int, timeout_s: float
+) -> tuple[float, float, list[str]]:
+    """Submit every batch on its own connection; return (start, end, finalized block hashes)."""
+    counted = 0
+    blocks: list[str] = []
+    finished = asyncio.Event()
+    errors: list[str] = []
+    ws_url = url.replace("http://", "ws://")
+    async with aiohttp.ClientSession() as session:
+        heads = await session.ws_connect(ws_url, max_msg_size=0)
+        await heads.send_json(
+            {"jsonrpc": "2.0", "id": 0, "method": "chain_subscribeFinalizedHeads", "params": []}
+        )
+        await heads.receive_json()
+
+        async def count_blocks() -> None:
+            nonlocal counted
+            async for message in heads:
+                payload = json.loads(message.data)
+                header = payload.get("params", {}).get("result")
+                if not header:
+                    continue
+                number = int(header["number"], 16)
+                async with session.post(
+                    url,
+                    json={
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "chain_getBlockHash",
+                        "params": [number],
+                    },
+                ) as response:
+                    block_hash = (await response.json())["result"]
+                async with session.post(
+                    url,
+                    json={
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "chain_getBlock",
+                        "params": [block_hash],
+                    },
+                ) as response:
+                    block = (await response.json())["result"]
+                # Every block but genesis starts with the timestamp inherent.
+                included = len(block["block"]["extrinsics"]) - 1 if number else 0
+                if included > 0:
+                    counted += included
+                    blocks.append(block_hash)
+                if counted >= total:
+                    finished.set()
+                    return
+
+        async def client(batch: list[bytes]) -> None:
+            async with session.ws_connect(ws_url, max_msg_size=0) as socket:
+                for index, raw in enumerate(batch):
+                    request = {
+                        "jsonrpc": "2.0",
+                        "id": index,
+                        "method": "author_submitExtrinsic",
+                        "params": ["0x" + raw.hex()],
+                    }
+                    answer = await _submit(socket, request)
+                    if "error" in answer:
+                        errors.append(str(answer["error"]))
+                        return
+
+        counter = asyncio.create_task(count_blocks())
+        start = time.perf_counter()
+        await asyncio.gather(*(client(batch) for batch in batches))
+        if errors:
+            counter.cancel()
+            raise BenchError(
+                BenchErrorCode.BASELINE_DISAGREES, f"{len(errors)} submissions refused: {errors[0]}"
+            )
+        try:
+            await asyncio.wait_for(finished.wait(), timeout_s)
+        except TimeoutError:
+            raise BenchError(
+                BenchErrorCode.BASELINE_DISAGREES,
+                f"only {counted} of {total} transfers finalized in time",
+            ) from None
+        end = time.perf_counter()
+        counter.cancel()
+        await heads.close()
+    if errors:
+        raise BenchError(
+            BenchErrorCode.BASELINE_DISAGREES, f"{len(errors)} submissions refused: {errors[0]}"
+        )
+    return start, end, blocks
+
+
+def _reimport(
+    url: str, genesis_document: dict[str, Any], block_hashes: list[str], scratch: Path
+) -> dict[str, float]:
+    """Import the benchmark's blocks from genesis in-process and time each phase."""
+    client = Client(url)
+    config = parse_genesis_config(genesis_document)
+    storage = build_genesis_storage(config)
+    genesis = genesis_block_header(storage)
+    store = LmdbChainStore(scratch / "reimport")
+    trie = Trie.from_items(storage.items(), Layout.V1, _NodeView(store))
+    trie.commit()
+    store.commit_block(StoredBlock(genesis, [], None, dict(storage.items())), finalized=True)
+    executive = Executive(config.preset, genesis.hash())
+    first = int(client.block(unhex(block_hashes[0], "hash")).number)
+    for number in range(1, first):
+        _import(client.block(number), executive, trie, store, {})
+    timings = {"execute": 0.0, "trie": 0.0, "storage": 0.0, "transfers": 0.0}
+    for block_hash in block_hashes:
+        _import(client.block(unhex(block_hash, "hash")), executive, trie, store, timings)
+    store.close()
+    return timings
+
+
+class _NodeView:
+    def __init__(self, store: LmdbChainStore) -> None:
+        self.store = store
+
+    def get(self, node_hash: bytes) -> bytes | None:
+        return self.store.get_node(node_hash)
+
+    def put(self, node_hash: bytes, encoded: bytes) -> None:
+        self.store.put(node_hash, encoded)
+
+
+def _import(
+    block_info: Any,
+    executive: Executive,
+    trie: Trie,
+    store: LmdbChainStore,
+    timings: dict[str, float],
+) -> None:
+    header = block_info.header
+    unsealed = replace(header, digest=header.digest[:-1])  # the seal is checked by the node
+    started = time.perf_counter()
+    state = executive.execute_block(trie, Block(unsealed, block_info.extrinsics))
+    executed = time.perf_counter()
+    changes = state.changes()
+    root = apply_changes(trie, changes)
+    trie.commit()
+    hashed = time.perf_counter()
+    if root != header.state_root:
+        raise BenchError(
+            BenchErrorCode.BASELINE_DISAGREES, f"re-import of #{header.number} gave another root"
+        )
+    store.commit_block(
+        StoredBlock(header, block_info.extrinsics, block_info.justification, changes),
+        finalized=True,
+    )
+    stored = time.perf_counter()
+    if timings:
+        timings["execute"] += executed - started
+        timings["trie"] += hashed - executed
+        timings["storage"] += stored - hashed
+        timings["transfers"] += len(block_info.extrinsics) - 1
+
+
+def _verify_rate(samples: int) -> float:
+    pair = keypair_from_uri("//bench/0")
+    message = b"\x05" * 120
+    signature = pair.sign(message)
+    start = time.perf_counter()
+    for _ in range(samples):
+        verify(KeyScheme.SR25519, pair.public_key, message, signature)
+    return samples / (time.perf_counter() - start)
+
+
+def run_transfer_benchmark(
+    *,
+    transfers: int = 20_000,
+    senders: int = 32,
+    connections: int = 8,
+    block_time_s: float = 1.0,
+    report: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Run the benchmark and return its figures (see the module docstring).
+
+    Raises:
+        BenchError: For bad sizes, or when the node does not finalize every transfer.
+    """
+    if transfers < senders or senders < 1 or connections < 1 or connections > senders:
+        raise BenchError(
+            BenchErrorCode.INVALID_PARAMETER, "need transfers >= senders >= connections >= 1"
+        )
+    with tempfile.TemporaryDirectory(prefix="khala-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        genesis_document = _genesis(scratch / "genesis.json", senders)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = (scratch / "node.log").open("wb")
+        node = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "khala",
+                "node",
+                "--genesis",
+                str(scratch / "genesis.json"),
+                "--base-path",
+                str(scratch / "node"),
+                "--rpc-port",
+                str(port),
+                "--block-time",
+                str(block_time_s),
+            ],
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            asyncio.run(_wait_ready(url))
+            report(f"signing {transfers} transfers from {senders} senders")
+            client = Client(url)
+            genesis_hash = client.genesis_hash()
+            spec_version, transaction_version = client.versions()
+            per_sender = transfers // senders
+            batches: list[list[bytes]] = [[] for _ in range(connections)]
+            for index in range(senders):
+                pair = keypair_from_uri(f"//bench/{index}")
+                for nonce in range(per_sender):
+                    serial = (index * per_sender + nonce).to_bytes(8, "little")
+                    receiver = blake2_256(b"khala-bench-receiver" + serial)
+                    call = core.transfer_call(receiver, EXISTENTIAL_DEPOSIT, keep_alive=False)
+                    batches[index % connections].append(
+                        core.sign(
+                            pair,
+                            call,
+                            nonce=nonce,
+                            tip=0,
+                            genesis_hash=genesis_hash,
+                            spec_version=spec_version,
+                            transaction_version=transaction_version,
+                        )
+                    )
+            total = per_sender * senders
+            report(f"submitting over {connections} connections; counting at finality")
+            start, end, blocks = asyncio.run(
+                _submit_all(url, batches, total, timeout_s=max(120.0, total / 100))
+            )
+            report(f"re-importing {len(blocks)} blocks to break down import time")
+            timings = _reimport(url, genesis_document, blocks, scratch)
+        finally:
+            node.send_signal(signal.SIGTERM)
+            try:
+                node.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                node.kill()
+            log.close()
+    verify_rate = _verify_rate(5_000)
+    imported = timings["transfers"]
+    import_total = timings["execute"] + timings["trie"] + timings["storage"]
+    signature_share = (imported / verify_rate) / import_total if import_total else 0.0
+    per_thousand = 1000 / imported if imported else 0.0
+    return {
+        "transfers": total,
+        "senders": senders,
+        "connections": connections,
+        "block_time_s": block_time_s,
+        "blocks": len(blocks),
+        "elapsed_s": round(end - start, 3),
+        "transfers_per_s": round(total / (end - start), 1),
+        "import_ms_per_1000": round(import_total * per_thousand * 1000, 1),
+        "import_share_signatures": round(signature_share, 3),
+        "import_share_execution_other": round(
+            max(timings["execute"] / import_total - signature_share, 0.0), 3
+        ),
+        "import_share_trie": round(timings["trie"] / import_total, 3),
+        "import_share_storage": round(timings["storage"] / import_total, 3),
+        "sr25519_verifies_per_s": round(verify_rate),
+        "machine": machine(),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

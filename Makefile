@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
-SPEC ?= $(SHARED)/chainspecs/rhala.json
 
 .PHONY: test check format lint typecheck unit bench run clean
 
@@ -40,10 +39,11 @@ bench: $(STAMP)
 	mkdir -p bench-results
 	$(BIN)/khala bench codec --json | tee bench-results/codec.json
 	$(BIN)/khala bench trie --json | tee bench-results/trie.json
+	$(BIN)/khala bench transfers --json | tee bench-results/transfers.json
 
-## run: the most useful thing that works today: the genesis root and hash of a real chain spec.
+## run: a dev chain node with its data under .khala/ and JSON-RPC on 127.0.0.1:9944.
 run: $(STAMP)
-	$(BIN)/khala spec root $(SPEC)
+	$(BIN)/khala node --dev --base-path .khala --rpc-port 9944
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results

@@ -41,3 +41,14 @@ def test_bad_uri_is_a_typed_error() -> None:
     result = runner.invoke(app, ["key", "inspect", "not a real phrase", "--json"])
     assert result.exit_code == 2
     assert json.loads(result.output)["error"]["code"] == "crypto.invalid_mnemonic"
+
+
+def test_readme_example_address_is_bobs() -> None:
+    """The address in the README's first-transfer example is what `key inspect //Bob` prints."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    result = runner.invoke(app, ["key", "inspect", "//Bob", "--json"])
+    address = json.loads(result.output)["ss58_address"]
+    assert f"--to {address} --amount 1.5PHA" in readme
+    assert f"query balance {address}" in readme

@@ -16,6 +16,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
 def _error_codes() -> set[str]:
     codes: set[str] = set()
     for module_info in pkgutil.walk_packages(khala.__path__, "khala."):
+        if module_info.name.endswith("__main__"):
+            continue  # running it would start the CLI
         module = importlib.import_module(module_info.name)
         for value in vars(module).values():
             if (

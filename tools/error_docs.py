@@ -32,6 +32,8 @@ def error_enums() -> list[type[StrEnum]]:
     """Every ``*ErrorCode`` enum and every module error enum, in package order."""
     found: list[type[StrEnum]] = []
     for info in pkgutil.walk_packages(khala.__path__, "khala."):
+        if info.name.endswith("__main__"):
+            continue  # running it would start the CLI
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if (

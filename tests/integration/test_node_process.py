@@ -8,10 +8,13 @@ import signal
 import time
 from pathlib import Path
 
+from khala.primitives.crypto import keypair_from_uri
+from khala.runtime.modules.system.state import ACCOUNT
 from tests.integration.processes import cli, node, rpc
 
 BOB = "43qsYbZGLn2xzNuurY6BY4QNDSUU7gLEcXuckpm6B3DEmEx9"  # //Bob on khala (prefix 30)
 PHA = 10**12
+ALICE_ACCOUNT_KEY = "0x" + ACCOUNT.key_of(keypair_from_uri("//Alice").public_key).hex()
 
 
 def test_transfer_kill_restart_keeps_head_and_balances(tmp_path: Path) -> None:
@@ -93,14 +96,7 @@ def test_kill_during_block_production_never_corrupts(tmp_path: Path) -> None:
             block_hash = rpc(port, "chain_getBlockHash", number)
             block = rpc(port, "chain_getBlock", block_hash)
             assert block["justifications"] is not None or number == 0
-            assert (
-                rpc(
-                    port,
-                    "state_getStorage",
-                    "0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac",
-                )
-                is not None
-            )
+            assert rpc(port, "state_getStorage", ALICE_ACCOUNT_KEY) is not None
             time.sleep(0.3 + rng.random())
             last_number = int(rpc(port, "chain_getHeader")["number"], 16)
             process.send_signal(signal.SIGKILL)

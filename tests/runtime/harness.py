@@ -55,6 +55,7 @@ class Harness:
         self.head = genesis_block_header(storage)
         self.genesis_hash = self.head.hash()
         self.trie = Trie.from_items(storage.items(), Layout.V1, MemoryNodeStore())
+        self.trie.commit()
         self.executive = Executive(self.preset, self.genesis_hash)
 
     def sign(

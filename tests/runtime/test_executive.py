@@ -208,3 +208,25 @@ def test_treasury_receives_fee_share() -> None:
 def test_keypair_helper_matches_uri() -> None:
     """The harness's sr25519 accounts are the standard dev accounts."""
     assert CHARLIE.public_key == keypair_from_uri("//Charlie").public_key
+
+
+def test_import_refuses_blocks_stamped_too_far_ahead() -> None:
+    """A block whose timestamp is more than 30 s ahead of the importer's clock is refused."""
+    from dataclasses import replace
+
+    from khala.primitives.trie import Layout, Trie
+
+    harness = _harness()
+    parent_root = harness.head.state_root
+    built = harness.block([])
+    unsealed = replace(built.block.header)
+    moment = harness.now_ms
+    for local, refused in ((moment - 31_000, True), (moment - 29_000, False)):
+        trie = Trie(harness.trie.store, Layout.V1, parent_root)
+        block = replace(built.block, header=unsealed)
+        if refused:
+            with pytest.raises(BlockError) as caught:
+                harness.executive.execute_block(trie, block, local_time_ms=local)
+            assert caught.value.code is BlockErrorCode.BAD_INHERENT
+        else:
+            harness.executive.execute_block(trie, block, local_time_ms=local)

@@ -2,7 +2,8 @@
 
 :class:`BlockEngine` is the interface a clustered engine (DESIGN §13) will implement too. The
 dev engine has one authority that authors a block every ``block_time`` (or, with instant seal,
-as soon as a transaction arrives) and finalizes it at once with its own 1-of-1 justification.
+as soon as a transaction arrives, at most one per minimum timestamp period) and finalizes it
+at once with its own 1-of-1 justification.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class DevEngine:
         while True:
             if self.instant_seal:
                 await self.node.transaction_arrived.wait()
+                # Keep block timestamps at or behind the clock: at most one block per minimum
+                # period, however fast transactions arrive.
+                await asyncio.sleep(self.node.wait_before_next_block_ms() / 1000)
             else:
                 interval = self.block_time_s
                 await asyncio.sleep(interval - (loop.time() % interval))

@@ -97,6 +97,16 @@ class Node:
         if queue in self._head_subscribers:
             self._head_subscribers.remove(queue)
 
+    def wait_before_next_block_ms(self) -> int:
+        """Milliseconds until the next block's timestamp may be the current time.
+
+        Timestamps must grow by the minimum period; authoring earlier would stamp the block
+        ahead of the clock, so engines wait this long first.
+        """
+        state = self.chain.best_state()
+        earliest = NOW.get(state) + self.chain.preset.minimum_period_ms
+        return max(earliest - self.clock.now_ms(), 0)
+
     def author_next(self) -> AuthoredBlock:
         """Author the next block from the pool and notify subscribers."""
         state = self.chain.best_state()

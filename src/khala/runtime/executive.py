@@ -41,6 +41,7 @@ from khala.runtime.modules.system import hooks as system_hooks
 from khala.runtime.modules.system import state as system_state
 from khala.runtime.modules.system.errors import SystemError, system_error
 from khala.runtime.modules.timestamp import hooks as timestamp_hooks
+from khala.runtime.modules.timestamp import state as timestamp_state
 from khala.runtime.presets import Preset
 from khala.runtime.state import State, StateBackend
 from khala.runtime.types import (
@@ -151,8 +152,16 @@ class Executive:
         self.genesis_hash = genesis_hash
         self._verified: dict[tuple[bytes, bytes], None] = {}
 
-    def execute_block(self, backend: StateBackend, block: Block) -> State:
+    def execute_block(
+        self, backend: StateBackend, block: Block, *, local_time_ms: int | None = None
+    ) -> State:
         """Import a block: apply everything and return its state overlay.
+
+        Args:
+            backend: The parent block's state.
+            block: The block (without its seal).
+            local_time_ms: The importer's clock; when given, a block whose timestamp runs
+                more than the preset's drift (30 s) ahead of it is refused.
 
         Raises:
             BlockError: When any part of the block is invalid.
@@ -163,6 +172,13 @@ class Executive:
                 self.apply_extrinsic(execution, raw)
             except InvalidTransactionError as error:
                 raise BlockError(BlockErrorCode.INVALID_EXTRINSIC, error.message) from None
+        moment = timestamp_state.NOW.get(execution.state)
+        if local_time_ms is not None and moment > local_time_ms + self.preset.timestamp_drift_ms:
+            raise BlockError(
+                BlockErrorCode.BAD_INHERENT,
+                f"block time {moment} is more than {self.preset.timestamp_drift_ms} ms ahead of "
+                f"the local clock {local_time_ms}",
+            )
         self.finalize_block(execution)
         if extrinsics_root(block.extrinsics) != block.header.extrinsics_root:
             raise BlockError(BlockErrorCode.EXTRINSICS_ROOT_MISMATCH, "extrinsics root differs")

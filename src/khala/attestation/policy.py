@@ -45,6 +45,8 @@ DEFAULT_ACCEPTED = frozenset(
     }
 )
 """Statuses accepted unless governance says otherwise (OutOfDate platforms are not)."""
+INTEL_ROOT = b""
+"""Marker in ``trusted_roots`` for Intel's SGX Root CA as built into dcap-qvl (production)."""
 _BASE_CONFIDENCE = {
     TcbStatus.UP_TO_DATE: 1,
     TcbStatus.SW_HARDENING_NEEDED: 2,
@@ -60,7 +62,8 @@ class AttestationPolicy:
     """What governance accepts."""
 
     trusted_roots: tuple[bytes, ...]
-    """DER root CA certificates (Intel's on production chains, the dev root on dev chains)."""
+    """DER root CA certificates; :data:`INTEL_ROOT` stands for Intel's (production chains),
+    the dev PKI's root is trusted on dev chains."""
     accepted_statuses: frozenset[TcbStatus] = DEFAULT_ACCEPTED
     """TCB statuses that may register."""
     advisory_allowlist: frozenset[str] = field(default_factory=frozenset)
@@ -176,7 +179,10 @@ def verify_attestation(
     failure: AttestationError | None = None
     for root in policy.trusted_roots:
         try:
-            report = dcap_qvl.verify_with_root_ca(quote, collateral, root, now_secs)
+            if root == INTEL_ROOT:
+                report = dcap_qvl.verify(quote, collateral, now_secs)
+            else:
+                report = dcap_qvl.verify_with_root_ca(quote, collateral, root, now_secs)
         except ValueError as error:
             classified = _classify(str(error), collateral_json, now_secs)
             if failure is None or failure.code is AttestationErrorCode.UNTRUSTED_ROOT:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from khala import __version__
-from khala.cli import bench, chain, key, node, query, spec, tx
+from khala.cli import attestation, bench, chain, key, node, query, spec, tx
 
 app = typer.Typer(
     name="khala",
@@ -22,6 +22,7 @@ app.add_typer(key.app, name="key")
 app.add_typer(tx.app, name="tx")
 app.add_typer(query.app, name="query")
 app.add_typer(chain.app, name="chain")
+app.add_typer(attestation.app, name="attestation")
 
 
 @app.command("version")

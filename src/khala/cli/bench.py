@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
 from khala.bench.transfers import run_transfer_benchmark
 from khala.bench.trie import run_trie_benchmark
@@ -73,4 +74,16 @@ def transfers(
             block_time_s=block_time,
             report=progress,
         )
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("attestation")
+def attestation(
+    rounds: int = typer.Option(5, min=1, help="Interleaved rounds per contender; best is kept."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Compare quote verifications/s through the policy layer with bare dcap-qvl (same run)."""
+    with reported_errors(as_json=as_json):
+        progress(f"attestation: {rounds} interleaved rounds")
+        figures = run_attestation_benchmark(rounds=rounds)
         emit(figures, as_json=as_json, text=lambda: _table(figures))

@@ -1,0 +1,1 @@
+"""Enclave backends: where a worker's keys live, how it seals data and obtains quotes."""

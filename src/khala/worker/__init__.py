@@ -1,0 +1,1 @@
+"""The worker (pRuntime) service: identity, attestation, and later sync, mining and contracts."""

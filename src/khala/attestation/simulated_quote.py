@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from khala import __version__
 from khala.attestation.dev_pki import (
     PCE_SVN,
     QE_ATTRIBUTES,
@@ -33,6 +34,8 @@ from khala.attestation.dev_pki import (
     DevPki,
     raw_signature,
 )
+from khala.attestation.types import SgxMeasurement
+from khala.primitives.hashing import blake2_256
 
 INTEL_QE_VENDOR_ID = bytes.fromhex("939A7233F79C4CA9940A0DB3957F0607")
 """The QE vendor id of Intel's quoting enclave, which verifiers require."""
@@ -44,6 +47,24 @@ PCK_CHAIN_CERT_TYPE = 5
 """Certification data type: concatenated PEM PCK certificate chain."""
 QE_AUTH_DATA = bytes(range(32))
 """Authentication data the simulated QE binds into its report (Intel's QE uses 32 bytes)."""
+
+
+SIMULATED_MR_SIGNER = blake2_256(b"khala simulated enclave signer")
+"""MRSIGNER of simulated workers."""
+SIMULATED_PROD_ID = 1
+"""ISV product id of the worker runtime."""
+SIMULATED_SVN = 1
+"""ISV security version of the worker runtime."""
+
+
+def simulated_measurement(version: str = __version__) -> SgxMeasurement:
+    """The measurement a simulated worker of ``version`` reports (dev genesis allows it)."""
+    return SgxMeasurement(
+        blake2_256(f"khala simulated pRuntime {version}".encode()),
+        SIMULATED_MR_SIGNER,
+        SIMULATED_PROD_ID,
+        SIMULATED_SVN,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,28 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from khala import __version__
 from khala.attestation.dev_pki import DevPki, load_or_create
-from khala.attestation.simulated_quote import EnclaveReport, sgx_quote
-from khala.attestation.types import Measurement, SgxMeasurement
+from khala.attestation.simulated_quote import EnclaveReport, sgx_quote, simulated_measurement
+from khala.attestation.types import Measurement
 from khala.enclave import sealing
 from khala.enclave.backend import EnclaveError, EnclaveErrorCode, Quote
-from khala.primitives.hashing import blake2_256
-
-SIMULATED_MR_SIGNER = blake2_256(b"khala simulated enclave signer")
-"""MRSIGNER of simulated workers."""
-SIMULATED_PROD_ID = 1
-"""ISV product id of the worker runtime."""
-SIMULATED_SVN = 1
-"""ISV security version of the worker runtime."""
-
-
-def simulated_measurement(version: str = __version__) -> SgxMeasurement:
-    """The measurement a simulated worker of ``version`` reports (dev genesis allows it)."""
-    return SgxMeasurement(
-        blake2_256(f"khala simulated pRuntime {version}".encode()),
-        SIMULATED_MR_SIGNER,
-        SIMULATED_PROD_ID,
-        SIMULATED_SVN,
-    )
 
 
 class SimulatedEnclave:

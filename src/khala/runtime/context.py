@@ -48,6 +48,8 @@ class BlockEnv:
     """The parent block's hash."""
     author: bytes | None
     """The author's account id (from the block's pre-runtime digest), if any."""
+    genesis_hash: bytes = bytes(32)
+    """This chain's genesis hash (registrations must name it)."""
 
 
 @dataclass(slots=True)

@@ -17,6 +17,9 @@ from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.balances import calls as balances_calls
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
 from khala.runtime.modules.balances.errors import BalancesError
+from khala.runtime.modules.registry import calls as registry_calls
+from khala.runtime.modules.registry.constants import MODULE_INDEX as REGISTRY_INDEX
+from khala.runtime.modules.registry.errors import RegistryError
 from khala.runtime.modules.sudo import calls as sudo_calls
 from khala.runtime.modules.sudo.constants import MODULE_INDEX as SUDO_INDEX
 from khala.runtime.modules.sudo.errors import SudoError
@@ -61,6 +64,15 @@ class BalancesCall(RuntimeCall):
     """The module's call."""
 
 
+@variant(REGISTRY_INDEX)
+@dataclass(frozen=True, slots=True)
+class RegistryCall(RuntimeCall):
+    """A registry call."""
+
+    call: registry_calls.Call
+    """The module's call."""
+
+
 @variant(SUDO_INDEX)
 @dataclass(frozen=True, slots=True)
 class SudoCall(RuntimeCall):
@@ -74,6 +86,7 @@ HANDLERS: dict[type, CallSpec] = {
     **system_calls.CALLS,
     **timestamp_calls.CALLS,
     **balances_calls.CALLS,
+    **registry_calls.CALLS,
     **sudo_calls.CALLS,
 }
 """Every call variant's handler: the routing table."""
@@ -83,6 +96,7 @@ MODULE_ERRORS: dict[int, type[StrEnum]] = {
     SYSTEM_INDEX: SystemError,
     TIMESTAMP_INDEX: TimestampError,
     BALANCES_INDEX: BalancesError,
+    REGISTRY_INDEX: RegistryError,
     SUDO_INDEX: SudoError,
 }
 """Each module's error codes by module index, to name a ``ModuleError`` (index, error)."""

@@ -10,6 +10,8 @@ from khala.runtime.modules.balances import events as balances_events
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
 from khala.runtime.modules.payment import events as payment_events
 from khala.runtime.modules.payment.constants import MODULE_INDEX as PAYMENT_INDEX
+from khala.runtime.modules.registry import events as registry_events
+from khala.runtime.modules.registry.constants import MODULE_INDEX as REGISTRY_INDEX
 from khala.runtime.modules.sudo import events as sudo_events
 from khala.runtime.modules.sudo.constants import MODULE_INDEX as SUDO_INDEX
 from khala.runtime.modules.system import events as system_events
@@ -48,6 +50,15 @@ class PaymentEvent(RuntimeEvent):
     """The module's event."""
 
 
+@variant(REGISTRY_INDEX)
+@dataclass(frozen=True, slots=True)
+class RegistryEvent(RuntimeEvent):
+    """A registry event."""
+
+    event: registry_events.Event
+    """The module's event."""
+
+
 @variant(SUDO_INDEX)
 @dataclass(frozen=True, slots=True)
 class SudoEvent(RuntimeEvent):
@@ -61,6 +72,7 @@ _WRAPPERS: dict[type, type] = {
     system_events.Event: SystemEvent,
     balances_events.Event: BalancesEvent,
     payment_events.Event: PaymentEvent,
+    registry_events.Event: RegistryEvent,
     sudo_events.Event: SudoEvent,
 }
 

@@ -192,12 +192,12 @@ class Executive:
         """
         try:
             system_state.reset_events(state)
-            env = BlockEnv(header.number, header.parent_hash, None)
+            env = BlockEnv(header.number, header.parent_hash, None, self.genesis_hash)
             system_hooks.on_initialize(state, env)
             author = authorship_hooks.on_initialize(state, slot_of(header))
         except KhalaError as error:
             raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
-        env = BlockEnv(header.number, header.parent_hash, author.account)
+        env = BlockEnv(header.number, header.parent_hash, author.account, self.genesis_hash)
         return BlockExecution(state, env, EventLog(), [])
 
     def apply_extrinsic(self, execution: BlockExecution, raw: bytes) -> ApplyOutcome:
@@ -257,7 +257,7 @@ class Executive:
             raise InvalidTransactionError(
                 InvalidTransactionCode.UNSIGNED, "unsigned extrinsics are only valid as inherents"
             )
-        env = BlockEnv(block_number, bytes(32), None)
+        env = BlockEnv(block_number, bytes(32), None, self.genesis_hash)
         return self._check_signed(state, env, extrinsic, raw, allow_future=True)
 
     def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from khala.attestation.simulated_quote import simulated_measurement
+from khala.attestation.types import Measurement
 from khala.errors import KhalaError
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.ss58 import Ss58Error, ss58_decode
@@ -24,6 +26,7 @@ from khala.runtime.modules.authorship.state import AUTHORITIES, Authority
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
 from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.runtime.modules.registry.state import MEASUREMENTS, TRUSTED_ROOTS
 from khala.runtime.modules.sudo.state import KEY as SUDO_KEY
 from khala.runtime.presets import PRESET_KEY, PRESETS, Preset, PresetName
 from khala.runtime.state import State
@@ -61,16 +64,25 @@ class GenesisConfig:
     """Block authors (finality keys and fee accounts)."""
     sudo: bytes | None
     """The sudo key (dev preset only)."""
+    trusted_roots: tuple[bytes, ...] = ()
+    """Root CAs workers' quotes may chain to (the dev PKI's root on dev chains)."""
+    measurements: tuple[Measurement, ...] = ()
+    """Worker measurements allowed to register."""
 
 
-def dev_genesis() -> GenesisConfig:
-    """Return the dev chain: //Alice..//Ferdie endowed, //Alice authority and sudo."""
+def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
+    """Return the dev chain: //Alice..//Ferdie endowed, //Alice authority and sudo.
+
+    With ``dev_root`` (the dev PKI's root CA), simulated workers of this version may register.
+    """
     endowed = tuple(
         (keypair_from_uri(f"//{name}").public_key, DEV_ENDOWMENT) for name in DEV_ACCOUNTS
     )
     alice = keypair_from_uri("//Alice").public_key
     authority = Authority(keypair_from_uri("//Alice", KeyScheme.ED25519).public_key, alice)
-    return GenesisConfig(PRESETS[PresetName.DEV], endowed, (authority,), alice)
+    roots = () if dev_root is None else (dev_root,)
+    measurements = () if dev_root is None else (simulated_measurement(),)
+    return GenesisConfig(PRESETS[PresetName.DEV], endowed, (authority,), alice, roots, measurements)
 
 
 def build_genesis_storage(config: GenesisConfig) -> dict[bytes, bytes]:
@@ -83,6 +95,10 @@ def build_genesis_storage(config: GenesisConfig) -> dict[bytes, bytes]:
     AUTHORITIES.put(state, list(config.authorities))
     if config.sudo is not None:
         SUDO_KEY.put(state, config.sudo)
+    if config.trusted_roots:
+        TRUSTED_ROOTS.put(state, list(config.trusted_roots))
+    if config.measurements:
+        MEASUREMENTS.put(state, list(config.measurements))
     state.set(PRESET_KEY, config.preset.name.value.encode())
     return {key: value for key, value in state.changes().items() if value is not None}
 

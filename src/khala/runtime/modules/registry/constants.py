@@ -1,0 +1,24 @@
+"""Registry's constants."""
+
+MODULE_INDEX = 86
+"""Module index of the registry (as PhalaRegistry on Khala)."""
+MODULE_NAME = "Registry"
+"""Storage prefix name."""
+REGISTER_WEIGHT = 1_500_000_000
+"""Weight (ps) of a registration: dominated by one DCAP quote verification (~0.5 ms)."""
+ENDPOINT_WEIGHT = 100_000_000
+"""Weight (ps) of an endpoint update (one sr25519 verification)."""
+GOVERNANCE_WEIGHT = 50_000_000
+"""Weight (ps) of a governance list change."""
+MAX_QUOTE_AGE_SECS = 2 * 3600
+"""A registration quote must have been requested within the last two hours."""
+MAX_ENDPOINT_AGE_SECS = 4 * 3600
+"""An endpoint update must have been signed within the last four hours."""
+MAX_CLOCK_AHEAD_SECS = 30
+"""How far a worker's timestamps may run ahead of the block time (the block drift bound)."""
+MAX_ENDPOINT_LENGTH = 512
+"""Longest endpoint URL stored on chain."""
+REPORT_DATA_BINDING = slice(0, 32)
+"""REPORTDATA bytes holding ``blake2_256(SCALE(WorkerRegistrationInfo))``."""
+REPORT_DATA_TIME = slice(32, 40)
+"""REPORTDATA bytes holding the quote request time (u64 LE seconds)."""

@@ -1,0 +1,1 @@
+"""Registry has no block hooks."""

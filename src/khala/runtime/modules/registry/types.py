@@ -1,0 +1,100 @@
+"""The registry's records."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from khala.attestation.types import Measurement
+from khala.primitives.scale import H256, U8, U32, U64, ScaleEnum, variant
+from khala.runtime.types import AccountId
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRegistrationInfo:
+    """What a worker states about itself; its quote's REPORTDATA commits to this."""
+
+    version: U32
+    """The worker runtime's version."""
+    machine_id: bytes
+    """An identifier of the physical machine (operators choose it)."""
+    pubkey: H256
+    """The worker's sr25519 identity public key."""
+    ecdh_pubkey: H256
+    """The worker's x25519 public key."""
+    genesis_hash: H256
+    """The chain the worker registers on (replays on other chains fail)."""
+    features: list[U32]
+    """Feature flags (e.g. CPU cores) the worker advertises."""
+    operator: AccountId | None
+    """The account that operates the worker (a pool owner), if any."""
+
+
+class AttestationReport(ScaleEnum):
+    """An attestation in its provider's format."""
+
+
+@variant(0)
+@dataclass(frozen=True, slots=True)
+class SgxDcapReport(AttestationReport):
+    """An Intel DCAP quote (SGX or TDX) with its collateral."""
+
+    quote: bytes
+    """The raw quote."""
+    collateral: bytes
+    """QuoteCollateralV3 JSON (UTF-8)."""
+
+
+class AttestationProvider(enum.IntEnum):
+    """Who attested a worker."""
+
+    DCAP = 0
+    """Intel DCAP (SGX or TDX)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    """A registered worker (``Registry.Workers``)."""
+
+    pubkey: H256
+    """Identity public key."""
+    ecdh_pubkey: H256
+    """x25519 public key."""
+    runtime_version: U32
+    """Runtime version at the last registration."""
+    last_updated: U64
+    """Block time (seconds) of the last registration."""
+    operator: AccountId | None
+    """Operating account."""
+    attestation_provider: AttestationProvider | None
+    """Who attested it."""
+    confidence_level: U8
+    """1 (best) to 5."""
+    initial_score: U32 | None
+    """Benchmark score, once measured."""
+    features: list[U32]
+    """Advertised features."""
+
+
+@dataclass(frozen=True, slots=True)
+class TcbPolicyRecord:
+    """The stored TCB policy."""
+
+    accepted_statuses: list[U8]
+    """Accepted ``TcbStatus`` values."""
+    advisory_allowlist: list[str]
+    """Advisories tolerated without lowering confidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEndpoint:
+    """Where a worker serves its API, as it last signed it."""
+
+    endpoint: str
+    """URL of the worker's API."""
+    signing_time: U64
+    """When the worker signed it (seconds)."""
+
+
+Measurements = list[Measurement]
+"""The measurement allow-list."""

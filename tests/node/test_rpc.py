@@ -15,6 +15,7 @@ from khala.primitives.trie import verify_proof
 from khala.runtime.modules.payment.fees import compute_fee
 from khala.runtime.modules.system.state import ACCOUNT, AccountInfo
 from khala.runtime.types import Pays
+from khala.runtime.version import SPEC_VERSION
 from khala.sdk import core
 from tests.node.rpc_harness import RpcHarness, run, running
 from tests.runtime.harness import PHA, sr
@@ -29,7 +30,7 @@ def _transfer(harness: RpcHarness, nonce: int, amount: int = PHA, tip: int = 0) 
         nonce=nonce,
         tip=tip,
         genesis_hash=harness.node.chain.genesis_hash,
-        spec_version=1,
+        spec_version=SPEC_VERSION,
         transaction_version=1,
     )
 

@@ -50,3 +50,15 @@ def test_value_map_and_double_map_round_trip_and_iterate() -> None:
     double.insert(state, 2, 5, 99)
     assert sorted(double.iter_prefix(state, 1)) == [(5, 50), (6, 60)]
     assert double.get(state, 2, 5) == 99
+
+
+def test_optional_items_store_the_plain_value_like_frame() -> None:
+    """An OptionQuery item stores V itself (no Option tag) and None removes the key."""
+    state = State(Trie())
+    optional: StorageValue[int | None] = StorageValue("Test", "Maybe", U32 | None, None)
+    assert optional.get(state) is None
+    optional.put(state, 5)
+    assert state.get(optional.key) == (5).to_bytes(4, "little")
+    assert optional.get(state) == 5
+    optional.put(state, None)
+    assert state.get(optional.key) is None

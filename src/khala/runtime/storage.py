@@ -4,7 +4,8 @@ Each item knows its module and name, its key hashers and its SCALE types, so mod
 write Python values while storage holds exactly what FRAME would: the value under
 ``twox128(module) ++ twox128(item) ++ hasher(key)...``. ``default`` is what a missing entry
 reads as (FRAME's ``ValueQuery``); declare ``V | None`` with ``default=None`` for
-``OptionQuery``.
+``OptionQuery``: the value is then stored as plain ``V`` and writing None removes it, exactly
+as FRAME stores optional items.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from khala.primitives.hashing import StorageHasher, hash_key, storage_prefix
 from khala.primitives.scale import Codec, codec_of
+from khala.primitives.scale.containers import OptionCodec
 from khala.runtime.state import State
 
 K = TypeVar("K")
@@ -33,15 +35,24 @@ class _Item(Generic[V]):
         self.module = module
         self.name = name
         self.prefix = storage_prefix(module, name)
-        self.value_codec: Codec[V] = codec_of(value_type)
+        codec: Codec[Any] = codec_of(value_type)
+        # FRAME's OptionQuery: an `X | None` item stores X itself, and None means "absent".
+        self.optional = isinstance(codec, OptionCodec) and default is None
+        self.value_codec: Codec[Any] = codec.item if isinstance(codec, OptionCodec) and self.optional else codec
         self.default = default
 
     def _read(self, state: State, key: bytes) -> V:
         raw = state.get(key)
-        return self.default if raw is None else self.value_codec.decode(raw)
+        if raw is None:
+            return self.default
+        value: V = self.value_codec.decode(raw)
+        return value
 
     def _write(self, state: State, key: bytes, value: V) -> None:
-        state.set(key, self.value_codec.encode(value))
+        if value is None and self.optional:
+            state.delete(key)
+        else:
+            state.set(key, self.value_codec.encode(value))
 
 
 class StorageValue(_Item[V]):

@@ -1,0 +1,1 @@
+"""The relayer: an untrusted courier between workers and the chain."""

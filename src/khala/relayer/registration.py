@@ -1,0 +1,152 @@
+"""Registering workers and keeping their endpoints fresh.
+
+The relayer asks the worker for a registration (info + quote + collateral, already bound
+together by REPORTDATA), submits ``registry.register_worker`` signed by the operator account
+(which pays the fee), then publishes the worker's signed endpoint. It repeats both before the
+quote's collateral or the endpoint signature (valid 4 hours) age out. The relayer cannot forge
+anything: it only carries bytes the worker signed or attested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import aiohttp
+import structlog
+
+from khala.errors import KhalaError
+from khala.primitives.crypto import Keypair
+from khala.primitives.scale import codec_of
+from khala.runtime.dispatch import RegistryCall
+from khala.runtime.modules.registry.calls import RegisterWorker, UpdateWorkerEndpoint
+from khala.runtime.modules.registry.types import AttestationReport, WorkerRegistrationInfo
+from khala.sdk import AsyncClient, Receipt
+
+log = structlog.get_logger("khala.relayer")
+
+DEFAULT_REFRESH_S = 3600.0
+"""Re-register and refresh the endpoint hourly: well inside the 4-hour endpoint validity and
+the 30-day collateral validity, and each registration carries a fresh quote."""
+
+
+class RelayerErrorCode(StrEnum):
+    """Codes of :class:`RelayerError`."""
+
+    WORKER_UNREACHABLE = "relayer.worker_unreachable"
+    """The worker's API did not answer (is ``khala worker`` running at that URL?)."""
+    REJECTED = "relayer.rejected"
+    """The chain refused the submission; the message carries the module error code."""
+
+
+class RelayerError(KhalaError):
+    """A relay step failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelayerConfig:
+    """Everything ``khala relayer`` is configured with."""
+
+    node_url: str
+    """The chain node's RPC URL."""
+    worker_url: str
+    """The worker's API URL."""
+    operator: Keypair
+    """The account that operates the worker and pays for its registrations."""
+    endpoint: str | None = None
+    """The worker's public API URL to publish (default: ``worker_url``)."""
+    refresh_s: float = DEFAULT_REFRESH_S
+    """Seconds between refreshes."""
+
+
+async def _worker_get(session: aiohttp.ClientSession, url: str) -> Any:
+    try:
+        async with session.get(url) as response:
+            if response.status != 200:
+                raise RelayerError(
+                    RelayerErrorCode.WORKER_UNREACHABLE,
+                    f"{url}: HTTP {response.status} {response.reason}",
+                )
+            return await response.json()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise RelayerError(
+            RelayerErrorCode.WORKER_UNREACHABLE,
+            f"cannot reach the worker at {url} ({error}); is `khala worker` running?",
+        ) from None
+
+
+def _check(receipt: Receipt, what: str) -> Receipt:
+    if receipt.success is False:
+        raise RelayerError(RelayerErrorCode.REJECTED, f"{what} rejected: {receipt.error}")
+    return receipt
+
+
+async def register_worker(
+    config: RelayerConfig, client: AsyncClient, session: aiohttp.ClientSession
+) -> Receipt:
+    """Fetch a fresh registration from the worker and submit it; waits for finality.
+
+    Raises:
+        RelayerError: When the worker is unreachable or the chain refuses the registration.
+    """
+    operator = "0x" + config.operator.public_key.hex()
+    answer = await _worker_get(session, f"{config.worker_url}/registration?operator={operator}")
+    info = codec_of(WorkerRegistrationInfo).decode(bytes.fromhex(answer["info"][2:]))
+    attestation = codec_of(AttestationReport).decode(bytes.fromhex(answer["attestation"][2:]))
+    call = RegistryCall(RegisterWorker(info, attestation))
+    receipt = await client.submit(await client.sign(config.operator, call))
+    log.info(
+        "registration submitted",
+        worker=answer["pubkey"],
+        block=receipt.block_number,
+        success=receipt.success,
+        error=receipt.error,
+    )
+    return _check(receipt, "registration")
+
+
+async def update_endpoint(
+    config: RelayerConfig, client: AsyncClient, session: aiohttp.ClientSession
+) -> Receipt:
+    """Have the worker sign its endpoint and publish it on chain.
+
+    Raises:
+        RelayerError: When the worker is unreachable or the chain refuses the update.
+    """
+    endpoint = config.endpoint or config.worker_url
+    query = urllib.parse.urlencode({"url": endpoint})
+    answer = await _worker_get(session, f"{config.worker_url}/endpoint?{query}")
+    call = RegistryCall(
+        UpdateWorkerEndpoint(
+            bytes.fromhex(answer["pubkey"][2:]),
+            answer["endpoint"],
+            int(answer["signing_time"]),
+            bytes.fromhex(answer["signature"][2:]),
+        )
+    )
+    receipt = await client.submit(await client.sign(config.operator, call))
+    return _check(receipt, "endpoint update")
+
+
+async def relay_once(config: RelayerConfig) -> tuple[Receipt, Receipt]:
+    """Register the worker and publish its endpoint once."""
+    async with (
+        AsyncClient(config.node_url) as client,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+    ):
+        registered = await register_worker(config, client, session)
+        endpoint = await update_endpoint(config, client, session)
+        return registered, endpoint
+
+
+async def relay_forever(config: RelayerConfig) -> None:
+    """Register and refresh every ``refresh_s`` seconds; failures are logged and retried."""
+    while True:
+        try:
+            await relay_once(config)
+        except KhalaError as error:
+            log.error("relay failed", code=error.code.value, error=error.message)
+        await asyncio.sleep(config.refresh_s)

@@ -1,0 +1,205 @@
+"""The worker service: enclave-held keys, attestation for registration, an HTTP JSON API.
+
+API (JSON):
+
+* ``GET /info``: identity and ECDH public keys, version, measurement, synced height.
+* ``GET /registration?operator=0x…``: a registration the relayer submits as-is: the SCALE
+  ``WorkerRegistrationInfo`` and ``AttestationReport``, the quote's REPORTDATA committing to
+  that info (see the registry module), plus readable fields.
+* ``GET /endpoint?url=…``: the worker's identity signature over its endpoint, for
+  ``update_worker_endpoint``.
+
+Chain sync (the light client) and mining arrive with later issues; ``synced_height`` is 0 until
+then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import structlog
+from aiohttp import web
+
+from khala import __version__
+from khala.attestation.types import SgxMeasurement
+from khala.enclave.backend import EnclaveBackend
+from khala.enclave.gramine import GramineSgxEnclave
+from khala.enclave.simulated import SimulatedEnclave
+from khala.primitives.crypto import SignedContentType, sign_content
+from khala.primitives.scale import codec_of
+from khala.runtime.modules.registry.calls import endpoint_payload
+from khala.runtime.modules.registry.registration import report_data_for
+from khala.runtime.modules.registry.types import (
+    AttestationReport,
+    SgxDcapReport,
+    WorkerRegistrationInfo,
+)
+from khala.sdk import AsyncClient
+from khala.worker.identity import WorkerKeys, load_or_create_keys
+
+log = structlog.get_logger("khala.worker")
+
+RUNTIME_VERSION = 1
+"""The worker runtime's version number, stated in registrations."""
+_INFO = codec_of(WorkerRegistrationInfo)
+_REPORT = codec_of(AttestationReport)
+
+
+class EnclaveKind(StrEnum):
+    """``--enclave`` choices."""
+
+    SIMULATED = "simulated"
+    """No TEE: dev PKI quotes, machine-key sealing (dev chains only)."""
+    GRAMINE = "gramine"
+    """Gramine-SGX via /dev/attestation."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """Everything ``khala worker`` is configured with."""
+
+    node_url: str
+    """The chain node's RPC URL."""
+    base_path: Path
+    """Where sealed keys (and later checkpoints) live."""
+    enclave: EnclaveKind = EnclaveKind.SIMULATED
+    """Which enclave backend."""
+    port: int = 8000
+    """HTTP API port."""
+    host: str = "127.0.0.1"
+    """HTTP API interface."""
+    dev_pki: Path | None = None
+    """The dev PKI directory shared with the dev chain (simulated enclave)."""
+    machine_id: str = "khala-worker"
+    """Operator-chosen machine identifier."""
+
+
+def open_backend(config: WorkerConfig) -> EnclaveBackend:
+    """Create the configured enclave backend."""
+    if config.enclave is EnclaveKind.GRAMINE:
+        return GramineSgxEnclave()
+    pki = config.dev_pki or config.base_path / "dev-pki"
+    return SimulatedEnclave(config.base_path / "machine.key", pki, lambda: int(time.time()))
+
+
+class WorkerService:
+    """Runs the worker's API until cancelled."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        """Prepare; keys are unsealed in :meth:`run`."""
+        self.config = config
+        self.ready = asyncio.Event()
+        self.keys: WorkerKeys | None = None
+        self.backend: EnclaveBackend | None = None
+        self.genesis_hash: bytes | None = None
+
+    async def run(self) -> None:
+        """Unseal keys, learn the chain's genesis, serve the API."""
+        self.backend = open_backend(self.config)
+        self.keys, created = load_or_create_keys(self.backend, self.config.base_path)
+        async with AsyncClient(self.config.node_url) as client:
+            self.genesis_hash = await client.genesis_hash()
+        app = web.Application()
+        app.router.add_get("/info", self._info)
+        app.router.add_get("/registration", self._registration)
+        app.router.add_get("/endpoint", self._endpoint)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, self.config.host, self.config.port).start()
+        log.info(
+            "worker started",
+            pubkey="0x" + self.keys.identity.public_key.hex(),
+            new_identity=created,
+            api=f"{self.config.host}:{self.config.port}",
+            enclave=self.config.enclave.value,
+        )
+        self.ready.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    def _keys(self) -> tuple[WorkerKeys, EnclaveBackend, bytes]:
+        if self.keys is None or self.backend is None or self.genesis_hash is None:
+            raise web.HTTPServiceUnavailable(reason="the worker is starting")
+        return self.keys, self.backend, self.genesis_hash
+
+    async def _info(self, request: web.Request) -> web.Response:
+        keys, backend, genesis = self._keys()
+        measurement = backend.measurement()
+        shown: dict[str, Any] = {}
+        if isinstance(measurement, SgxMeasurement):
+            shown = {
+                "mr_enclave": "0x" + measurement.mr_enclave.hex(),
+                "mr_signer": "0x" + measurement.mr_signer.hex(),
+            }
+        return web.json_response(
+            {
+                "pubkey": "0x" + keys.identity.public_key.hex(),
+                "ecdh_pubkey": "0x" + keys.ecdh_public.hex(),
+                "version": __version__,
+                "runtime_version": RUNTIME_VERSION,
+                "measurement": shown,
+                "genesis_hash": "0x" + genesis.hex(),
+                "synced_height": 0,
+            }
+        )
+
+    async def _registration(self, request: web.Request) -> web.Response:
+        keys, backend, genesis = self._keys()
+        operator_text = request.query.get("operator")
+        operator = None
+        if operator_text:
+            try:
+                operator = bytes.fromhex(operator_text.removeprefix("0x"))
+            except ValueError:
+                raise web.HTTPBadRequest(reason="operator must be 0x-hex of 32 bytes") from None
+            if len(operator) != 32:
+                raise web.HTTPBadRequest(reason="operator must be 0x-hex of 32 bytes")
+        info = WorkerRegistrationInfo(
+            RUNTIME_VERSION,
+            self.config.machine_id.encode(),
+            keys.identity.public_key,
+            keys.ecdh_public,
+            genesis,
+            [],
+            operator,
+        )
+        report_data = report_data_for(info, int(time.time()), backend.random(24))
+        quote = backend.quote(report_data)
+        if quote.collateral_json is None:
+            raise web.HTTPServiceUnavailable(
+                reason="collateral must be fetched from a PCCS (not configured)"
+            )
+        attestation = SgxDcapReport(quote.quote, quote.collateral_json.encode())
+        return web.json_response(
+            {
+                "info": "0x" + _INFO.encode(info).hex(),
+                "attestation": "0x" + _REPORT.encode(attestation).hex(),
+                "pubkey": "0x" + keys.identity.public_key.hex(),
+                "report_data": "0x" + report_data.hex(),
+                "provider": quote.provider,
+            }
+        )
+
+    async def _endpoint(self, request: web.Request) -> web.Response:
+        keys, _, _ = self._keys()
+        url = request.query.get("url", "")
+        if not url:
+            raise web.HTTPBadRequest(reason="give ?url=<the worker's public API URL>")
+        signing_time = int(time.time())
+        payload = endpoint_payload(keys.identity.public_key, url, signing_time)
+        signature = sign_content(keys.identity, SignedContentType.ENDPOINT_INFO, payload)
+        return web.json_response(
+            {
+                "pubkey": "0x" + keys.identity.public_key.hex(),
+                "endpoint": url,
+                "signing_time": signing_time,
+                "signature": "0x" + signature.hex(),
+            }
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from khala import __version__
-from khala.cli import attestation, bench, chain, key, node, query, spec, tx
+from khala.cli import attestation, bench, chain, key, node, query, relayer, spec, tx, worker
 
 app = typer.Typer(
     name="khala",
@@ -23,6 +23,8 @@ app.add_typer(tx.app, name="tx")
 app.add_typer(query.app, name="query")
 app.add_typer(chain.app, name="chain")
 app.add_typer(attestation.app, name="attestation")
+app.add_typer(worker.app, name="worker")
+app.command("relayer")(relayer.relayer)
 
 
 @app.command("version")

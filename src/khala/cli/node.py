@@ -40,6 +40,12 @@ def node(
     genesis: Path | None = typer.Option(
         None, "--genesis", help="Genesis config JSON (see docs/node.md); default: the dev genesis."
     ),
+    dev_pki: Path | None = typer.Option(
+        None,
+        "--dev-pki",
+        help="Dev PKI directory shared with simulated workers (created on first use); the dev "
+        "genesis trusts its root. Default: BASE_PATH/dev-pki with --dev and --base-path.",
+    ),
     authority: str = typer.Option(
         "//Alice", "--authority", help="Secret URI of this node's ed25519 authority key."
     ),
@@ -65,6 +71,7 @@ def node(
             instant_seal=instant_seal,
             authority_uri=authority,
             genesis_file=genesis,
+            dev_pki=dev_pki or (base_path / "dev-pki" if dev and base_path is not None else None),
         )
         asyncio.run(_serve(NodeService(config)))
 

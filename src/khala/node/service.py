@@ -10,6 +10,7 @@ from pathlib import Path
 import structlog
 from aiohttp import web
 
+from khala.attestation.dev_pki import load_or_create
 from khala.errors import KhalaError
 from khala.node.chain import Chain
 from khala.node.clock import Clock, SystemClock
@@ -42,21 +43,25 @@ class NodeConfig:
     """Secret URI of this node's ed25519 authority key."""
     genesis_file: Path | None = None
     """A genesis config JSON file; None uses the built-in dev genesis."""
+    dev_pki: Path | None = None
+    """The dev PKI directory (created on first use) whose root the dev genesis trusts, so
+    simulated workers sharing it can register; None: the dev genesis trusts no root."""
     pool_limit: int = DEFAULT_LIMIT
     """Transaction pool capacity."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Largest RPC request."""
 
 
-def load_genesis(path: Path | None) -> GenesisConfig:
-    """Read a genesis config file, or return the dev genesis for None.
+def load_genesis(path: Path | None, dev_pki: Path | None = None) -> GenesisConfig:
+    """Read a genesis config file, or build the dev genesis (trusting ``dev_pki``'s root).
 
     Raises:
         GenesisError: For a malformed config.
         OSError: When the file cannot be read.
     """
     if path is None:
-        return dev_genesis()
+        root = None if dev_pki is None else load_or_create(dev_pki).root_der
+        return dev_genesis(root)
     return parse_genesis_config(json.loads(path.read_text()))
 
 
@@ -87,7 +92,7 @@ class NodeService:
         config = self.config
         store = open_store(config.base_path)
         try:
-            chain = Chain(store, load_genesis(config.genesis_file))
+            chain = Chain(store, load_genesis(config.genesis_file, config.dev_pki))
             authority = keypair_from_uri(config.authority_uri, KeyScheme.ED25519)
             node = Node(chain, TransactionPool(config.pool_limit), authority, self.clock)
             self.node = node

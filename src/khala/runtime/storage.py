@@ -38,7 +38,9 @@ class _Item(Generic[V]):
         codec: Codec[Any] = codec_of(value_type)
         # FRAME's OptionQuery: an `X | None` item stores X itself, and None means "absent".
         self.optional = isinstance(codec, OptionCodec) and default is None
-        self.value_codec: Codec[Any] = codec.item if isinstance(codec, OptionCodec) and self.optional else codec
+        self.value_codec: Codec[Any] = (
+            codec.item if isinstance(codec, OptionCodec) and self.optional else codec
+        )
         self.default = default
 
     def _read(self, state: State, key: bytes) -> V:

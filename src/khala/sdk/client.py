@@ -6,8 +6,9 @@ import time
 from typing import Any, Literal
 
 from khala.primitives.crypto import Keypair
-from khala.primitives.hashing import blake2_256
+from khala.primitives.hashing import blake2_256, twox64
 from khala.runtime.dispatch import RuntimeCall
+from khala.runtime.modules.registry.types import WorkerInfo
 from khala.runtime.modules.system.state import AccountInfo
 from khala.sdk import core
 from khala.sdk.errors import SdkError, SdkErrorCode
@@ -77,6 +78,29 @@ class Client:
         key = "0x" + core.account_key(core.account_id(address)).hex()
         params: list[Any] = [key] if at is None else [key, "0x" + at.hex()]
         return core.decode_account(self.rpc("state_getStorage", *params))
+
+    def workers(self) -> list[WorkerInfo]:
+        """Every registered worker (Registry.Workers), in storage order."""
+        prefix = "0x" + core.WORKERS_PREFIX.hex()
+        found: list[WorkerInfo] = []
+        start: str | None = None
+        while True:
+            keys = (
+                self.rpc("state_getKeysPaged", prefix, 1000, start)
+                if start
+                else self.rpc("state_getKeysPaged", prefix, 1000)
+            )
+            for key in keys:
+                found.append(core.decode_worker(self.rpc("state_getStorage", key)))
+            if len(keys) < 1000:
+                return found
+            start = keys[-1]
+
+    def worker(self, pubkey: bytes) -> WorkerInfo | None:
+        """One registered worker, or None."""
+        key = core.WORKERS_PREFIX + twox64(pubkey) + pubkey
+        raw = self.rpc("state_getStorage", "0x" + key.hex())
+        return None if raw is None else core.decode_worker(raw)
 
     def next_nonce(self, address: str | bytes) -> int:
         """The nonce the account's next transaction should use."""

@@ -14,6 +14,7 @@ from khala.runtime.events import EventRecord
 from khala.runtime.extrinsic import Era, SignedExtra, sign_extrinsic
 from khala.runtime.modules.balances.calls import TransferAllowDeath, TransferKeepAlive
 from khala.runtime.modules.payment.events import TransactionFeePaid
+from khala.runtime.modules.registry.types import WorkerInfo
 from khala.runtime.modules.system.events import ExtrinsicFailed, ExtrinsicSuccess
 from khala.runtime.modules.system.state import EMPTY_ACCOUNT, AccountInfo
 from khala.runtime.types import AddressId, ApplyExtrinsic, ModuleDispatchError
@@ -146,3 +147,14 @@ def receipt_from_block(tx_hash: bytes, block: BlockInfo, events_hex: Any) -> Rec
                 fee = event.actual_fee
         return Receipt(tx_hash, block.block_hash, block.number, success, error, mine, fee)
     return None
+
+
+WORKERS_PREFIX = storage_key("Registry", "Workers")
+"""Storage prefix of Registry.Workers."""
+_WORKER = codec_of(WorkerInfo)
+
+
+def decode_worker(raw_hex: Any) -> WorkerInfo:
+    """Decode a Registry.Workers value."""
+    info: WorkerInfo = _WORKER.decode(unhex(raw_hex, "worker"))
+    return info

@@ -21,6 +21,8 @@ class SdkErrorCode(StrEnum):
     """A wait for inclusion or finality ran out of time."""
     UNKNOWN_BLOCK = "sdk.unknown_block"
     """The node does not have the requested block."""
+    NOT_FOUND = "sdk.not_found"
+    """The requested on-chain item (e.g. a worker) does not exist."""
 
 
 class SdkError(KhalaError):

@@ -1,0 +1,122 @@
+"""``khala worker``: run a worker, or look at registered workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from khala.cli.chain import JSON_OPTION, URL_OPTION
+from khala.cli.logs import configure_logging
+from khala.cli.output import emit, reported_errors
+from khala.runtime.modules.registry.types import WorkerInfo
+from khala.sdk import Client, SdkError, SdkErrorCode
+from khala.worker.service import EnclaveKind, WorkerConfig, WorkerService
+
+app = typer.Typer(
+    help="Run a worker (with --node ...), or list and show registered workers.",
+    invoke_without_command=True,
+    rich_markup_mode="markdown",
+)
+
+
+@app.callback()
+def run(
+    ctx: typer.Context,
+    node: str | None = typer.Option(
+        None, "--node", help="The chain node's RPC URL (ws:// or http://)."
+    ),
+    base_path: Path | None = typer.Option(None, "--base-path", help="Where the sealed keys live."),
+    enclave: EnclaveKind = typer.Option(
+        EnclaveKind.SIMULATED, "--enclave", help="Enclave backend."
+    ),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="HTTP API port."),
+    dev_pki: Path | None = typer.Option(
+        None,
+        "--dev-pki",
+        help="Dev PKI shared with the dev chain (simulated enclave). Default: BASE_PATH/dev-pki.",
+    ),
+    machine_id: str = typer.Option(
+        "khala-worker", "--machine-id", help="Identifier of this machine."
+    ),
+    log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
+) -> None:
+    """Run a worker: `khala worker --node ws://127.0.0.1:9944 --base-path w1 --port 8000`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    configure_logging(as_json=log_json)
+    with reported_errors(as_json=False):
+        if node is None or base_path is None:
+            raise typer.BadParameter("a worker needs --node and --base-path", param_hint="--node")
+        config = WorkerConfig(
+            node, base_path, enclave, port, dev_pki=dev_pki, machine_id=machine_id
+        )
+        asyncio.run(_serve(WorkerService(config)))
+
+
+async def _serve(service: WorkerService) -> None:
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(service.run())
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _worker_json(info: WorkerInfo) -> dict[str, Any]:
+    return {
+        "pubkey": "0x" + info.pubkey.hex(),
+        "ecdh_pubkey": "0x" + info.ecdh_pubkey.hex(),
+        "runtime_version": info.runtime_version,
+        "last_updated": info.last_updated,
+        "operator": None if info.operator is None else "0x" + info.operator.hex(),
+        "confidence_level": info.confidence_level,
+        "initial_score": info.initial_score,
+        "features": info.features,
+    }
+
+
+@app.command("list")
+def list_workers(url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """List registered workers with their confidence levels."""
+    with reported_errors(as_json=as_json):
+        workers = [_worker_json(info) for info in Client(url).workers()]
+        emit(
+            {"workers": workers},
+            as_json=as_json,
+            text=lambda: (
+                "\n".join(
+                    f"{item['pubkey']}  confidence {item['confidence_level']}"
+                    f"  operator {item['operator']}"
+                    for item in workers
+                )
+                or "no workers registered"
+            ),
+        )
+
+
+@app.command("show")
+def show(
+    pubkey: str = typer.Argument(..., help="The worker's 0x identity public key."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show one registered worker."""
+    with reported_errors(as_json=as_json):
+        try:
+            key = bytes.fromhex(pubkey.removeprefix("0x"))
+        except ValueError:
+            raise typer.BadParameter("a worker key is 0x followed by 64 hex digits") from None
+        info = Client(url).worker(key)
+        if info is None:
+            raise SdkError(SdkErrorCode.NOT_FOUND, f"no worker {pubkey} is registered")
+        shown = _worker_json(info)
+        emit(
+            shown,
+            as_json=as_json,
+            text=lambda: "\n".join(f"{key:16} {value}" for key, value in shown.items()),
+        )

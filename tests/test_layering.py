@@ -18,7 +18,7 @@ LAYERS: dict[str, int] = {
     "node": 6,
     "worker": 6,
     "relayer": 6,
-    "sdk": 6,
+    "sdk": 5,
     "bench": 7,
     "cli": 8,
     "console": 8,

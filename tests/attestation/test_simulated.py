@@ -84,3 +84,24 @@ def test_pki_is_created_once_and_reloaded(tmp_path: Path) -> None:
     (tmp_path / "other" / "unrelated.txt").write_text("x")
     with pytest.raises(ValueError, match="holds no dev PKI"):
         load_or_create(tmp_path / "other")
+
+
+def test_tdx_quote_passes_under_dev_root_only(pki) -> None:  # type: ignore[no-untyped-def]
+    """A simulated TDX v4 quote verifies as UpToDate under the dev root, not under Intel's."""
+    from khala.attestation.simulated_quote import TdReport, tdx_quote
+    from khala.attestation.types import TdxMeasurement
+
+    report = TdReport(
+        b"\x01" * 48, (b"\x02" * 48, b"\x03" * 48, b"\x04" * 48, b"\x05" * 48), b"\x06" * 64
+    )
+    quote = tdx_quote(pki, report, ec.generate_private_key(ec.SECP256R1()))
+    collateral = pki.collateral_json(NOW, "TDX")
+    verified = verify_attestation(quote, collateral, NOW, AttestationPolicy((pki.root_der,)))
+    assert verified.tee == "TDX" and verified.status is TcbStatus.UP_TO_DATE
+    assert verified.measurement == TdxMeasurement(
+        b"\x01" * 48, b"\x02" * 48, b"\x03" * 48, b"\x04" * 48, b"\x05" * 48
+    )
+    assert verified.report_data == b"\x06" * 64
+    with pytest.raises(AttestationError) as caught:
+        verify_attestation(quote, collateral, NOW, AttestationPolicy((INTEL_ROOT,)))
+    assert caught.value.code is AttestationErrorCode.UNTRUSTED_ROOT

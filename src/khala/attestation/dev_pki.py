@@ -42,6 +42,12 @@ QE_ISV_SVN = 8
 """The simulated QE's security version."""
 QE_ATTRIBUTES = bytes.fromhex("11000000000000000000000000000000")
 """The QE's attributes (INIT and MODE64BIT)."""
+TD_QE_MRSIGNER = bytes.fromhex("DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5")
+"""MRSIGNER of Intel's TD quoting enclave (the simulated TD QE claims the same identity)."""
+TD_QE_ISV_SVN = 4
+"""The simulated TD QE's security version."""
+TEE_TCB_SVN = bytes([3, 1] + [0] * 14)
+"""The simulated TDX module's TCB SVN: module SVN 3, major version 1 (identity ``TDX_01``)."""
 COLLATERAL_VALIDITY = timedelta(days=30)
 """How long freshly signed collateral stays valid (like Intel's monthly TCB info)."""
 ISSUE_MARGIN = timedelta(hours=1)
@@ -116,6 +122,42 @@ def raw_signature(key: ec.EllipticCurvePrivateKey, message: bytes) -> bytes:
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
+def _level(tcb: dict[str, object]) -> dict[str, object]:
+    return {"tcb": tcb, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "UpToDate"}
+
+
+def _tcb_info(tee: str, issued: datetime, expires: datetime) -> dict[str, object]:
+    """TCB info (version 3) with one UpToDate level matching the simulated platform."""
+    level: dict[str, object] = {
+        "sgxtcbcomponents": [{"svn": svn} for svn in TCB_COMPONENTS],
+        "pcesvn": PCE_SVN,
+    }
+    info: dict[str, object] = {
+        "id": tee,
+        "version": 3,
+        "issueDate": _iso(issued),
+        "nextUpdate": _iso(expires),
+        "fmspc": FMSPC.hex().upper(),
+        "pceId": PCE_ID.hex().upper(),
+        "tcbType": 0,
+        "tcbEvaluationDataNumber": 17,
+    }
+    if tee == "TDX":
+        zero_signer = "00" * 48
+        level["tdxtcbcomponents"] = [{"svn": svn} for svn in TEE_TCB_SVN]
+        module = {"mrsigner": zero_signer, "attributes": "00" * 8, "attributesMask": "FF" * 8}
+        info["tdxModule"] = module
+        info["tdxModuleIdentities"] = [
+            {
+                "id": f"TDX_{TEE_TCB_SVN[1]:02}",
+                **module,
+                "tcbLevels": [_level({"isvsvn": TEE_TCB_SVN[0]})],
+            }
+        ]
+    info["tcbLevels"] = [_level(level)]
+    return info
+
+
 def _pem(certificate: x509.Certificate) -> str:
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
@@ -146,36 +188,18 @@ class DevPki:
             _pem(self.certificates[role]) for role in ("pck", "platform", "root")
         ).encode()
 
-    def collateral_json(self, now_secs: int) -> str:
-        """Return freshly signed collateral (QuoteCollateralV3 JSON) valid from about ``now``."""
+    def collateral_json(self, now_secs: int, tee: str = "SGX") -> str:
+        """Return freshly signed collateral (QuoteCollateralV3 JSON) valid from about ``now``.
+
+        ``tee`` is ``SGX`` or ``TDX``: the TCB info and QE identity differ between them.
+        """
         issued = datetime.fromtimestamp(now_secs, UTC) - ISSUE_MARGIN
         expires = issued + COLLATERAL_VALIDITY
-        tcb_info = json.dumps(
-            {
-                "id": "SGX",
-                "version": 3,
-                "issueDate": _iso(issued),
-                "nextUpdate": _iso(expires),
-                "fmspc": FMSPC.hex().upper(),
-                "pceId": PCE_ID.hex().upper(),
-                "tcbType": 0,
-                "tcbEvaluationDataNumber": 17,
-                "tcbLevels": [
-                    {
-                        "tcb": {
-                            "sgxtcbcomponents": [{"svn": svn} for svn in TCB_COMPONENTS],
-                            "pcesvn": PCE_SVN,
-                        },
-                        "tcbDate": "2024-03-13T00:00:00Z",
-                        "tcbStatus": "UpToDate",
-                    }
-                ],
-            },
-            separators=(",", ":"),
-        )
+        is_tdx = tee == "TDX"
+        tcb_info = json.dumps(_tcb_info(tee, issued, expires), separators=(",", ":"))
         qe_identity = json.dumps(
             {
-                "id": "QE",
+                "id": "TD_QE" if is_tdx else "QE",
                 "version": 2,
                 "issueDate": _iso(issued),
                 "nextUpdate": _iso(expires),
@@ -184,15 +208,9 @@ class DevPki:
                 "miscselectMask": "FFFFFFFF",
                 "attributes": QE_ATTRIBUTES.hex().upper(),
                 "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
-                "mrsigner": QE_MRSIGNER.hex().upper(),
-                "isvprodid": 1,
-                "tcbLevels": [
-                    {
-                        "tcb": {"isvsvn": QE_ISV_SVN},
-                        "tcbDate": "2024-03-13T00:00:00Z",
-                        "tcbStatus": "UpToDate",
-                    }
-                ],
+                "mrsigner": (TD_QE_MRSIGNER if is_tdx else QE_MRSIGNER).hex().upper(),
+                "isvprodid": 2 if is_tdx else 1,
+                "tcbLevels": [_level({"isvsvn": TD_QE_ISV_SVN if is_tdx else QE_ISV_SVN})],
             },
             separators=(",", ":"),
         )

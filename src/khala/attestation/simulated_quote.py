@@ -1,4 +1,4 @@
-"""Real-format SGX v3 ECDSA quotes signed by the dev PKI (the simulated quoting enclave).
+"""Real-format SGX v3 and TDX v4 ECDSA quotes signed by the dev PKI (the simulated QE).
 
 Layout (all integers little-endian)::
 
@@ -31,6 +31,9 @@ from khala.attestation.dev_pki import (
     QE_ISV_SVN,
     QE_MRSIGNER,
     TCB_COMPONENTS,
+    TD_QE_ISV_SVN,
+    TD_QE_MRSIGNER,
+    TEE_TCB_SVN,
     DevPki,
     raw_signature,
 )
@@ -148,3 +151,90 @@ def sgx_quote(
         + chain
     )
     return header + body + struct.pack("<I", len(signature_data)) + signature_data
+
+
+TDX_QUOTE_VERSION = 4
+"""TDX quote version."""
+TDX_TEE_TYPE = 0x81
+"""TEE type of TDX in the quote header."""
+QE_REPORT_CERT_TYPE = 6
+"""Certification data type: QE report certification data (QE report, signature, auth data,
+and a nested PCK chain)."""
+TD_ATTRIBUTES = bytes.fromhex("0000001000000000")
+"""TD attributes: debug off, SEPT_VE_DISABLE (bit 28) on, which verifiers require."""
+TDX_XFAM = bytes.fromhex("e702060000000000")
+"""Extended features the simulated TD enables (x87, SSE, AVX, AVX-512, PKRU)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TdReport:
+    """The fields of a TD report (1.0) the simulated TD controls."""
+
+    mr_td: bytes
+    """48-byte measurement of the initial TD."""
+    rt_mrs: tuple[bytes, bytes, bytes, bytes]
+    """RTMR0-3, 48 bytes each."""
+    report_data: bytes
+    """64 bytes chosen by the TD."""
+
+
+def td_report_body(report: TdReport) -> bytes:
+    """Encode a 584-byte TD report body (SEAM signer zero, as Intel's TDX module)."""
+    sizes_ok = len(report.mr_td) == 48 and all(len(item) == 48 for item in report.rt_mrs)
+    if not sizes_ok or len(report.report_data) != 64:
+        raise ValueError("MRTD and RTMRs are 48 bytes; report data is 64")
+    return (
+        TEE_TCB_SVN
+        + bytes(48)  # MRSEAM
+        + bytes(48)  # MRSIGNERSEAM
+        + bytes(8)  # SEAMATTRIBUTES
+        + TD_ATTRIBUTES
+        + TDX_XFAM
+        + report.mr_td
+        + bytes(48 * 3)  # MRCONFIGID, MROWNER, MROWNERCONFIG
+        + b"".join(report.rt_mrs)
+        + report.report_data
+    )
+
+
+def tdx_quote(pki: DevPki, report: TdReport, attestation_key: ec.EllipticCurvePrivateKey) -> bytes:
+    """Build and sign a TDX v4 quote of ``report`` with the dev PKI."""
+    header = struct.pack(
+        "<HHIHH16s20s",
+        TDX_QUOTE_VERSION,
+        ECDSA_P256,
+        TDX_TEE_TYPE,
+        0,
+        0,
+        INTEL_QE_VENDOR_ID,
+        bytes(20),
+    )
+    body = td_report_body(report)
+    signature = raw_signature(attestation_key, header + body)
+    point = attestation_key.public_key().public_bytes(
+        Encoding.X962, PublicFormat.UncompressedPoint
+    )[1:]
+    qe_body = report_body(
+        EnclaveReport(
+            mr_enclave=hashlib.sha256(b"khala simulated TD quoting enclave").digest(),
+            mr_signer=TD_QE_MRSIGNER,
+            isv_prod_id=2,
+            isv_svn=TD_QE_ISV_SVN,
+            report_data=hashlib.sha256(point + QE_AUTH_DATA).digest() + bytes(32),
+            attributes=QE_ATTRIBUTES,
+        )
+    )
+    chain = pki.pck_chain_pem()
+    qe_certification = (
+        qe_body
+        + raw_signature(pki.keys["pck"], qe_body)
+        + struct.pack("<H", len(QE_AUTH_DATA))
+        + QE_AUTH_DATA
+        + struct.pack("<HI", PCK_CHAIN_CERT_TYPE, len(chain))
+        + chain
+    )
+    certification = (
+        struct.pack("<HI", QE_REPORT_CERT_TYPE, len(qe_certification)) + qe_certification
+    )
+    auth_data = signature + point + certification
+    return header + body + struct.pack("<I", len(auth_data)) + auth_data

@@ -17,6 +17,9 @@ from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.balances import calls as balances_calls
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
 from khala.runtime.modules.balances.errors import BalancesError
+from khala.runtime.modules.mq import calls as mq_calls
+from khala.runtime.modules.mq.constants import MODULE_INDEX as MQ_INDEX
+from khala.runtime.modules.mq.errors import MqError
 from khala.runtime.modules.registry import calls as registry_calls
 from khala.runtime.modules.registry.constants import MODULE_INDEX as REGISTRY_INDEX
 from khala.runtime.modules.registry.errors import RegistryError
@@ -64,6 +67,15 @@ class BalancesCall(RuntimeCall):
     """The module's call."""
 
 
+@variant(MQ_INDEX)
+@dataclass(frozen=True, slots=True)
+class MqCall(RuntimeCall):
+    """A message queue call."""
+
+    call: mq_calls.Call
+    """The module's call."""
+
+
 @variant(REGISTRY_INDEX)
 @dataclass(frozen=True, slots=True)
 class RegistryCall(RuntimeCall):
@@ -86,6 +98,7 @@ HANDLERS: dict[type, CallSpec] = {
     **system_calls.CALLS,
     **timestamp_calls.CALLS,
     **balances_calls.CALLS,
+    **mq_calls.CALLS,
     **registry_calls.CALLS,
     **sudo_calls.CALLS,
 }
@@ -96,6 +109,7 @@ MODULE_ERRORS: dict[int, type[StrEnum]] = {
     SYSTEM_INDEX: SystemError,
     TIMESTAMP_INDEX: TimestampError,
     BALANCES_INDEX: BalancesError,
+    MQ_INDEX: MqError,
     REGISTRY_INDEX: RegistryError,
     SUDO_INDEX: SudoError,
 }

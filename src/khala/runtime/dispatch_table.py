@@ -21,3 +21,8 @@ class CallSpec:
     """Normal, operational or mandatory."""
     pays: Pays = Pays.YES
     """Whether the sender pays a fee."""
+    fee_exempt: Callable[[Any], bool] | None = None
+    """Makes particular calls free (e.g. gatekeeper messages); given the call's arguments."""
+    validate: Callable[[Any, Any], None] | None = None
+    """``validate(state, args)``: checks run before anything is written, also in the pool;
+    raises ``InvalidTransactionError`` so a doomed transaction never costs a fee."""

@@ -8,6 +8,8 @@ from typing import Any
 from khala.primitives.scale import H256, ScaleEnum, variant
 from khala.runtime.modules.balances import events as balances_events
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
+from khala.runtime.modules.mq import events as mq_events
+from khala.runtime.modules.mq.constants import MODULE_INDEX as MQ_INDEX
 from khala.runtime.modules.payment import events as payment_events
 from khala.runtime.modules.payment.constants import MODULE_INDEX as PAYMENT_INDEX
 from khala.runtime.modules.registry import events as registry_events
@@ -50,6 +52,15 @@ class PaymentEvent(RuntimeEvent):
     """The module's event."""
 
 
+@variant(MQ_INDEX)
+@dataclass(frozen=True, slots=True)
+class MqEvent(RuntimeEvent):
+    """A message queue event."""
+
+    event: mq_events.Event
+    """The module's event."""
+
+
 @variant(REGISTRY_INDEX)
 @dataclass(frozen=True, slots=True)
 class RegistryEvent(RuntimeEvent):
@@ -72,6 +83,7 @@ _WRAPPERS: dict[type, type] = {
     system_events.Event: SystemEvent,
     balances_events.Event: BalancesEvent,
     payment_events.Event: PaymentEvent,
+    mq_events.Event: MqEvent,
     registry_events.Event: RegistryEvent,
     sudo_events.Event: SudoEvent,
 }

@@ -35,6 +35,7 @@ from khala.runtime.extrinsic import (
 )
 from khala.runtime.modules.authorship import hooks as authorship_hooks
 from khala.runtime.modules.authorship.constants import ENGINE_ID
+from khala.runtime.modules.mq import hooks as mq_hooks
 from khala.runtime.modules.payment import fees
 from khala.runtime.modules.system import events as system_events
 from khala.runtime.modules.system import hooks as system_hooks
@@ -49,6 +50,7 @@ from khala.runtime.types import (
     DispatchClass,
     DispatchInfo,
     Ed25519Signature,
+    Pays,
     Sr25519Signature,
     Weight,
 )
@@ -195,6 +197,7 @@ class Executive:
             env = BlockEnv(header.number, header.parent_hash, None, self.genesis_hash)
             system_hooks.on_initialize(state, env)
             author = authorship_hooks.on_initialize(state, slot_of(header))
+            mq_hooks.on_initialize(state)
         except KhalaError as error:
             raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
         env = BlockEnv(header.number, header.parent_hash, author.account, self.genesis_hash)
@@ -358,7 +361,11 @@ class Executive:
             raise InvalidTransactionError(
                 InvalidTransactionCode.FUTURE, f"nonce {extra.nonce} is ahead of {nonce}"
             )
-        fee = fees.compute_fee(len(raw), spec.weight, spec.pays)
+        if spec.validate is not None:
+            spec.validate(state, extrinsic.call.call)  # type: ignore[attr-defined]
+        inner = extrinsic.call.call  # type: ignore[attr-defined]
+        pays = Pays.NO if spec.fee_exempt is not None and spec.fee_exempt(inner) else spec.pays
+        fee = fees.compute_fee(len(raw), spec.weight, pays)
         fees.check_payable(state, sender, fee + extra.tip)
         return CheckedTransaction(
             sender,

@@ -1,0 +1,148 @@
+"""Mq's calls: carry a signed off-chain message, or push one from an account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from khala.primitives.crypto import KeyScheme, verify
+from khala.primitives.scale import ScaleEnum, codec_of, variant
+from khala.runtime.context import Context, ensure_signed
+from khala.runtime.dispatch_table import CallSpec
+from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.modules.mq import events, state
+from khala.runtime.modules.mq.constants import (
+    MAX_PAYLOAD,
+    ONCHAIN_ONLY_PREFIX,
+    PUSH_WEIGHT,
+    SYNC_WEIGHT,
+)
+from khala.runtime.modules.mq.errors import MqError, mq_error
+from khala.runtime.modules.mq.routing import handler_for
+from khala.runtime.modules.mq.types import (
+    AccountOrigin,
+    GatekeeperOrigin,
+    Message,
+    PalletOrigin,
+    SignedMessage,
+    WorkerOrigin,
+    is_offchain,
+)
+from khala.runtime.modules.registry.state import WORKERS
+from khala.runtime.state import State
+
+_MESSAGE = codec_of(Message)
+
+
+def signed_payload(message: Message, sequence: int) -> bytes:
+    """The bytes a sender signs: ``SCALE(message) ++ u64 LE sequence``.
+
+    They start with the origin's variant index, never 0xff, so they cannot collide with
+    domain-separated signatures.
+    """
+    return _MESSAGE.encode(message) + sequence.to_bytes(8, "little")
+
+
+class Call(ScaleEnum):
+    """An mq call."""
+
+
+@variant(0)
+@dataclass(frozen=True, slots=True)
+class SyncOffchainMessage(Call):
+    """Carry a signed off-chain message to the chain (anyone may submit it)."""
+
+    signed: SignedMessage
+    """The message, its sequence and signature."""
+
+
+@variant(1)
+@dataclass(frozen=True, slots=True)
+class PushMessage(Call):
+    """Send a message from the signing account to a topic."""
+
+    destination: bytes
+    """The topic."""
+    payload: bytes
+    """The content."""
+
+
+def _validate_sync(storage: State, args: SyncOffchainMessage) -> None:
+    """Pool-time check: stale sequences are refused before they cost anything."""
+    sender = args.signed.message.sender
+    if is_offchain(sender) and args.signed.sequence < state.next_sequence(storage, sender):
+        raise InvalidTransactionError(
+            InvalidTransactionCode.STALE,
+            f"message sequence {args.signed.sequence} was already accepted",
+        )
+
+
+def _deliver(storage: State, ctx: Context, message: Message) -> None:
+    """Route to the on-chain handler, and to workers unless the topic is on-chain only."""
+    handler = handler_for(message.destination)
+    if handler is not None:
+        handler(storage, ctx, message)
+    if not message.destination.startswith(ONCHAIN_ONLY_PREFIX):
+        state.append_outbound(storage, message)
+
+
+def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessage) -> None:
+    """Accept the next message of an off-chain sender: sequence, signature, then route."""
+    ensure_signed(ctx)
+    signed = args.signed
+    message = signed.message
+    sender = message.sender
+    if not is_offchain(sender):
+        raise mq_error(
+            MqError.BAD_SENDER, "only workers, gatekeepers, clusters and contracts sync messages"
+        )
+    expected = state.next_sequence(storage, sender)
+    if signed.sequence != expected:
+        raise mq_error(MqError.BAD_SEQUENCE, f"expected sequence {expected}, got {signed.sequence}")
+    if len(message.payload) > MAX_PAYLOAD:
+        raise mq_error(MqError.PAYLOAD_TOO_LARGE, f"payloads are at most {MAX_PAYLOAD} bytes")
+    if (
+        message.destination.startswith(ONCHAIN_ONLY_PREFIX)
+        and handler_for(message.destination) is None
+    ):
+        raise mq_error(MqError.BAD_DESTINATION, "no on-chain handler for this topic")
+    if not isinstance(sender, WorkerOrigin):
+        raise mq_error(MqError.UNKNOWN_SENDER, "only worker senders have keys on chain so far")
+    if WORKERS.get(storage, sender.pubkey) is None:
+        raise mq_error(MqError.UNKNOWN_SENDER, "the worker is not registered")
+    if not verify(
+        KeyScheme.SR25519, sender.pubkey, signed_payload(message, signed.sequence), signed.signature
+    ):
+        raise mq_error(MqError.BAD_SIGNATURE, "the message is not signed by the sender's key")
+    state.INGRESS_SEQUENCE.insert(storage, sender, expected + 1)
+    _deliver(storage, ctx, message)
+    ctx.emit(events.OffchainMessageAccepted(sender, signed.sequence, message.destination))
+
+
+def push_message(storage: State, ctx: Context, args: PushMessage) -> None:
+    """Send a message from the signing account."""
+    account = ensure_signed(ctx)
+    if len(args.payload) > MAX_PAYLOAD:
+        raise mq_error(MqError.PAYLOAD_TOO_LARGE, f"payloads are at most {MAX_PAYLOAD} bytes")
+    if args.destination.startswith(ONCHAIN_ONLY_PREFIX) and handler_for(args.destination) is None:
+        raise mq_error(MqError.BAD_DESTINATION, "no on-chain handler for this topic")
+    origin = AccountOrigin(account)
+    _deliver(storage, ctx, Message(origin, args.destination, args.payload))
+    ctx.emit(events.MessagePushed(origin, args.destination))
+
+
+def send(storage: State, ctx: Context, module: bytes, destination: bytes, payload: bytes) -> None:
+    """Send a message from a runtime module (for other modules' use)."""
+    _deliver(storage, ctx, Message(PalletOrigin(module), destination, payload))
+
+
+def _is_gatekeeper(args: SyncOffchainMessage) -> bool:
+    return isinstance(args.signed.message.sender, GatekeeperOrigin)
+
+
+CALLS: dict[type, CallSpec] = {
+    SyncOffchainMessage: CallSpec(
+        sync_offchain_message, SYNC_WEIGHT, fee_exempt=_is_gatekeeper, validate=_validate_sync
+    ),
+    PushMessage: CallSpec(push_message, PUSH_WEIGHT),
+}
+"""Handlers of mq's calls."""

@@ -1,0 +1,14 @@
+"""Mq's constants."""
+
+MODULE_INDEX = 85
+"""Module index of the message queue (as PhalaMq on Khala)."""
+MODULE_NAME = "Mq"
+"""Storage prefix name."""
+SYNC_WEIGHT = 150_000_000
+"""Weight (ps) of accepting one signed message (one sr25519 verification and a write)."""
+PUSH_WEIGHT = 50_000_000
+"""Weight (ps) of pushing a message from an account."""
+MAX_PAYLOAD = 64 * 1024
+"""Largest message payload in bytes."""
+ONCHAIN_ONLY_PREFIX = b"^"
+"""Topics starting with this byte are handled on chain and never sent to workers."""

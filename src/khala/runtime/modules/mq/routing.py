@@ -1,0 +1,25 @@
+"""The one routing table from topics to on-chain handlers.
+
+Modules that handle messages on chain register their topics here (the mining and gatekeeper
+issues add theirs); a message to an on-chain-only topic (``^``) without a handler is refused.
+Messages to other topics are also delivered to workers through ``Mq.OutboundMessages``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from khala.runtime.context import Context
+from khala.runtime.modules.mq.types import Message
+from khala.runtime.state import State
+
+Handler = Callable[[State, Context, Message], None]
+"""An on-chain message handler: validates, writes and emits like a call."""
+
+ROUTES: dict[bytes, Handler] = {}
+"""Topic -> on-chain handler."""
+
+
+def handler_for(topic: bytes) -> Handler | None:
+    """The on-chain handler of ``topic``, if any."""
+    return ROUTES.get(topic)

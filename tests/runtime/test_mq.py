@@ -1,0 +1,76 @@
+"""The message queue: sequences, signatures, routing to outbound messages, per-block clearing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from khala.primitives.crypto import KeyScheme, keypair_from_seed
+from khala.runtime.dispatch import MqCall
+from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.modules.mq import state as mq_state
+from khala.runtime.modules.mq.calls import PushMessage, SyncOffchainMessage, signed_payload
+from khala.runtime.modules.mq.events import OffchainMessageAccepted
+from khala.runtime.modules.mq.types import AccountOrigin, Message, SignedMessage, WorkerOrigin
+from tests.runtime.test_registry import RELAYER, WORKER, Chain
+
+
+def _signed(
+    sequence: int, payload: bytes = b"hello", key=WORKER, topic: bytes = b"khala/worker/pong"
+) -> SignedMessage:  # type: ignore[no-untyped-def]
+    message = Message(WorkerOrigin(WORKER.public_key), topic, payload)
+    return SignedMessage(message, sequence, key.sign(signed_payload(message, sequence)))
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Chain:
+    registered = Chain(tmp_path)
+    info = registered.info()
+    registered.register(info, registered.attestation(info))
+    return registered
+
+
+def test_worker_messages_need_the_exact_next_sequence(chain: Chain) -> None:
+    """Sequence 0 is accepted and delivered; 2 is refused; 1 then follows."""
+    error, events = chain.submit(MqCall(SyncOffchainMessage(_signed(0))))
+    assert error is None and any(isinstance(event, OffchainMessageAccepted) for event in events)
+    outbound = mq_state.OUTBOUND.get(chain.harness.state())
+    assert [message.payload for message in outbound] == [b"hello"]
+    assert chain.submit(MqCall(SyncOffchainMessage(_signed(2))))[0] == "mq.bad_sequence"
+    assert chain.submit(MqCall(SyncOffchainMessage(_signed(1, b"second"))))[0] is None
+    assert mq_state.next_sequence(chain.harness.state(), WorkerOrigin(WORKER.public_key)) == 2
+
+
+def test_replayed_message_is_refused_in_the_pool(chain: Chain) -> None:
+    """A message whose sequence was accepted is stale before it costs anything."""
+    chain.submit(MqCall(SyncOffchainMessage(_signed(0))))
+    raw = chain.harness.sign(
+        RELAYER, MqCall(SyncOffchainMessage(_signed(0))), nonce=chain.nonce[RELAYER.public_key]
+    )
+    with pytest.raises(InvalidTransactionError) as caught:
+        chain.harness.executive.validate_transaction(
+            chain.harness.state(), raw, chain.harness.head.number + 1
+        )
+    assert caught.value.code is InvalidTransactionCode.STALE
+
+
+def test_wrong_key_and_unregistered_sender_are_refused(chain: Chain, tmp_path: Path) -> None:
+    """A message signed by another key, or from an unregistered worker, is refused."""
+    impostor = keypair_from_seed(KeyScheme.SR25519, b"\x07" * 32)
+    assert (
+        chain.submit(MqCall(SyncOffchainMessage(_signed(0, key=impostor))))[0] == "mq.bad_signature"
+    )
+    stranger = Chain(tmp_path / "fresh")
+    assert stranger.submit(MqCall(SyncOffchainMessage(_signed(0))))[0] == "mq.unknown_sender"
+
+
+def test_outbound_messages_last_one_block_and_onchain_topics_need_a_handler(chain: Chain) -> None:
+    """Pushed messages appear in that block only; ``^`` topics without handlers are refused."""
+    error, _ = chain.submit(MqCall(PushMessage(b"khala/worker/ping", b"x")))
+    assert error is None
+    outbound = mq_state.OUTBOUND.get(chain.harness.state())
+    assert outbound[0].sender == AccountOrigin(RELAYER.public_key)
+    chain.harness.block([])
+    assert mq_state.OUTBOUND.get(chain.harness.state()) == []
+    assert chain.submit(MqCall(PushMessage(b"^nobody", b"x")))[0] == "mq.bad_destination"

@@ -24,8 +24,10 @@ from khala.node.rpc.params import (
 from khala.node.rpc.shapes import block_json, header_json, hex0x
 from khala.node.txpool import RPC_CODES, PoolError, PoolErrorCode, RpcCode
 from khala.primitives.hashing import blake2_256
+from khala.primitives.scale import codec_of
 from khala.primitives.ss58 import KHALA_PREFIX
 from khala.primitives.trie import Trie, generate_proof
+from khala.primitives.types import Header
 from khala.primitives.units import DECIMALS, SYMBOL
 from khala.runtime.dispatch import call_spec
 from khala.runtime.errors import InvalidTransactionError
@@ -37,7 +39,12 @@ from khala.runtime.version import runtime_version
 
 MAX_KEYS_PAGE = 1000
 """Most keys ``state_getKeysPaged`` returns per call (Substrate's limit)."""
+MAX_SYNC_BLOCKS = 1000
+"""Most blocks one ``khala_syncBlocks`` call returns."""
+MAX_SYNC_BYTES = 8 * 1024 * 1024
+"""``khala_syncBlocks`` stops adding blocks once its answer reaches about this many bytes."""
 
+_HEADER = codec_of(Header)
 Handler = Callable[[Any], Any]
 """A method: takes the request's params, returns the JSON result."""
 
@@ -84,6 +91,7 @@ class RpcMethods:
             "author_submitExtrinsic": self.submit_extrinsic,
             "author_pendingExtrinsics": lambda _: [hex0x(raw) for raw in self.node.pool.pending()],
             "payment_queryInfo": self.query_info,
+            "khala_syncBlocks": self.sync_blocks,
         }
 
     def names(self) -> list[str]:
@@ -218,6 +226,43 @@ class RpcMethods:
             "class": DispatchClass(spec.dispatch_class).name.lower(),
             "partialFee": str(fee),
         }
+
+    def sync_blocks(self, params: Any) -> list[dict[str, Any]]:
+        """Finalized blocks from ``from`` for workers: header, justification, storage changes.
+
+        Returns at most ``count`` (≤ 1000) blocks and stops early near 8 MiB; fewer (or none)
+        when the finalized head is reached.
+        """
+        start, number = positional(params, 2, "khala_syncBlocks")
+        first = block_number(start)
+        limit = count(number, "count", MAX_SYNC_BLOCKS)
+        store = self.node.chain.store
+        finalized = store.finalized_hash()
+        final_header = store.header(finalized) if finalized is not None else None
+        last = final_header.number if final_header is not None else 0
+        blocks: list[dict[str, Any]] = []
+        size = 0
+        for height in range(first, min(first + limit, last + 1)):
+            block_hash = store.hash_at(height)
+            header = store.header(block_hash) if block_hash is not None else None
+            if block_hash is None or header is None:
+                break
+            changes = store.changes(block_hash) or {}
+            justification = store.justification(block_hash)
+            entry = {
+                "number": height,
+                "header": hex0x(_HEADER.encode(header)),
+                "justification": None if justification is None else hex0x(justification),
+                "changes": [
+                    [hex0x(key), None if value is None else hex0x(value)]
+                    for key, value in sorted(changes.items())
+                ],
+            }
+            blocks.append(entry)
+            size += sum(len(key) + len(value or b"") for key, value in changes.items()) * 2 + 512
+            if size >= MAX_SYNC_BYTES:
+                break
+        return blocks
 
     def tx_hash(self, raw: bytes) -> bytes:
         """The id of an extrinsic."""

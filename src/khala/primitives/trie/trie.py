@@ -186,6 +186,16 @@ class Trie:
                 self.store.put(root, encoded)  # the root is stored by hash even when small
         return root
 
+    def fork(self) -> Trie:
+        """Return a trie sharing this one's nodes; changes to either never affect the other.
+
+        Path copying makes this O(1): a verifier applies a block to a fork and adopts it only
+        when the result checks out.
+        """
+        forked = Trie(self.store, self.layout)
+        forked._root = self._root
+        return forked
+
     def root_node(self) -> Child | None:
         """Return the root node (for proof generation)."""
         return self._root

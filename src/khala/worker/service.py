@@ -31,7 +31,9 @@ from khala.enclave.backend import EnclaveBackend
 from khala.enclave.gramine import GramineSgxEnclave
 from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import SignedContentType, sign_content
-from khala.primitives.scale import codec_of
+from khala.primitives.scale import ScaleError, codec_of
+from khala.primitives.types import Header
+from khala.runtime.modules.mq.types import MessageOrigin, SignedMessage
 from khala.runtime.modules.registry.calls import endpoint_payload
 from khala.runtime.modules.registry.registration import report_data_for
 from khala.runtime.modules.registry.types import (
@@ -41,11 +43,36 @@ from khala.runtime.modules.registry.types import (
 )
 from khala.sdk import AsyncClient
 from khala.worker.identity import WorkerKeys, load_or_create_keys
+from khala.worker.light_client import SyncBlock
+from khala.worker.runtime import DEFAULT_CHECKPOINT_INTERVAL, WorkerRuntime
 
 log = structlog.get_logger("khala.worker")
 
 RUNTIME_VERSION = 1
 """The worker runtime's version number, stated in registrations."""
+MAX_SYNC_REQUEST_BYTES = 64 * 1024 * 1024
+"""Largest sync batch the API accepts (the node's batches stay under 8 MiB of changes)."""
+BEHIND_AFTER_S = 60.0
+"""A worker whose newest verified block is older than this reports itself behind: a relayer
+withholding blocks is visible even though the worker cannot see the chain itself."""
+_ORIGIN = codec_of(MessageOrigin)
+_SIGNED = codec_of(SignedMessage)
+_HEADER = codec_of(Header)
+
+
+def parse_sync_block(item: dict[str, Any]) -> SyncBlock:
+    """Decode one block of a sync batch (the shape of ``khala_syncBlocks``)."""
+    justification = item.get("justification")
+    return SyncBlock(
+        _HEADER.decode(bytes.fromhex(item["header"][2:])),
+        None if justification is None else bytes.fromhex(justification[2:]),
+        {
+            bytes.fromhex(key[2:]): None if value is None else bytes.fromhex(value[2:])
+            for key, value in item["changes"]
+        },
+    )
+
+
 _INFO = codec_of(WorkerRegistrationInfo)
 _REPORT = codec_of(AttestationReport)
 
@@ -77,6 +104,8 @@ class WorkerConfig:
     """The dev PKI directory shared with the dev chain (simulated enclave)."""
     machine_id: str = "khala-worker"
     """Operator-chosen machine identifier."""
+    checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL
+    """Blocks between sealed checkpoints."""
 
 
 def open_backend(config: WorkerConfig) -> EnclaveBackend:
@@ -97,6 +126,7 @@ class WorkerService:
         self.keys: WorkerKeys | None = None
         self.backend: EnclaveBackend | None = None
         self.genesis_hash: bytes | None = None
+        self.runtime: WorkerRuntime | None = None
 
     async def run(self) -> None:
         """Unseal keys, learn the chain's genesis, serve the API."""
@@ -104,10 +134,19 @@ class WorkerService:
         self.keys, created = load_or_create_keys(self.backend, self.config.base_path)
         async with AsyncClient(self.config.node_url) as client:
             self.genesis_hash = await client.genesis_hash()
-        app = web.Application()
+        self.runtime = WorkerRuntime(
+            self.keys,
+            self.backend,
+            self.genesis_hash,
+            self.config.base_path,
+            self.config.checkpoint_interval,
+        )
+        app = web.Application(client_max_size=MAX_SYNC_REQUEST_BYTES)
         app.router.add_get("/info", self._info)
         app.router.add_get("/registration", self._registration)
         app.router.add_get("/endpoint", self._endpoint)
+        app.router.add_post("/sync", self._sync)
+        app.router.add_get("/egress", self._egress)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, self.config.host, self.config.port).start()
@@ -117,11 +156,14 @@ class WorkerService:
             new_identity=created,
             api=f"{self.config.host}:{self.config.port}",
             enclave=self.config.enclave.value,
+            synced_height=self.runtime.height,
         )
         self.ready.set()
         try:
             await asyncio.Event().wait()
         finally:
+            if self.runtime.height > 0:
+                self.runtime.save_checkpoint()
             await runner.cleanup()
 
     def _keys(self) -> tuple[WorkerKeys, EnclaveBackend, bytes]:
@@ -146,7 +188,55 @@ class WorkerService:
                 "runtime_version": RUNTIME_VERSION,
                 "measurement": shown,
                 "genesis_hash": "0x" + genesis.hex(),
-                "synced_height": 0,
+                **self._sync_status(),
+            }
+        )
+
+    def _sync_status(self) -> dict[str, Any]:
+        runtime = self.runtime
+        if runtime is None:
+            return {
+                "synced_height": -1,
+                "state_root": None,
+                "behind_seconds": None,
+                "is_behind": True,
+            }
+        head = runtime.client.head
+        stamp = runtime.head_timestamp_ms()
+        behind = max(time.time() - stamp / 1000, 0.0) if stamp else None
+        return {
+            "synced_height": runtime.height,
+            "state_root": None if head is None else "0x" + head.state_root.hex(),
+            "head_hash": None if head is None else "0x" + head.hash().hex(),
+            "behind_seconds": None if behind is None else round(behind, 1),
+            "is_behind": behind is None or behind > BEHIND_AFTER_S,
+            "pending_egress": len(runtime.queue.pending),
+        }
+
+    async def _sync(self, request: web.Request) -> web.Response:
+        if self.runtime is None:
+            raise web.HTTPServiceUnavailable(reason="the worker is starting")
+        try:
+            body = await request.json()
+            blocks = [parse_sync_block(item) for item in body["blocks"]]
+        except (ValueError, KeyError, TypeError, ScaleError) as error:
+            raise web.HTTPBadRequest(reason=f"malformed sync batch: {error}") from None
+        report = self.runtime.sync(blocks)
+        error = None if report.error is None else report.error.to_json()
+        return web.json_response(
+            {"imported": report.imported, **self._sync_status(), "error": error}
+        )
+
+    async def _egress(self, request: web.Request) -> web.Response:
+        if self.runtime is None:
+            raise web.HTTPServiceUnavailable(reason="the worker is starting")
+        return web.json_response(
+            {
+                "origin": "0x" + _ORIGIN.encode(self.runtime.queue.origin).hex(),
+                "messages": [
+                    {"sequence": signed.sequence, "signed": "0x" + _SIGNED.encode(signed).hex()}
+                    for signed in self.runtime.queue.messages()
+                ],
             }
         )
 

@@ -1,0 +1,100 @@
+"""Sealed checkpoints of the worker's verified state.
+
+Every ``interval`` blocks the worker seals a snapshot (head header, every state item, its
+send queue) into ``checkpoints/checkpoint-<number>.sealed``, keeping the newest five. On start
+it loads the newest one that opens and decodes, logging any it has to skip; if checkpoints
+exist but none is usable it refuses to start rather than silently resync from genesis.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import structlog
+
+from khala.enclave.backend import EnclaveBackend, EnclaveError
+from khala.errors import KhalaError
+from khala.primitives.scale import H256, U64, ScaleError, codec_of
+from khala.primitives.types import Header
+from khala.runtime.modules.mq.types import SignedMessage
+
+log = structlog.get_logger("khala.worker.checkpoint")
+
+KEEP = 5
+"""Checkpoints kept on disk."""
+DIRECTORY = "checkpoints"
+"""Sub-directory of the worker's base path."""
+LABEL = b"khala/worker-checkpoint"
+"""Sealing label of checkpoints."""
+
+
+class CheckpointErrorCode(StrEnum):
+    """Codes of :class:`CheckpointError`."""
+
+    ALL_CORRUPT = "checkpoint.all_corrupt"
+    """Checkpoints exist but none opens; restore one or remove them to resync explicitly."""
+
+
+class CheckpointError(KhalaError):
+    """The worker cannot resume."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything a worker needs to resume."""
+
+    genesis_hash: H256
+    """The chain it follows."""
+    head: Header
+    """Its verified head."""
+    items: list[tuple[bytes, bytes]]
+    """Every key/value of the verified state at the head."""
+    next_sequence: U64
+    """The send queue's next sequence."""
+    pending: list[SignedMessage]
+    """Signed messages not yet accepted on chain."""
+
+
+_SNAPSHOT = codec_of(Snapshot)
+
+
+def save(base_path: Path, backend: EnclaveBackend, snapshot: Snapshot) -> Path:
+    """Seal and write a checkpoint atomically; prune to the newest five."""
+    directory = base_path / DIRECTORY
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"checkpoint-{snapshot.head.number:010d}.sealed"
+    staging = path.with_suffix(".tmp")
+    staging.write_bytes(backend.seal(_SNAPSHOT.encode(snapshot), LABEL))
+    os.replace(staging, path)
+    for old in sorted(directory.glob("checkpoint-*.sealed"))[:-KEEP]:
+        old.unlink()
+    return path
+
+
+def load_latest(base_path: Path, backend: EnclaveBackend) -> Snapshot | None:
+    """Return the newest usable checkpoint, None if there are none.
+
+    Raises:
+        CheckpointError: ``checkpoint.all_corrupt`` when checkpoints exist but none opens.
+    """
+    candidates = sorted((base_path / DIRECTORY).glob("checkpoint-*.sealed"), reverse=True)
+    for path in candidates:
+        try:
+            snapshot: Snapshot = _SNAPSHOT.decode(backend.unseal(path.read_bytes(), LABEL))
+        except (EnclaveError, ScaleError, OSError) as error:
+            log.warning(
+                "checkpoint unusable, trying an older one", path=str(path), error=str(error)
+            )
+            continue
+        log.info("checkpoint loaded", path=str(path), head=snapshot.head.number)
+        return snapshot
+    if candidates:
+        raise CheckpointError(
+            CheckpointErrorCode.ALL_CORRUPT,
+            f"none of the {len(candidates)} checkpoints in {base_path / DIRECTORY} opens; "
+            "restore a backup, or remove them to resync from genesis deliberately",
+        )
+    return None

@@ -1,0 +1,135 @@
+"""The worker's core: verified chain state, message dispatch, egress and checkpoints.
+
+Blocks arrive from the relayer in batches; each goes through the light client; the verified
+block's outbound messages are dispatched by topic; the send queue is purged against the chain's
+verified ingress sequence; a checkpoint is sealed every ``checkpoint_interval`` blocks. A batch
+stops at the first refused block: the worker keeps its last good state and reports the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from khala.enclave.backend import EnclaveBackend
+from khala.primitives.trie import Layout, Trie
+from khala.runtime.modules.mq.state import next_sequence
+from khala.runtime.modules.mq.types import Message, WorkerOrigin
+from khala.runtime.modules.timestamp.state import NOW
+from khala.worker import checkpoint
+from khala.worker.identity import WorkerKeys
+from khala.worker.light_client import LightClient, SyncBlock, SyncError
+from khala.worker.send_queue import SendQueue
+
+log = structlog.get_logger("khala.worker.sync")
+
+PING_TOPIC = b"khala/worker/ping"
+"""Messages to this topic are answered by every worker (a liveness probe)."""
+PONG_TOPIC = b"khala/worker/pong"
+"""The topic of the answers: the ping's payload, signed by the worker, carried to the chain."""
+DEFAULT_CHECKPOINT_INTERVAL = 100
+"""Blocks between checkpoints."""
+
+Subscriber = Callable[[Message], None]
+"""A handler of inbound messages on one topic."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What a batch did."""
+
+    imported: int
+    """Blocks adopted."""
+    height: int
+    """The verified head after the batch."""
+    error: SyncError | None
+    """Why the batch stopped early, if it did."""
+
+
+class WorkerRuntime:
+    """A worker's verified view of the chain and its message handling."""
+
+    def __init__(
+        self,
+        keys: WorkerKeys,
+        backend: EnclaveBackend,
+        genesis_hash: bytes,
+        base_path: Path,
+        checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL,
+    ) -> None:
+        """Resume from the newest checkpoint, or start before genesis."""
+        self.keys = keys
+        self.backend = backend
+        self.base_path = base_path
+        self.checkpoint_interval = checkpoint_interval
+        self.client = LightClient(genesis_hash)
+        self.queue = SendQueue(keys.identity)
+        self.subscribers: dict[bytes, Subscriber] = {PING_TOPIC: self._on_ping}
+        self.received: list[Message] = []
+        snapshot = checkpoint.load_latest(base_path, backend)
+        if snapshot is not None and snapshot.genesis_hash == genesis_hash:
+            trie = Trie.from_items(snapshot.items, Layout.V1, self.client.store)
+            trie.commit()
+            self.client.restore(snapshot.head, trie)
+            self.queue = SendQueue(keys.identity, snapshot.next_sequence, snapshot.pending)
+
+    @property
+    def height(self) -> int:
+        """The verified head's number (-1 before genesis)."""
+        return self.client.height
+
+    def head_timestamp_ms(self) -> int:
+        """The verified head's block time (0 before the first block)."""
+        return NOW.get(self.client.state()) if self.client.head is not None else 0
+
+    def sync(self, blocks: list[SyncBlock]) -> SyncReport:
+        """Import a batch in order, stopping at the first refused block."""
+        imported = 0
+        for block in blocks:
+            try:
+                messages = self.client.import_block(block)
+            except SyncError as error:
+                log.warning(
+                    "block refused",
+                    number=block.header.number,
+                    code=error.code.value,
+                    error=error.message,
+                )
+                return SyncReport(imported, self.height, error)
+            imported += 1
+            for message in messages:
+                self._dispatch(message)
+            self.queue.purge(
+                next_sequence(self.client.state(), WorkerOrigin(self.keys.identity.public_key))
+            )
+            if self.height > 0 and self.height % self.checkpoint_interval == 0:
+                self.save_checkpoint()
+        return SyncReport(imported, self.height, None)
+
+    def save_checkpoint(self) -> None:
+        """Seal the current verified state now."""
+        head = self.client.head
+        if head is None:
+            return
+        snapshot = checkpoint.Snapshot(
+            self.client.genesis_hash,
+            head,
+            list(self.client.trie.items()),
+            self.queue.next_sequence,
+            self.queue.messages(),
+        )
+        path = checkpoint.save(self.base_path, self.backend, snapshot)
+        log.info("checkpoint saved", head=head.number, path=str(path))
+
+    def _dispatch(self, message: Message) -> None:
+        self.received.append(message)
+        del self.received[:-100]
+        handler = self.subscribers.get(message.destination)
+        if handler is not None:
+            handler(message)
+
+    def _on_ping(self, message: Message) -> None:
+        self.queue.push(PONG_TOPIC, message.payload)

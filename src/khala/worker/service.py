@@ -222,9 +222,9 @@ class WorkerService:
         except (ValueError, KeyError, TypeError, ScaleError) as error:
             raise web.HTTPBadRequest(reason=f"malformed sync batch: {error}") from None
         report = self.runtime.sync(blocks)
-        error = None if report.error is None else report.error.to_json()
+        refusal = None if report.error is None else report.error.to_json()
         return web.json_response(
-            {"imported": report.imported, **self._sync_status(), "error": error}
+            {"imported": report.imported, **self._sync_status(), "error": refusal}
         )
 
     async def _egress(self, request: web.Request) -> web.Response:

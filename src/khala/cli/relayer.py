@@ -1,32 +1,50 @@
-"""``khala relayer``: register workers and keep their endpoints fresh."""
+"""``khala relayer``: register workers, feed them blocks, carry their egress messages."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
+from pathlib import Path
 
 import typer
 
 from khala.cli.logs import configure_logging
-from khala.cli.output import emit, reported_errors
+from khala.cli.output import CliError, CliErrorCode, emit, read_file, reported_errors
 from khala.relayer.registration import DEFAULT_REFRESH_S, RelayerConfig, relay_forever, relay_once
+from khala.relayer.sync import DEFAULT_BATCH, SyncConfig, Syncer
 from khala.sdk import keyring
 
 
 def relayer(
-    node: str = typer.Option(..., "--node", help="The chain node's RPC URL."),
-    worker: str = typer.Option(
-        ..., "--worker", help="The worker's API URL, e.g. http://127.0.0.1:8000."
+    node: str | None = typer.Option(None, "--node", help="The chain node's RPC URL."),
+    worker: list[str] = typer.Option(
+        [], "--worker", help="A worker's API URL (repeat for several)."
     ),
-    operator: str = typer.Option(
-        ..., "--operator", help="Secret URI of the operator account (pays fees)."
+    workers: str | None = typer.Option(
+        None, "--workers", help="Several worker URLs, comma-separated (fleet)."
+    ),
+    config_file: Path | None = typer.Option(
+        None, "--config", help='JSON: {"node": URL, "workers": [URL, ...], "operator": URI}.'
+    ),
+    operator: str | None = typer.Option(
+        None, "--operator", help="Secret URI of the operator account (pays fees)."
     ),
     endpoint: str | None = typer.Option(
-        None, "--endpoint", help="Public API URL to publish (default: --worker)."
+        None, "--endpoint", help="Public API URL to publish (one worker only)."
     ),
     refresh: float = typer.Option(
-        DEFAULT_REFRESH_S, "--refresh", min=1, help="Seconds between refreshes."
+        DEFAULT_REFRESH_S, "--refresh", min=1, help="Seconds between re-registrations."
+    ),
+    batch: int = typer.Option(
+        DEFAULT_BATCH, "--batch", min=1, max=1000, help="Blocks per sync request."
+    ),
+    state: Path | None = typer.Option(
+        None, "--state", help="File persisting each worker's synced height."
+    ),
+    register: bool = typer.Option(
+        True, "--register/--no-register", help="Also register the workers."
     ),
     once: bool = typer.Option(
         False, "--once", help="Register and publish once, then exit (non-zero on refusal)."
@@ -34,32 +52,67 @@ def relayer(
     as_json: bool = typer.Option(False, "--json", help="With --once: print one JSON object."),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
-    """Register a worker on chain and keep its registration and endpoint fresh.
+    """Register workers, keep them synced with verified block data, and relay their messages.
 
-    Example: `khala relayer --node URL --worker http://127.0.0.1:8000 --operator //Alice`
+    Example (fleet): `khala relayer --node URL --workers URL1,URL2 --operator //Alice`
     """
     configure_logging(as_json=log_json)
     with reported_errors(as_json=as_json):
-        config = RelayerConfig(node, worker.rstrip("/"), keyring.pair(operator), endpoint, refresh)
-        if once:
-            registered, published = asyncio.run(relay_once(config))
-            payload = {
-                "registered_in_block": registered.block_number,
-                "endpoint_in_block": published.block_number,
-            }
-            emit(
-                payload,
-                as_json=as_json,
-                text=lambda: f"registered in block #{registered.block_number}",
+        settings: dict[str, object] = {}
+        if config_file is not None:
+            try:
+                settings = json.loads(read_file(config_file))
+            except ValueError as error:
+                raise CliError(
+                    CliErrorCode.FILE_NOT_FOUND, f"{config_file} is not JSON: {error}"
+                ) from None
+        node_url = node or settings.get("node")
+        operator_uri = operator or settings.get("operator")
+        urls = [
+            *worker,
+            *(workers.split(",") if workers else []),
+            *_as_list(settings.get("workers")),
+        ]
+        if not isinstance(node_url, str) or not isinstance(operator_uri, str) or not urls:
+            raise typer.BadParameter(
+                "give --node, --operator and at least one worker (or --config)"
             )
+        pair = keyring.pair(operator_uri)
+        registrations = [
+            RelayerConfig(
+                node_url, url.rstrip("/"), pair, endpoint if len(urls) == 1 else None, refresh
+            )
+            for url in urls
+        ]
+        if once:
+            results = [asyncio.run(relay_once(config)) for config in registrations]
+            payload = {
+                "registered_in_blocks": [registered.block_number for registered, _ in results],
+                "registered_in_block": results[0][0].block_number,
+                "endpoint_in_block": results[0][1].block_number,
+            }
+            emit(payload, as_json=as_json, text=lambda: f"registered {len(results)} worker(s)")
             return
-        asyncio.run(_forever(config))
+        syncer = Syncer(SyncConfig(node_url, tuple(urls), pair, batch, state))
+        asyncio.run(_forever(syncer, registrations if register else []))
 
 
-async def _forever(config: RelayerConfig) -> None:
+async def _forever(syncer: Syncer, registrations: list[RelayerConfig]) -> None:
     loop = asyncio.get_running_loop()
-    task = asyncio.create_task(relay_forever(config))
+
+    async def everything() -> None:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(syncer.run_forever())
+            for config in registrations:
+                group.create_task(relay_forever(config))
+
+    task = asyncio.create_task(everything())
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, task.cancel)
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def _as_list(value: object) -> list[str]:
+    """The ``workers`` entry of a config file as a list of URLs."""
+    return [str(item) for item in value] if isinstance(value, list) else []

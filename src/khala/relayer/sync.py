@@ -1,0 +1,205 @@
+"""Feeding verified-able block data to workers, and carrying their egress to the chain.
+
+Each round: ask every worker for its height; fetch the finalized blocks after the lowest one
+**once** (``khala_syncBlocks``) and feed each worker the part it lacks; then relay each worker's
+pending egress messages in sequence order, skipping those the chain has already accepted. A
+worker that fails (unreachable, or refusing a block) is logged and skipped; the others go on.
+Progress (per-worker height) is persisted in a JSON file so a restarted relayer reports where it
+left off; the workers themselves are the authority on what they have verified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import structlog
+
+from khala.errors import KhalaError
+from khala.primitives.crypto import Keypair
+from khala.primitives.hashing import StorageHasher, storage_key
+from khala.primitives.scale import U64, codec_of
+from khala.runtime.dispatch import MqCall
+from khala.runtime.modules.mq.calls import SyncOffchainMessage
+from khala.runtime.modules.mq.types import SignedMessage
+from khala.sdk import AsyncClient
+
+log = structlog.get_logger("khala.relayer.sync")
+
+DEFAULT_BATCH = 200
+"""Blocks per sync request."""
+DEFAULT_POLL_S = 1.0
+"""How often to look for new finalized blocks once caught up."""
+RESUBMIT_AFTER_S = 30.0
+"""Resend an egress message not yet accepted after this long."""
+_SIGNED = codec_of(SignedMessage)
+_U64 = codec_of(U64)
+
+
+@dataclass(slots=True)
+class TrackedWorker:
+    """What the relayer knows about one worker."""
+
+    url: str
+    """Its API URL."""
+    height: int = -1
+    """Its verified height, as it last reported."""
+    submitted: dict[int, float] = field(default_factory=dict)
+    """Egress sequences submitted, with when."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """Everything the sync loop needs."""
+
+    node_url: str
+    """The chain node's RPC URL."""
+    workers: tuple[str, ...]
+    """The workers' API URLs (several: fleet mode)."""
+    operator: Keypair
+    """Pays for relayed egress messages."""
+    batch: int = DEFAULT_BATCH
+    """Blocks per fetch."""
+    state_file: Path | None = None
+    """Where per-worker progress is persisted."""
+    poll_s: float = DEFAULT_POLL_S
+    """Polling interval when caught up."""
+    show_progress: bool = True
+    """Print a progress line (blocks/s, ETA) to stderr while catching up."""
+
+
+class Syncer:
+    """The relayer's sync and egress loop over a fleet of workers."""
+
+    def __init__(self, config: SyncConfig) -> None:
+        """Track every configured worker."""
+        self.config = config
+        self.workers = [TrackedWorker(url.rstrip("/")) for url in config.workers]
+        self._started = time.monotonic()
+        self._synced = 0
+
+    async def run_round(self, client: AsyncClient, session: aiohttp.ClientSession) -> bool:
+        """One round; returns True when every reachable worker is at the finalized head."""
+        finalized = await client.rpc("chain_getFinalizedHead")
+        head = int((await client.rpc("chain_getHeader", finalized))["number"], 16)
+        reachable = [
+            worker for worker in self.workers if await self._refresh_height(session, worker)
+        ]
+        behind = [worker for worker in reachable if worker.height < head]
+        if behind:
+            start = min(worker.height for worker in behind) + 1
+            blocks = await client.rpc("khala_syncBlocks", start, self.config.batch)
+            for worker in behind:
+                await self._feed(session, worker, blocks, start)
+            self._report(head)
+        for worker in reachable:
+            await self._relay_egress(client, session, worker)
+        self._persist()
+        return not any(worker.height < head for worker in reachable)
+
+    async def run_forever(self) -> None:
+        """Catch up, then follow the finalized head, until cancelled."""
+        async with (
+            AsyncClient(self.config.node_url) as client,
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session,
+        ):
+            while True:
+                try:
+                    caught_up = await self.run_round(client, session)
+                except KhalaError as error:
+                    log.error("sync round failed", code=error.code.value, error=error.message)
+                    caught_up = True
+                if caught_up:
+                    await asyncio.sleep(self.config.poll_s)
+
+    async def _refresh_height(self, session: aiohttp.ClientSession, worker: TrackedWorker) -> bool:
+        try:
+            async with session.get(f"{worker.url}/info") as response:
+                worker.height = int((await response.json())["synced_height"])
+            return True
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
+            log.warning("worker unreachable", worker=worker.url, error=str(error))
+            return False
+
+    async def _feed(
+        self, session: aiohttp.ClientSession, worker: TrackedWorker, blocks: list[Any], start: int
+    ) -> None:
+        wanted = [block for block in blocks if block["number"] > worker.height]
+        if not wanted or wanted[0]["number"] != worker.height + 1:
+            return
+        try:
+            async with session.post(f"{worker.url}/sync", json={"blocks": wanted}) as response:
+                answer = await response.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            log.warning("sync to worker failed", worker=worker.url, error=str(error))
+            return
+        self._synced += int(answer.get("imported", 0))
+        worker.height = int(answer.get("synced_height", worker.height))
+        if answer.get("error"):
+            log.warning("worker refused a block", worker=worker.url, **answer["error"])
+
+    async def _relay_egress(
+        self, client: AsyncClient, session: aiohttp.ClientSession, worker: TrackedWorker
+    ) -> None:
+        try:
+            async with session.get(f"{worker.url}/egress") as response:
+                egress = await response.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            log.warning("egress fetch failed", worker=worker.url, error=str(error))
+            return
+        if not egress["messages"]:
+            return
+        origin = bytes.fromhex(egress["origin"][2:])
+        key = storage_key("Mq", "OffchainIngress", (StorageHasher.BLAKE2_128_CONCAT, origin))
+        raw = await client.rpc("state_getStorage", "0x" + key.hex())
+        accepted_until = 0 if raw is None else int(_U64.decode(bytes.fromhex(raw[2:])))
+        now = time.monotonic()
+        for item in sorted(egress["messages"], key=lambda entry: entry["sequence"]):
+            sequence = int(item["sequence"])
+            sent = worker.submitted.get(sequence)
+            if sequence < accepted_until or (sent is not None and now - sent < RESUBMIT_AFTER_S):
+                continue
+            signed = _SIGNED.decode(bytes.fromhex(item["signed"][2:]))
+            call = MqCall(SyncOffchainMessage(signed))
+            try:
+                await client.submit(await client.sign(self.config.operator, call), wait="none")
+            except KhalaError as error:
+                log.warning(
+                    "egress submission refused",
+                    worker=worker.url,
+                    sequence=sequence,
+                    error=error.message,
+                )
+                return
+            worker.submitted[sequence] = now
+        for sequence in [sequence for sequence in worker.submitted if sequence < accepted_until]:
+            del worker.submitted[sequence]
+
+    def _report(self, head: int) -> None:
+        if not self.config.show_progress:
+            return
+        lowest = min(worker.height for worker in self.workers)
+        elapsed = max(time.monotonic() - self._started, 1e-6)
+        rate = self._synced / elapsed
+        remaining = max(head - lowest, 0)
+        eta = remaining / rate if rate > 0 else float("inf")
+        print(
+            f"sync {lowest}/{head} blocks  {rate:,.0f} blocks/s  ETA {eta:.0f}s  "
+            f"workers {len(self.workers)}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def _persist(self) -> None:
+        path = self.config.state_file
+        if path is None:
+            return
+        staging = path.with_suffix(".tmp")
+        staging.write_text(json.dumps({worker.url: worker.height for worker in self.workers}))
+        staging.replace(path)

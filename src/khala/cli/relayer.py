@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -13,6 +14,7 @@ import typer
 from khala.cli.logs import configure_logging
 from khala.cli.output import CliError, CliErrorCode, emit, read_file, reported_errors
 from khala.relayer.registration import DEFAULT_REFRESH_S, RelayerConfig, relay_forever, relay_once
+from khala.relayer.submitter import Submitter
 from khala.relayer.sync import DEFAULT_BATCH, SyncConfig, Syncer
 from khala.sdk import keyring
 
@@ -93,8 +95,11 @@ def relayer(
             }
             emit(payload, as_json=as_json, text=lambda: f"registered {len(results)} worker(s)")
             return
-        syncer = Syncer(SyncConfig(node_url, tuple(urls), pair, batch, state))
-        asyncio.run(_forever(syncer, registrations if register else []))
+        # One submitter for every task, so their transactions never race for the same nonce.
+        submitter = Submitter(pair)
+        shared = [replace(config, submitter=submitter) for config in registrations]
+        syncer = Syncer(SyncConfig(node_url, tuple(urls), pair, batch, state, submitter=submitter))
+        asyncio.run(_forever(syncer, shared if register else []))
 
 
 async def _forever(syncer: Syncer, registrations: list[RelayerConfig]) -> None:

@@ -43,6 +43,9 @@ def run(
     machine_id: str = typer.Option(
         "khala-worker", "--machine-id", help="Identifier of this machine."
     ),
+    checkpoint_interval: int = typer.Option(
+        100, "--checkpoint-interval", min=1, help="Blocks between sealed checkpoints (5 are kept)."
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a worker: `khala worker --node ws://127.0.0.1:9944 --base-path w1 --port 8000`."""
@@ -53,7 +56,13 @@ def run(
         if node is None or base_path is None:
             raise typer.BadParameter("a worker needs --node and --base-path", param_hint="--node")
         config = WorkerConfig(
-            node, base_path, enclave, port, dev_pki=dev_pki, machine_id=machine_id
+            node,
+            base_path,
+            enclave,
+            port,
+            dev_pki=dev_pki,
+            machine_id=machine_id,
+            checkpoint_interval=checkpoint_interval,
         )
         asyncio.run(_serve(WorkerService(config)))
 

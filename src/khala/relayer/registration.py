@@ -21,6 +21,7 @@ import structlog
 from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
 from khala.primitives.scale import codec_of
+from khala.relayer.submitter import Submitter
 from khala.runtime.dispatch import RegistryCall
 from khala.runtime.modules.registry.calls import RegisterWorker, UpdateWorkerEndpoint
 from khala.runtime.modules.registry.types import AttestationReport, WorkerRegistrationInfo
@@ -60,6 +61,8 @@ class RelayerConfig:
     """The worker's public API URL to publish (default: ``worker_url``)."""
     refresh_s: float = DEFAULT_REFRESH_S
     """Seconds between refreshes."""
+    submitter: Submitter | None = None
+    """Shared nonce serialisation when several tasks submit as the same operator."""
 
 
 async def _worker_get(session: aiohttp.ClientSession, url: str) -> Any:
@@ -97,7 +100,7 @@ async def register_worker(
     info = codec_of(WorkerRegistrationInfo).decode(bytes.fromhex(answer["info"][2:]))
     attestation = codec_of(AttestationReport).decode(bytes.fromhex(answer["attestation"][2:]))
     call = RegistryCall(RegisterWorker(info, attestation))
-    receipt = await client.submit(await client.sign(config.operator, call))
+    receipt = await (config.submitter or Submitter(config.operator)).submit(client, call, wait=True)
     log.info(
         "registration submitted",
         worker=answer["pubkey"],
@@ -127,7 +130,7 @@ async def update_endpoint(
             bytes.fromhex(answer["signature"][2:]),
         )
     )
-    receipt = await client.submit(await client.sign(config.operator, call))
+    receipt = await (config.submitter or Submitter(config.operator)).submit(client, call, wait=True)
     return _check(receipt, "endpoint update")
 
 

@@ -25,6 +25,7 @@ from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import StorageHasher, storage_key
 from khala.primitives.scale import U64, codec_of
+from khala.relayer.submitter import Submitter
 from khala.runtime.dispatch import MqCall
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.types import SignedMessage
@@ -72,6 +73,8 @@ class SyncConfig:
     """Polling interval when caught up."""
     show_progress: bool = True
     """Print a progress line (blocks/s, ETA) to stderr while catching up."""
+    submitter: Submitter | None = None
+    """Shared nonce serialisation with the registration tasks."""
 
 
 class Syncer:
@@ -81,6 +84,7 @@ class Syncer:
         """Track every configured worker."""
         self.config = config
         self.workers = [TrackedWorker(url.rstrip("/")) for url in config.workers]
+        self.submitter = config.submitter or Submitter(config.operator)
         self._started = time.monotonic()
         self._synced = 0
 
@@ -168,7 +172,7 @@ class Syncer:
             signed = _SIGNED.decode(bytes.fromhex(item["signed"][2:]))
             call = MqCall(SyncOffchainMessage(signed))
             try:
-                await client.submit(await client.sign(self.config.operator, call), wait="none")
+                await self.submitter.submit(client, call, wait=False)
             except KhalaError as error:
                 log.warning(
                     "egress submission refused",

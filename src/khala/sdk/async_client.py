@@ -102,8 +102,14 @@ class AsyncClient:
         tx_hash = core.unhex(await self.rpc("author_submitExtrinsic", "0x" + raw.hex()), "tx hash")
         if wait == "none":
             return Receipt(tx_hash, None, None, None, None, [], None)
+        return await self.wait_for(tx_hash, start, timeout_s=timeout_s)
+
+    async def wait_for(
+        self, tx_hash: bytes, from_number: int, *, timeout_s: float = DEFAULT_WAIT_TIMEOUT_S
+    ) -> Receipt:
+        """Scan blocks from ``from_number`` until one includes ``tx_hash``."""
         deadline = time.monotonic() + timeout_s
-        number = start
+        number = from_number
         while time.monotonic() < deadline:
             head = int((await self.rpc("chain_getHeader"))["number"], 16)
             while number <= head:

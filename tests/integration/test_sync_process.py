@@ -1,0 +1,164 @@
+"""Node + 2 workers + a fleet relayer as real processes: verified sync, messages, checkpoints."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from khala.primitives.crypto import keypair_from_uri
+from khala.primitives.hashing import StorageHasher, storage_key
+from khala.primitives.scale import U64, codec_of
+from khala.runtime.dispatch import MqCall
+from khala.runtime.modules.mq.calls import PushMessage
+from khala.runtime.modules.mq.types import MessageOrigin, WorkerOrigin
+from khala.sdk import Client
+from tests.integration.processes import KHALA, free_port, node, rpc
+
+
+def _info(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=5) as response:
+        answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+
+def _spawn(tmp_path: Path, *args: str, log: str) -> subprocess.Popen[bytes]:
+    handle = (tmp_path / log).open("ab")
+    return subprocess.Popen([KHALA, *args], stdout=handle, stderr=handle)
+
+
+def _wait(condition: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("condition not reached in time")
+
+
+def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
+    """Two workers stay verified-in-sync through one relayer and survive a kill -9.
+
+    Both reach the node's state root; a ping reaches both; each pong lands exactly once; a
+    worker killed mid-sync resumes from its checkpoint.
+    """
+    pki = tmp_path / "pki"
+    with node(tmp_path / "chain", "--dev-pki", str(pki), "--block-time", "0.5") as (_, node_port):
+        url = f"http://127.0.0.1:{node_port}"
+        ports = [free_port(), free_port()]
+        workers = [
+            _spawn(
+                tmp_path,
+                "worker",
+                "--node",
+                url,
+                "--base-path",
+                str(tmp_path / f"w{index}"),
+                "--dev-pki",
+                str(pki),
+                "--port",
+                str(port),
+                "--checkpoint-interval",
+                "5",
+                log=f"w{index}.log",
+            )
+            for index, port in enumerate(ports)
+        ]
+        relayer = None
+        try:
+            _wait(lambda: all(_info(port)["synced_height"] == -1 for port in ports))
+            relayer = _spawn(
+                tmp_path,
+                "relayer",
+                "--node",
+                url,
+                "--workers",
+                ",".join(f"http://127.0.0.1:{port}" for port in ports),
+                "--operator",
+                "//Alice",
+                "--state",
+                str(tmp_path / "relayer.json"),
+                log="relayer.log",
+            )
+            _wait(
+                lambda: (
+                    len(Client(url).workers()) == 2
+                    and all(_info(port)["synced_height"] > 5 for port in ports)
+                )
+            )
+            client = Client(url)
+            pushed = client.submit(
+                client.sign(
+                    keypair_from_uri("//Bob"), MqCall(PushMessage(b"khala/worker/ping", b"hi"))
+                )
+            )
+            assert pushed.success
+            pubkeys = {_info(port)["pubkey"] for port in ports}
+
+            def pongs_landed() -> bool:
+                return all(
+                    _info(port)["pending_egress"] == 0
+                    and _info(port)["synced_height"] > (pushed.block_number or 0) + 2
+                    for port in ports
+                )
+
+            _wait(pongs_landed)
+            accepted = _accepted_sequences(url, pubkeys)
+            assert accepted == {pubkey: 1 for pubkey in pubkeys}
+            finalized = rpc(node_port, "chain_getFinalizedHead")
+            head = int(rpc(node_port, "chain_getHeader", finalized)["number"], 16)
+            _wait(lambda: all(_info(port)["synced_height"] >= head for port in ports))
+            roots = {_info(port)["synced_height"]: _info(port)["state_root"] for port in ports}
+            for number, root in roots.items():
+                header = rpc(
+                    node_port, "chain_getHeader", rpc(node_port, "chain_getBlockHash", number)
+                )
+                assert header["stateRoot"] == root
+            killed_at = _info(ports[0])["synced_height"]
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait()
+            workers[0] = _spawn(
+                tmp_path,
+                "worker",
+                "--node",
+                url,
+                "--base-path",
+                str(tmp_path / "w0"),
+                "--dev-pki",
+                str(pki),
+                "--port",
+                str(ports[0]),
+                "--checkpoint-interval",
+                "5",
+                log="w0.log",
+            )
+            _wait(lambda: _info(ports[0])["synced_height"] >= 0)
+            assert "checkpoint loaded" in (tmp_path / "w0.log").read_text()
+            resumed = _info(ports[0])["synced_height"]
+            assert resumed >= killed_at - 5 and resumed > 0
+            _wait(lambda: _info(ports[0])["synced_height"] > killed_at)
+            time.sleep(2)
+            assert _accepted_sequences(url, pubkeys) == {pubkey: 1 for pubkey in pubkeys}
+        finally:
+            for process in [*workers, relayer]:
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(timeout=20)
+
+
+def _accepted_sequences(url: str, pubkeys: set[str]) -> dict[str, int]:
+    client = Client(url)
+    result = {}
+    for pubkey in pubkeys:
+        origin = codec_of(MessageOrigin).encode(WorkerOrigin(bytes.fromhex(pubkey[2:])))
+        key = storage_key("Mq", "OffchainIngress", (StorageHasher.BLAKE2_128_CONCAT, origin))
+        raw = client.rpc("state_getStorage", "0x" + key.hex())
+        result[pubkey] = 0 if raw is None else codec_of(U64).decode(bytes.fromhex(raw[2:]))
+    return result

@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/khala bench trie --json | tee bench-results/trie.json
 	$(BIN)/khala bench transfers --json | tee bench-results/transfers.json
 	$(BIN)/khala bench attestation --json | tee bench-results/attestation.json
+	$(BIN)/khala bench sync --json | tee bench-results/sync.json
 
 ## run: a dev chain node with its data under .khala/ and JSON-RPC on 127.0.0.1:9944.
 run: $(STAMP)

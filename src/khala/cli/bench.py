@@ -6,6 +6,7 @@ import typer
 
 from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
+from khala.bench.sync import run_sync_benchmark
 from khala.bench.transfers import run_transfer_benchmark
 from khala.bench.trie import run_trie_benchmark
 from khala.cli.output import emit, progress, reported_errors
@@ -86,4 +87,24 @@ def attestation(
     with reported_errors(as_json=as_json):
         progress(f"attestation: {rounds} interleaved rounds")
         figures = run_attestation_benchmark(rounds=rounds)
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("sync")
+def sync(
+    empty: int = typer.Option(10_000, "--empty", min=1, help="Empty blocks to import."),
+    transfer_blocks: int = typer.Option(
+        100, "--transfer-blocks", min=0, help="Blocks of transfers to import."
+    ),
+    per_block: int = typer.Option(100, "--per-block", min=1, help="Transfers per transfer block."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Measure verified catch-up into a worker (light client) and the worker's memory."""
+    with reported_errors(as_json=as_json):
+        progress(
+            f"sync: authoring {empty} empty and {transfer_blocks} transfer blocks, then importing"
+        )
+        figures = run_sync_benchmark(
+            empty=empty, transfer_blocks=transfer_blocks, per_block=per_block
+        )
         emit(figures, as_json=as_json, text=lambda: _table(figures))

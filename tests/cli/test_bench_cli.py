@@ -56,3 +56,15 @@ def test_bad_bench_parameters_are_typed() -> None:
     assert json.loads(result.output.strip().splitlines()[-1])["error"]["code"] == (
         "bench.invalid_parameter"
     )
+
+
+def test_sync_bench_reports_figures() -> None:
+    """A small sync benchmark reports blocks/s for both segments and the worker's memory."""
+    result = runner.invoke(
+        app,
+        ["bench", "sync", "--empty", "30", "--transfer-blocks", "2", "--per-block", "5", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["empty_blocks"] == 30 and figures["empty_blocks_per_s"] > 0
+    assert figures["transfer_blocks_per_s"] > 0 and figures["worker_rss_mib"] > 0

@@ -1,0 +1,73 @@
+"""Worker runtime: checkpoints with fallback, send queue purge against verified ingress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from khala.enclave.simulated import SimulatedEnclave
+from khala.primitives.crypto import KeyScheme, keypair_from_seed
+from khala.worker.checkpoint import CheckpointError, CheckpointErrorCode
+from khala.worker.identity import load_or_create_keys
+from khala.worker.runtime import PONG_TOPIC, WorkerRuntime
+from khala.worker.send_queue import SendQueue
+from tests.worker.test_light_client import _chain_with_blocks
+
+
+def _runtime(tmp_path: Path, genesis_hash: bytes) -> WorkerRuntime:
+    enclave = SimulatedEnclave(tmp_path / "machine.key", tmp_path / "pki", lambda: 1)
+    keys, _ = load_or_create_keys(enclave, tmp_path / "worker")
+    return WorkerRuntime(keys, enclave, genesis_hash, tmp_path / "worker", checkpoint_interval=1)
+
+
+def test_checkpoints_resume_and_fall_back_to_an_older_one(tmp_path: Path) -> None:
+    """A restart resumes from the newest checkpoint, or from an older one if it is corrupt."""
+    chain, blocks = _chain_with_blocks()
+    runtime = _runtime(tmp_path, chain.genesis_hash)
+    report = runtime.sync(blocks)
+    assert report.error is None and runtime.height == 3
+    assert runtime.queue.next_sequence == 1  # block 2's ping was answered
+    resumed = _runtime(tmp_path, chain.genesis_hash)
+    assert resumed.height == 3 and resumed.client.trie.root_hash() == chain.head.state_root
+    assert [message.message.destination for message in resumed.queue.messages()] == [PONG_TOPIC]
+    newest = sorted((tmp_path / "worker" / "checkpoints").glob("*.sealed"))[-1]
+    newest.write_bytes(b"corrupt")
+    fallen_back = _runtime(tmp_path, chain.genesis_hash)
+    assert fallen_back.height == 2
+    assert fallen_back.sync(blocks[3:]).error is None and fallen_back.height == 3
+
+
+def test_all_corrupt_checkpoints_refuse_to_start(tmp_path: Path) -> None:
+    """When checkpoints exist but none opens, the worker does not silently resync."""
+    chain, blocks = _chain_with_blocks()
+    _runtime(tmp_path, chain.genesis_hash).sync(blocks)
+    for path in (tmp_path / "worker" / "checkpoints").glob("*.sealed"):
+        path.write_bytes(b"corrupt")
+    with pytest.raises(CheckpointError) as caught:
+        _runtime(tmp_path, chain.genesis_hash)
+    assert caught.value.code is CheckpointErrorCode.ALL_CORRUPT
+
+
+def test_send_queue_keeps_messages_until_accepted() -> None:
+    """Messages get increasing sequences and are purged once the chain's sequence passes them."""
+    queue = SendQueue(keypair_from_seed(KeyScheme.SR25519, b"\x01" * 32))
+    for payload in (b"a", b"b", b"c"):
+        queue.push(b"topic", payload)
+    assert [message.sequence for message in queue.messages()] == [0, 1, 2]
+    queue.purge(2)
+    assert [message.sequence for message in queue.messages()] == [2]
+
+
+def test_bad_batch_stops_and_keeps_the_last_good_state(tmp_path: Path) -> None:
+    """A batch with a tampered block imports up to it and reports the typed reason."""
+    from dataclasses import replace
+
+    chain, blocks = _chain_with_blocks()
+    runtime = _runtime(tmp_path, chain.genesis_hash)
+    key = next(iter(blocks[2].changes))
+    bad = replace(blocks[2], changes={**blocks[2].changes, key: b"evil"})
+    report = runtime.sync([blocks[0], blocks[1], bad, blocks[3]])
+    assert report.imported == 2 and report.height == 1
+    assert report.error is not None and report.error.code.value == "sync.state_root_mismatch"
+    assert runtime.sync(blocks[2:]).height == 3

@@ -71,3 +71,17 @@ def test_bad_batch_stops_and_keeps_the_last_good_state(tmp_path: Path) -> None:
     assert report.imported == 2 and report.height == 1
     assert report.error is not None and report.error.code.value == "sync.state_root_mismatch"
     assert runtime.sync(blocks[2:]).height == 3
+
+
+def test_worker_reports_behind_when_blocks_stop_arriving(tmp_path: Path) -> None:
+    """With blocks withheld, /info's status says the worker is behind (its head is old)."""
+    from khala.worker.service import WorkerConfig, WorkerService
+
+    chain, blocks = _chain_with_blocks()
+    service = WorkerService(WorkerConfig("http://127.0.0.1:1", tmp_path / "worker"))
+    service.runtime = _runtime(tmp_path, chain.genesis_hash)
+    assert service._sync_status()["is_behind"] is True  # noqa: SLF001 - nothing synced yet
+    service.runtime.sync(blocks[:3])
+    status = service._sync_status()  # noqa: SLF001
+    assert status["synced_height"] == 2 and status["is_behind"] is True
+    assert status["behind_seconds"] > 60  # the test chain's blocks are from 2023

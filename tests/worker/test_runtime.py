@@ -80,8 +80,8 @@ def test_worker_reports_behind_when_blocks_stop_arriving(tmp_path: Path) -> None
     chain, blocks = _chain_with_blocks()
     service = WorkerService(WorkerConfig("http://127.0.0.1:1", tmp_path / "worker"))
     service.runtime = _runtime(tmp_path, chain.genesis_hash)
-    assert service._sync_status()["is_behind"] is True  # noqa: SLF001 - nothing synced yet
+    assert service._sync_status()["is_behind"] is True
     service.runtime.sync(blocks[:3])
-    status = service._sync_status()  # noqa: SLF001
+    status = service._sync_status()
     assert status["synced_height"] == 2 and status["is_behind"] is True
     assert status["behind_seconds"] > 60  # the test chain's blocks are from 2023

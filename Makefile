@@ -42,6 +42,9 @@ bench: $(STAMP)
 	$(BIN)/khala bench transfers --json | tee bench-results/transfers.json
 	$(BIN)/khala bench attestation --json | tee bench-results/attestation.json
 	$(BIN)/khala bench sync --json | tee bench-results/sync.json
+	for workers in 1000 10000 30000 100000; do \
+		$(BIN)/khala bench tokenomics --workers $$workers --json | tee bench-results/tokenomics-$$workers.json; \
+	done
 
 ## run: a dev chain node with its data under .khala/ and JSON-RPC on 127.0.0.1:9944.
 run: $(STAMP)

@@ -68,3 +68,14 @@ def test_sync_bench_reports_figures() -> None:
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["empty_blocks"] == 30 and figures["empty_blocks_per_s"] > 0
     assert figures["transfer_blocks_per_s"] > 0 and figures["worker_rss_mib"] > 0
+
+
+def test_tokenomics_bench_reports_figures() -> None:
+    """A small tokenomics benchmark settles heartbeats and reports per-block time."""
+    result = runner.invoke(
+        app, ["bench", "tokenomics", "--workers", "3000", "--blocks", "20", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["workers"] == 3000 and figures["blocks"] == 20
+    assert figures["ms_per_block"] > 0 and figures["settlements_per_block"] > 0

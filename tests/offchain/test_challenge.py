@@ -46,3 +46,15 @@ def test_expected_hits_are_about_the_target() -> None:
         len(index.hits(int.from_bytes(bytes([block]) * 32, "big"), target)) for block in range(50)
     )
     assert 10 * 50 < total < 30 * 50
+
+
+@settings(max_examples=40)
+@given(st.integers(0, U256_MAX), st.integers(0, 4000))
+def test_bucket_lookup_equals_brute_force(seed: int, fraction: int) -> None:
+    """With fewer candidate buckets than workers the lookup path is taken; it is exact too."""
+    index = ChallengeIndex()
+    for pubkey in PUBKEYS:
+        index.add(pubkey)
+    target = (U256_MAX >> 24) * fraction + seed % 1000  # an unaligned boundary bucket
+    expected = {pubkey for pubkey in PUBKEYS if is_hit(index.hashes[pubkey], seed, target)}
+    assert set(index.hits(seed, target)) == expected

@@ -7,6 +7,7 @@ import typer
 from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
 from khala.bench.sync import run_sync_benchmark
+from khala.bench.tokenomics import run_tokenomics_benchmark
 from khala.bench.transfers import run_transfer_benchmark
 from khala.bench.trie import run_trie_benchmark
 from khala.cli.output import emit, progress, reported_errors
@@ -107,4 +108,17 @@ def sync(
         figures = run_sync_benchmark(
             empty=empty, transfer_blocks=transfer_blocks, per_block=per_block
         )
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("tokenomics")
+def tokenomics(
+    workers: int = typer.Option(30_000, "--workers", min=1, help="Computing workers."),
+    blocks: int = typer.Option(100, "--blocks", min=1, help="Blocks to simulate."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Time the gatekeeper's per-block economics with N computing workers."""
+    with reported_errors(as_json=as_json):
+        progress(f"tokenomics: {workers} workers, {blocks} blocks")
+        figures = run_tokenomics_benchmark(workers=workers, blocks=blocks)
         emit(figures, as_json=as_json, text=lambda: _table(figures))

@@ -10,7 +10,8 @@ small networks are challenged at the intended rate rather than never. A worker i
 Because ``online_target = f·(2^232 − 1)``, a hit needs the top 24 bits of ``hash XOR seed`` to be
 below ``f`` (with an exact check in the boundary bucket). :class:`ChallengeIndex` buckets
 workers by the top 24 bits of their hash, so finding a block's hits costs about ``f`` lookups
-(≈ 2^24 · target/N) instead of one comparison per worker.
+(≈ 2^24 · target/N) instead of one comparison per worker; when fewer buckets are occupied than
+that (small networks), the occupied buckets are scanned instead.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ class ChallengeIndex:
         limit = target >> _LOW_BITS  # top 24 bits of the target
         seed_top = seed >> _LOW_BITS
         found: list[bytes] = []
+        if limit + 1 > len(self._buckets):
+            # Fewer occupied buckets than candidate ones (small networks): scan the buckets.
+            for key, members in self._buckets.items():
+                if key ^ seed_top <= limit:
+                    found.extend(p for p in members if is_hit(self.hashes[p], seed, target))
+            return found
         for top in range(limit + 1):
             bucket = self._buckets.get(top ^ seed_top)
             if not bucket:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from khala.primitives.scale import Err, Ok
 from khala.runtime.errors import DispatchError, DispatchErrorCode
 from khala.runtime.presets import Preset
 from khala.runtime.state import State
@@ -97,6 +98,25 @@ class Context:
     def with_origin(self, origin: Origin) -> Context:
         """Return a copy dispatching as ``origin`` (sudo)."""
         return Context(origin, self.env, self.phase, self.events, self.config, self.dispatch)
+
+
+def run_nested(state: State, ctx: Context, call: Any) -> Ok[tuple[()]] | Err[Any]:
+    """Dispatch a nested ``RuntimeCall`` in its own storage and event layer; capture its result.
+
+    Used by sudo and the scheduler: the wrapper succeeds whatever the inner call does, and a
+    failed inner call leaves no writes and no events behind.
+    """
+    state.begin()
+    ctx.events.begin()
+    try:
+        ctx.dispatch(state, ctx, call)
+    except DispatchError as error:
+        state.rollback()
+        ctx.events.rollback()
+        return Err(error.record())
+    state.commit()
+    ctx.events.commit()
+    return Ok(())
 
 
 def ensure_signed(ctx: Context) -> bytes:

@@ -23,6 +23,9 @@ from khala.runtime.modules.mq.errors import MqError
 from khala.runtime.modules.registry import calls as registry_calls
 from khala.runtime.modules.registry.constants import MODULE_INDEX as REGISTRY_INDEX
 from khala.runtime.modules.registry.errors import RegistryError
+from khala.runtime.modules.scheduler import calls as scheduler_calls
+from khala.runtime.modules.scheduler.constants import MODULE_INDEX as SCHEDULER_INDEX
+from khala.runtime.modules.scheduler.errors import SchedulerError
 from khala.runtime.modules.sudo import calls as sudo_calls
 from khala.runtime.modules.sudo.constants import MODULE_INDEX as SUDO_INDEX
 from khala.runtime.modules.sudo.errors import SudoError
@@ -55,6 +58,15 @@ class TimestampCall(RuntimeCall):
     """A Timestamp call."""
 
     call: timestamp_calls.Call
+    """The module's call."""
+
+
+@variant(SCHEDULER_INDEX)
+@dataclass(frozen=True, slots=True)
+class SchedulerCall(RuntimeCall):
+    """A scheduler call."""
+
+    call: scheduler_calls.Call
     """The module's call."""
 
 
@@ -97,6 +109,7 @@ class SudoCall(RuntimeCall):
 HANDLERS: dict[type, CallSpec] = {
     **system_calls.CALLS,
     **timestamp_calls.CALLS,
+    **scheduler_calls.CALLS,
     **balances_calls.CALLS,
     **mq_calls.CALLS,
     **registry_calls.CALLS,
@@ -108,6 +121,7 @@ HANDLERS: dict[type, CallSpec] = {
 MODULE_ERRORS: dict[int, type[StrEnum]] = {
     SYSTEM_INDEX: SystemError,
     TIMESTAMP_INDEX: TimestampError,
+    SCHEDULER_INDEX: SchedulerError,
     BALANCES_INDEX: BalancesError,
     MQ_INDEX: MqError,
     REGISTRY_INDEX: RegistryError,

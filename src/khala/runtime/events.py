@@ -14,6 +14,8 @@ from khala.runtime.modules.payment import events as payment_events
 from khala.runtime.modules.payment.constants import MODULE_INDEX as PAYMENT_INDEX
 from khala.runtime.modules.registry import events as registry_events
 from khala.runtime.modules.registry.constants import MODULE_INDEX as REGISTRY_INDEX
+from khala.runtime.modules.scheduler import events as scheduler_events
+from khala.runtime.modules.scheduler.constants import MODULE_INDEX as SCHEDULER_INDEX
 from khala.runtime.modules.sudo import events as sudo_events
 from khala.runtime.modules.sudo.constants import MODULE_INDEX as SUDO_INDEX
 from khala.runtime.modules.system import events as system_events
@@ -31,6 +33,15 @@ class SystemEvent(RuntimeEvent):
     """A System event."""
 
     event: system_events.Event
+    """The module's event."""
+
+
+@variant(SCHEDULER_INDEX)
+@dataclass(frozen=True, slots=True)
+class SchedulerEvent(RuntimeEvent):
+    """A scheduler event."""
+
+    event: scheduler_events.Event
     """The module's event."""
 
 
@@ -81,6 +92,7 @@ class SudoEvent(RuntimeEvent):
 
 _WRAPPERS: dict[type, type] = {
     system_events.Event: SystemEvent,
+    scheduler_events.Event: SchedulerEvent,
     balances_events.Event: BalancesEvent,
     payment_events.Event: PaymentEvent,
     mq_events.Event: MqEvent,

@@ -18,25 +18,31 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from khala.errors import KhalaError
-from khala.primitives.crypto import KeyScheme, verify
 from khala.primitives.scale import U64, ScaleError, codec_of
 from khala.primitives.types import Header, PreRuntimeDigest
 from khala.runtime.block import Block, extrinsics_root
-from khala.runtime.context import BlockEnv, Context, EventLog, NoneOrigin, Origin, SignedOrigin
+from khala.runtime.context import (
+    BlockEnv,
+    Context,
+    EventLog,
+    NoneOrigin,
+    Origin,
+    RootOrigin,
+    SignedOrigin,
+)
 from khala.runtime.dispatch import RuntimeCall, call_spec, dispatch
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.events import wrap
 from khala.runtime.extrinsic import (
     Extrinsic,
-    ExtrinsicSignature,
     decode_extrinsic,
-    signing_payload,
 )
 from khala.runtime.modules.authorship import hooks as authorship_hooks
 from khala.runtime.modules.authorship.constants import ENGINE_ID
 from khala.runtime.modules.mq import hooks as mq_hooks
 from khala.runtime.modules.payment import fees
+from khala.runtime.modules.scheduler import hooks as scheduler_hooks
 from khala.runtime.modules.system import events as system_events
 from khala.runtime.modules.system import hooks as system_hooks
 from khala.runtime.modules.system import state as system_state
@@ -44,21 +50,16 @@ from khala.runtime.modules.system.errors import SystemError, system_error
 from khala.runtime.modules.timestamp import hooks as timestamp_hooks
 from khala.runtime.modules.timestamp import state as timestamp_state
 from khala.runtime.presets import Preset
+from khala.runtime.signatures import SignatureVerifier
 from khala.runtime.state import State, StateBackend
 from khala.runtime.types import (
     ApplyExtrinsic,
     DispatchClass,
     DispatchInfo,
-    Ed25519Signature,
+    Initialization,
     Pays,
-    Sr25519Signature,
     Weight,
 )
-from khala.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
-
-SIGNATURE_CACHE_SIZE = 1 << 16
-"""Verified (extrinsic, era hash) pairs remembered so a pooled transaction is not verified again
-when its block is built; verification is a pure function, so caching cannot change a result."""
 
 
 class BlockErrorCode(StrEnum):
@@ -152,7 +153,7 @@ class Executive:
         """Bind the executive to a chain's preset and genesis hash."""
         self.preset = preset
         self.genesis_hash = genesis_hash
-        self._verified: dict[tuple[bytes, bytes], None] = {}
+        self._signatures = SignatureVerifier(genesis_hash)
 
     def execute_block(
         self, backend: StateBackend, block: Block, *, local_time_ms: int | None = None
@@ -201,7 +202,12 @@ class Executive:
         except KhalaError as error:
             raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
         env = BlockEnv(header.number, header.parent_hash, author.account, self.genesis_hash)
-        return BlockExecution(state, env, EventLog(), [])
+        execution = BlockExecution(state, env, EventLog(), [])
+        ctx = Context(
+            RootOrigin(), env, Initialization(), execution.events, self.preset, self._nested
+        )
+        scheduler_hooks.on_initialize(state, ctx)
+        return execution
 
     def apply_extrinsic(self, execution: BlockExecution, raw: bytes) -> ApplyOutcome:
         """Apply one extrinsic.
@@ -350,7 +356,7 @@ class Executive:
                 InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
                 f"the era starts at block {birth}, whose hash this chain does not know",
             )
-        self._verify(extrinsic.call, signature, sender, era_hash, raw)
+        self._signatures.verify(extrinsic.call, signature, sender, era_hash, raw)
         nonce = system_state.account(state, sender).nonce
         if extra.nonce < nonce:
             raise InvalidTransactionError(
@@ -376,42 +382,6 @@ class Executive:
             extrinsic.call,
             extra.era.death(current) - current,
         )
-
-    def _verify(
-        self,
-        call: RuntimeCall,
-        signature: ExtrinsicSignature,
-        sender: bytes,
-        era_hash: bytes,
-        raw: bytes,
-    ) -> None:
-        if (raw, era_hash) in self._verified:
-            return
-        payload = signing_payload(
-            call,
-            signature.extra,
-            spec_version=SPEC_VERSION,
-            transaction_version=TRANSACTION_VERSION,
-            genesis_hash=self.genesis_hash,
-            era_block_hash=era_hash,
-        )
-        scheme = (
-            KeyScheme.SR25519
-            if isinstance(signature.signature, Sr25519Signature)
-            else KeyScheme.ED25519
-            if isinstance(signature.signature, Ed25519Signature)
-            else None
-        )
-        value: bytes = getattr(signature.signature, "signature", b"")
-        if scheme is None or not verify(scheme, sender, payload, value):
-            raise InvalidTransactionError(
-                InvalidTransactionCode.BAD_PROOF,
-                "transaction has a bad signature: check the signer, genesis hash, era and "
-                "spec/transaction versions",
-            )
-        if len(self._verified) >= SIGNATURE_CACHE_SIZE:
-            del self._verified[next(iter(self._verified))]
-        self._verified[(raw, era_hash)] = None
 
     def _context(self, execution: BlockExecution, origin: Origin) -> Context:
         phase = ApplyExtrinsic(len(execution.extrinsics))

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from khala.primitives.scale import Err, Lazy, Ok, ScaleEnum, variant
-from khala.runtime.context import Context, RootOrigin, SignedOrigin, ensure_signed, lookup
+from khala.primitives.scale import Lazy, ScaleEnum, variant
+from khala.runtime.context import (
+    Context,
+    RootOrigin,
+    SignedOrigin,
+    ensure_signed,
+    lookup,
+    run_nested,
+)
 from khala.runtime.dispatch_table import CallSpec
-from khala.runtime.errors import DispatchError
 from khala.runtime.modules.sudo.constants import SUDO_WEIGHT
 from khala.runtime.modules.sudo.errors import SudoError, sudo_error
 from khala.runtime.modules.sudo.events import KeyChanged, Sudid, SudoAsDone
@@ -68,32 +74,17 @@ def _ensure_sudo(state: State, ctx: Context) -> bytes:
     return sender
 
 
-def _run(state: State, ctx: Context, call: Any) -> Ok[tuple[()]] | Err[Any]:
-    """Dispatch a nested call in its own transaction and capture its outcome."""
-    state.begin()
-    ctx.events.begin()
-    try:
-        ctx.dispatch(state, ctx, call)
-    except DispatchError as error:
-        state.rollback()
-        ctx.events.rollback()
-        return Err(error.record())
-    state.commit()
-    ctx.events.commit()
-    return Ok(())
-
-
 def sudo(state: State, ctx: Context, args: Sudo) -> None:
     """Run a call as root; the sudo extrinsic succeeds whatever the inner result."""
     _ensure_sudo(state, ctx)
-    ctx.emit(Sudid(_run(state, ctx.with_origin(RootOrigin()), args.call)))
+    ctx.emit(Sudid(run_nested(state, ctx.with_origin(RootOrigin()), args.call)))
 
 
 def sudo_as(state: State, ctx: Context, args: SudoAs) -> None:
     """Run a call signed as another account."""
     _ensure_sudo(state, ctx)
     who = lookup(args.who)
-    ctx.emit(SudoAsDone(_run(state, ctx.with_origin(SignedOrigin(who)), args.call)))
+    ctx.emit(SudoAsDone(run_nested(state, ctx.with_origin(SignedOrigin(who)), args.call)))
 
 
 def set_key(state: State, ctx: Context, args: SetKey) -> None:

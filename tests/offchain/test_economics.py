@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from khala.offchain.economics import EconomicsEngine, WorkerState
-from khala.offchain.tokenomics import GEMINI, TokenomicParameters
 from khala.primitives.fixed_point import U64F64
+from khala.runtime.modules.computation.tokenomics import GEMINI, TokenomicParameters
 
 F = U64F64.from_decimal
 PHA = 10**12

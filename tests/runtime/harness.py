@@ -42,6 +42,8 @@ class Harness:
     endowed: dict[bytes, int]
     preset: Preset = DEV
     sudo: bytes | None = None
+    genesis_extra: dict[bytes, bytes] = field(default_factory=dict)
+    """Raw storage added to genesis (e.g. pre-registered workers)."""
     trie: Trie = field(init=False)
     head: Header = field(init=False)
     executive: Executive = field(init=False)
@@ -51,7 +53,7 @@ class Harness:
     def __post_init__(self) -> None:
         authority = Authority(ed("Alice").public_key, ed("Alice").public_key)
         config = GenesisConfig(self.preset, tuple(self.endowed.items()), (authority,), self.sudo)
-        storage = build_genesis_storage(config)
+        storage = {**build_genesis_storage(config), **self.genesis_extra}
         self.head = genesis_block_header(storage)
         self.genesis_hash = self.head.hash()
         self.trie = Trie.from_items(storage.items(), Layout.V1, MemoryNodeStore())

@@ -15,9 +15,9 @@ from typing import Any
 from khala.bench.timing import machine
 from khala.offchain.challenge import ChallengeIndex, online_target
 from khala.offchain.economics import EconomicsEngine
-from khala.offchain.tokenomics import GEMINI
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.hashing import blake2_256
+from khala.runtime.modules.computation.tokenomics import GEMINI
 
 BLOCK_SECS = 12
 """khala's block time."""

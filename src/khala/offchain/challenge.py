@@ -1,11 +1,8 @@
 """Heartbeat challenges (DESIGN §6): which computing workers a block's challenge hits.
 
-Each block the chain publishes ``HeartbeatChallenge{seed, online_target}`` with
-``max_tx = N·per_hour/(3600/block_secs)`` (``per_hour`` = 2 on khala: at most two heartbeats per
-worker per hour), ``target = min(expected_heartbeats, max_tx)`` and
-``online_target = (U256::MAX >> 24)·floor(target/N · 2^24)``, computed with exact fractions so
-small networks are challenged at the intended rate rather than never. A worker is hit when
-``blake2_256(pubkey) XOR seed ≤ online_target``.
+The chain publishes ``HeartbeatChallenge{seed, online_target}`` every block; the arithmetic
+(``online_target``, ``is_hit``) is the chain's own, from
+:mod:`khala.runtime.modules.computation.challenge`, so both sides agree on who was hit.
 
 Because ``online_target = f·(2^232 − 1)``, a hit needs the top 24 bits of ``hash XOR seed`` to be
 below ``f`` (with an exact check in the boundary bucket). :class:`ChallengeIndex` buckets
@@ -16,30 +13,12 @@ that (small networks), the occupied buckets are scanned instead.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from khala.primitives.hashing import blake2_256
+from khala.runtime.modules.computation.challenge import U256_MAX, is_hit, online_target
 
-U256_MAX = (1 << 256) - 1
-"""The largest 256-bit value."""
+__all__ = ["U256_MAX", "ChallengeIndex", "is_hit", "online_target"]
+
 _LOW_BITS = 232
-
-
-def online_target(
-    workers: int, block_secs: int, expected_heartbeats: int, per_hour: int = 2
-) -> int:
-    """The online target of a block with ``workers`` computing workers."""
-    if workers == 0:
-        return 0
-    max_tx = Fraction(workers * per_hour * block_secs, 3600)
-    target = min(Fraction(expected_heartbeats), max_tx)
-    fraction = min(target / workers, Fraction(1))
-    return (U256_MAX >> 24) * int(fraction * (1 << 24))
-
-
-def is_hit(pubkey_hash: int, seed: int, target: int) -> bool:
-    """The definition: ``hash XOR seed ≤ online_target``."""
-    return pubkey_hash ^ seed <= target
 
 
 class ChallengeIndex:

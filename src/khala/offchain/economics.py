@@ -27,8 +27,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from khala.offchain.tokenomics import TokenomicParameters
 from khala.primitives.fixed_point import ONE, U64F64, ZERO
+from khala.runtime.modules.computation.tokenomics import TokenomicParameters
 
 UNITS_PER_PHA = 10**12
 """Balance units per PHA (payouts are returned in units)."""
@@ -96,15 +96,12 @@ class EconomicsEngine:
     # --- formulas ---------------------------------------------------------------------------
 
     def initial_v(self, stake_pha: U64F64, score: int, conf_level: int) -> U64F64:
-        """``Ve = (1 + conf·(Re − 1))·(S + rig_k·P + rig_b)``."""
-        params = self.params
-        conf = params.confidence_weight(conf_level)
-        factor = ONE + conf * (params.re - ONE)
-        return factor * (stake_pha + params.rig_k.mul_int(score) + params.rig_b)
+        """``Ve`` as the chain computes it at ``start_computing``."""
+        return self.params.initial_v(stake_pha, score, conf_level)
 
     def minimum_stake(self, score: int) -> U64F64:
-        """``S_min = k·√P``."""
-        return self.params.k * U64F64.from_int(score).sqrt()
+        """``S_min`` as the chain checks it at ``start_computing``."""
+        return self.params.minimum_stake(score)
 
     def share_of(self, worker: WorkerEconomics) -> U64F64:
         """``√(V² + (2·P·conf)²)``."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from khala.errors import KhalaError
+from khala.primitives.scale import U128
 
 FRACTION_BITS = 64
 """Bits after the binary point."""
@@ -54,8 +55,9 @@ def _checked(bits: int) -> U64F64:
 class U64F64:
     """An unsigned fixed-point number with 64 integer and 64 fraction bits."""
 
-    bits: int
-    """``floor(value * 2**64)``; always in ``0..2**128-1``."""
+    bits: U128
+    """``floor(value * 2**64)``; always in ``0..2**128-1``. SCALE-encodes as a ``u128``, as
+    Phala stores its fixed-point parameters."""
 
     def __post_init__(self) -> None:
         """Reject representations outside the 128-bit range."""

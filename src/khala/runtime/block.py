@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
+from khala.errors import KhalaError
 from khala.primitives.scale import COMPACT_U32, Codec, ScaleError, ScaleErrorCode, decode_compact
 from khala.primitives.scale.base import TypeDef, TypeIdAllocator
 from khala.primitives.trie import Layout, trie_root
@@ -54,3 +56,24 @@ def extrinsics_root(extrinsics: list[bytes]) -> bytes:
     return trie_root(
         ((COMPACT_U32.encode(index), raw) for index, raw in enumerate(extrinsics)), Layout.V1
     )
+
+
+class BlockErrorCode(StrEnum):
+    """Why a block cannot be imported or built."""
+
+    INVALID_EXTRINSIC = "block.invalid_extrinsic"
+    """An extrinsic in the block is invalid (see the message for the transaction error)."""
+    BAD_INHERENT = "block.bad_inherent"
+    """An inherent failed or is missing (e.g. no timestamp)."""
+    BAD_AUTHORSHIP = "block.bad_authorship"
+    """The slot digest is missing or does not increase."""
+    EXTRINSICS_ROOT_MISMATCH = "block.extrinsics_root_mismatch"
+    """The header's extrinsics root does not match the body."""
+    STATE_ROOT_MISMATCH = "block.state_root_mismatch"
+    """Executing the block gave another state root than the header claims."""
+    UNKNOWN_PARENT = "block.unknown_parent"
+    """The parent block is not known."""
+
+
+class BlockError(KhalaError):
+    """A block is invalid."""

@@ -17,6 +17,9 @@ from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.balances import calls as balances_calls
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
 from khala.runtime.modules.balances.errors import BalancesError
+from khala.runtime.modules.computation import calls as computation_calls
+from khala.runtime.modules.computation.constants import MODULE_INDEX as COMPUTATION_INDEX
+from khala.runtime.modules.computation.errors import ComputationError
 from khala.runtime.modules.mq import calls as mq_calls
 from khala.runtime.modules.mq.constants import MODULE_INDEX as MQ_INDEX
 from khala.runtime.modules.mq.errors import MqError
@@ -97,6 +100,15 @@ class RegistryCall(RuntimeCall):
     """The module's call."""
 
 
+@variant(COMPUTATION_INDEX)
+@dataclass(frozen=True, slots=True)
+class ComputationCall(RuntimeCall):
+    """A computation call."""
+
+    call: computation_calls.Call
+    """The module's call."""
+
+
 @variant(SUDO_INDEX)
 @dataclass(frozen=True, slots=True)
 class SudoCall(RuntimeCall):
@@ -113,6 +125,7 @@ HANDLERS: dict[type, CallSpec] = {
     **balances_calls.CALLS,
     **mq_calls.CALLS,
     **registry_calls.CALLS,
+    **computation_calls.CALLS,
     **sudo_calls.CALLS,
 }
 """Every call variant's handler: the routing table."""
@@ -125,6 +138,7 @@ MODULE_ERRORS: dict[int, type[StrEnum]] = {
     BALANCES_INDEX: BalancesError,
     MQ_INDEX: MqError,
     REGISTRY_INDEX: RegistryError,
+    COMPUTATION_INDEX: ComputationError,
     SUDO_INDEX: SudoError,
 }
 """Each module's error codes by module index, to name a ``ModuleError`` (index, error)."""

@@ -8,6 +8,8 @@ from typing import Any
 from khala.primitives.scale import H256, ScaleEnum, variant
 from khala.runtime.modules.balances import events as balances_events
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
+from khala.runtime.modules.computation import events as computation_events
+from khala.runtime.modules.computation.constants import MODULE_INDEX as COMPUTATION_INDEX
 from khala.runtime.modules.mq import events as mq_events
 from khala.runtime.modules.mq.constants import MODULE_INDEX as MQ_INDEX
 from khala.runtime.modules.payment import events as payment_events
@@ -81,6 +83,15 @@ class RegistryEvent(RuntimeEvent):
     """The module's event."""
 
 
+@variant(COMPUTATION_INDEX)
+@dataclass(frozen=True, slots=True)
+class ComputationEvent(RuntimeEvent):
+    """A computation event."""
+
+    event: computation_events.Event
+    """The module's event."""
+
+
 @variant(SUDO_INDEX)
 @dataclass(frozen=True, slots=True)
 class SudoEvent(RuntimeEvent):
@@ -97,6 +108,7 @@ _WRAPPERS: dict[type, type] = {
     payment_events.Event: PaymentEvent,
     mq_events.Event: MqEvent,
     registry_events.Event: RegistryEvent,
+    computation_events.Event: ComputationEvent,
     sudo_events.Event: SudoEvent,
 }
 

@@ -1,13 +1,15 @@
 """The executive: how a block is applied. ``execute_block`` reads as the table of contents.
 
 1. ``initialize_block``: System records number and parent; Authorship checks the slot and finds
-   the author.
+   the author; Mq clears the outbound messages.
 2. ``apply_extrinsic`` for each extrinsic: inherents first (the timestamp), then signed
    transactions. A signed transaction is fully validated before anything is written
    (format, call, signer, era, signature, nonce, fee); then its nonce and fee are charged and
    its call runs in a storage transaction. A failing call is rolled back (with its events) but
    keeps nonce and fee, and is recorded as ``ExtrinsicFailed``.
-3. ``finalize_block``: Timestamp requires its inherent; System stores the events.
+   The scheduler then runs the calls governance scheduled for this block.
+3. ``finalize_block``: Timestamp requires its inherent; Computation applies new tokenomic
+   parameters and sends the heartbeat challenge; System stores the events.
 
 The node computes the state root from :meth:`State.changes` and checks the extrinsics root.
 """
@@ -15,12 +17,11 @@ The node computes the state root from :meth:`State.changes` and checks the extri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from khala.errors import KhalaError
 from khala.primitives.scale import U64, ScaleError, codec_of
 from khala.primitives.types import Header, PreRuntimeDigest
-from khala.runtime.block import Block, extrinsics_root
+from khala.runtime.block import Block, BlockError, BlockErrorCode, extrinsics_root
 from khala.runtime.context import (
     BlockEnv,
     Context,
@@ -40,6 +41,7 @@ from khala.runtime.extrinsic import (
 )
 from khala.runtime.modules.authorship import hooks as authorship_hooks
 from khala.runtime.modules.authorship.constants import ENGINE_ID
+from khala.runtime.modules.computation import hooks as computation_hooks
 from khala.runtime.modules.mq import hooks as mq_hooks
 from khala.runtime.modules.payment import fees
 from khala.runtime.modules.scheduler import hooks as scheduler_hooks
@@ -56,31 +58,12 @@ from khala.runtime.types import (
     ApplyExtrinsic,
     DispatchClass,
     DispatchInfo,
+    Finalization,
     Initialization,
     Pays,
+    Phase,
     Weight,
 )
-
-
-class BlockErrorCode(StrEnum):
-    """Why a block cannot be imported or built."""
-
-    INVALID_EXTRINSIC = "block.invalid_extrinsic"
-    """An extrinsic in the block is invalid (see the message for the transaction error)."""
-    BAD_INHERENT = "block.bad_inherent"
-    """An inherent failed or is missing (e.g. no timestamp)."""
-    BAD_AUTHORSHIP = "block.bad_authorship"
-    """The slot digest is missing or does not increase."""
-    EXTRINSICS_ROOT_MISMATCH = "block.extrinsics_root_mismatch"
-    """The header's extrinsics root does not match the body."""
-    STATE_ROOT_MISMATCH = "block.state_root_mismatch"
-    """Executing the block gave another state root than the header claims."""
-    UNKNOWN_PARENT = "block.unknown_parent"
-    """The parent block is not known."""
-
-
-class BlockError(KhalaError):
-    """A block is invalid."""
 
 
 @dataclass(slots=True)
@@ -203,10 +186,9 @@ class Executive:
             raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
         env = BlockEnv(header.number, header.parent_hash, author.account, self.genesis_hash)
         execution = BlockExecution(state, env, EventLog(), [])
-        ctx = Context(
-            RootOrigin(), env, Initialization(), execution.events, self.preset, self._nested
+        scheduler_hooks.on_initialize(
+            state, self._context(execution, RootOrigin(), Initialization())
         )
-        scheduler_hooks.on_initialize(state, ctx)
         return execution
 
     def apply_extrinsic(self, execution: BlockExecution, raw: bytes) -> ApplyOutcome:
@@ -241,6 +223,7 @@ class Executive:
             timestamp_hooks.on_finalize(state)
         except DispatchError as error:
             raise BlockError(BlockErrorCode.BAD_INHERENT, error.message) from None
+        computation_hooks.on_finalize(state, self._context(execution, RootOrigin(), Finalization()))
         system_hooks.on_finalize(state, execution.env, len(execution.extrinsics))
         records = [wrap(phase, event) for phase, event in execution.events.records]
         system_state.store_events(state, records)
@@ -383,8 +366,10 @@ class Executive:
             extra.era.death(current) - current,
         )
 
-    def _context(self, execution: BlockExecution, origin: Origin) -> Context:
-        phase = ApplyExtrinsic(len(execution.extrinsics))
+    def _context(
+        self, execution: BlockExecution, origin: Origin, phase: Phase | None = None
+    ) -> Context:
+        phase = phase or ApplyExtrinsic(len(execution.extrinsics))
         return Context(origin, execution.env, phase, execution.events, self.preset, self._nested)
 
     def _nested(self, state: State, ctx: Context, call: RuntimeCall) -> None:

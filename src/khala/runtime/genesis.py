@@ -25,6 +25,9 @@ from khala.primitives.units import AmountError, parse_amount
 from khala.runtime.modules.authorship.state import AUTHORITIES, Authority
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
+from khala.runtime.modules.computation import state as computation_state
+from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.tokenomics import GEMINI
 from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.runtime.modules.registry.state import MEASUREMENTS, TRUSTED_ROOTS
 from khala.runtime.modules.sudo.state import KEY as SUDO_KEY
@@ -35,6 +38,8 @@ DEV_ACCOUNTS = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
 """Well-known development accounts (``//Alice`` ...), endowed on dev chains."""
 DEV_ENDOWMENT = 1_000_000 * 10**12
 """1,000,000 PHA for each development account."""
+DEV_MINING_SUBSIDY = 10_000_000 * 10**12
+"""10,000,000 PHA in the dev chain's mining subsidy pot: about 53,000 blocks of the khala budget."""
 
 
 class GenesisErrorCode(StrEnum):
@@ -68,6 +73,10 @@ class GenesisConfig:
     """Root CAs workers' quotes may chain to (the dev PKI's root on dev chains)."""
     measurements: tuple[Measurement, ...] = ()
     """Worker measurements allowed to register."""
+    mining_subsidy: int = 0
+    """Units minted into the mining subsidy account that settlements pay rewards from."""
+    mining_enabled: bool = False
+    """Whether mining starts enabled (false on real networks: governance starts it)."""
 
 
 def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
@@ -82,7 +91,15 @@ def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
     authority = Authority(keypair_from_uri("//Alice", KeyScheme.ED25519).public_key, alice)
     roots = () if dev_root is None else (dev_root,)
     measurements = () if dev_root is None else (simulated_measurement(),)
-    return GenesisConfig(PRESETS[PresetName.DEV], endowed, (authority,), alice, roots, measurements)
+    return GenesisConfig(
+        PRESETS[PresetName.DEV],
+        endowed,
+        (authority,),
+        alice,
+        roots,
+        measurements,
+        mining_subsidy=DEV_MINING_SUBSIDY,
+    )
 
 
 def build_genesis_storage(config: GenesisConfig) -> dict[bytes, bytes]:
@@ -99,6 +116,10 @@ def build_genesis_storage(config: GenesisConfig) -> dict[bytes, bytes]:
         TRUSTED_ROOTS.put(state, list(config.trusted_roots))
     if config.measurements:
         MEASUREMENTS.put(state, list(config.measurements))
+    if config.mining_subsidy:
+        currency.mint(state, None, SUBSIDY_ACCOUNT, config.mining_subsidy)
+    computation_state.TOKENOMIC_PARAMETERS.put(state, GEMINI)
+    computation_state.MINING_ENABLED.put(state, config.mining_enabled)
     state.set(PRESET_KEY, config.preset.name.value.encode())
     return {key: value for key, value in state.changes().items() if value is not None}
 
@@ -181,4 +202,21 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
         raise GenesisError(
             GenesisErrorCode.SUDO_NOT_ALLOWED, f"the {preset.name} preset has no sudo module"
         )
-    return GenesisConfig(preset, tuple(endowed), tuple(authorities), sudo)
+    subsidy_text = document.get("mining_subsidy", "0")
+    try:
+        subsidy = parse_amount(str(subsidy_text))
+    except AmountError as error:
+        raise GenesisError(
+            GenesisErrorCode.INVALID_CONFIG, f"mining_subsidy: {error.message}"
+        ) from None
+    enabled = document.get("mining_enabled", False)
+    if not isinstance(enabled, bool):
+        raise GenesisError(GenesisErrorCode.INVALID_CONFIG, "mining_enabled must be true or false")
+    return GenesisConfig(
+        preset,
+        tuple(endowed),
+        tuple(authorities),
+        sudo,
+        mining_subsidy=subsidy,
+        mining_enabled=enabled,
+    )

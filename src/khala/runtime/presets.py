@@ -18,7 +18,8 @@ class PresetName(StrEnum):
     """The known presets."""
 
     DEV = "dev"
-    """Fast local development: 2 s blocks, sudo, short windows."""
+    """Fast local development: 2 s blocks, sudo, a 30 s cool-down, 5-block benchmarks and a
+    heartbeat challenge every 10 s per worker."""
     KHALA = "khala"
     """The real network's constants: 12 s blocks, no sudo."""
 
@@ -41,6 +42,12 @@ class Preset:
     """Weight limit per block (2 s of reference time, Substrate's default)."""
     timestamp_drift_ms: int = 30_000
     """How far a block's timestamp may run ahead of an importer's clock."""
+    cool_down_secs: int = 7 * 24 * 3600
+    """How long a stopped worker's stake stays locked before ``reclaim`` (khala: 7 days)."""
+    benchmark_blocks: int = 50
+    """Blocks a newly registered worker benchmarks for before it reports its score."""
+    heartbeats_per_hour: int = 2
+    """How often each computing worker is challenged at most (khala: twice an hour)."""
 
     @property
     def minimum_period_ms(self) -> int:
@@ -48,7 +55,14 @@ class Preset:
         return self.block_time_ms // 2
 
 
-DEV = Preset(PresetName.DEV, block_time_ms=2_000, has_sudo=True)
+DEV = Preset(
+    PresetName.DEV,
+    block_time_ms=2_000,
+    has_sudo=True,
+    cool_down_secs=30,
+    benchmark_blocks=5,
+    heartbeats_per_hour=360,
+)
 """The dev preset."""
 KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)
 """The khala preset (the real network's constants)."""

@@ -7,6 +7,7 @@ from khala.primitives.hashing import StorageHasher
 from khala.primitives.scale import H256
 from khala.runtime.modules.registry.constants import MODULE_NAME
 from khala.runtime.modules.registry.types import TcbPolicyRecord, WorkerEndpoint, WorkerInfo
+from khala.runtime.state import State
 from khala.runtime.storage import StorageMap, StorageValue
 
 DEFAULT_POLICY = TcbPolicyRecord(
@@ -46,3 +47,8 @@ ENDPOINTS: StorageMap[bytes, WorkerEndpoint | None] = StorageMap(
     MODULE_NAME, "Endpoints", StorageHasher.TWOX64_CONCAT, H256, WorkerEndpoint | None, None
 )
 """Registry.Endpoints: identity public key -> its signed endpoint."""
+
+
+def worker_info(state: State, pubkey: bytes) -> WorkerInfo | None:
+    """The registered worker with this identity key, if any (for other modules)."""
+    return WORKERS.get(state, pubkey)

@@ -41,15 +41,16 @@ WORKER = keypair_from_seed(KeyScheme.SR25519, b"\x05" * 32)
 
 
 class Chain:
-    def __init__(self, tmp_path: Path, *, trust_dev_root: bool = True) -> None:
+    def __init__(self, tmp_path: Path, *, trust_dev_root: bool = True, **genesis: Any) -> None:
         pki = load_or_create(tmp_path / "pki")
         self.harness = Harness(
-            {ALICE.public_key: 1000 * PHA, RELAYER.public_key: 1000 * PHA}, sudo=ALICE.public_key
+            {ALICE.public_key: 1000 * PHA, RELAYER.public_key: 10_000 * PHA}, sudo=ALICE.public_key
         )
         roots = (pki.root_der,) if trust_dev_root else ()
         config_fields: dict[str, Any] = {
             "trusted_roots": roots,
             "measurements": (simulated_measurement(),),
+            **genesis,
         }
         self._rebuild(config_fields)
         self.enclave = SimulatedEnclave(

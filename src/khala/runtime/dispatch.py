@@ -18,12 +18,17 @@ from khala.runtime.modules.balances import calls as balances_calls
 from khala.runtime.modules.balances.constants import MODULE_INDEX as BALANCES_INDEX
 from khala.runtime.modules.balances.errors import BalancesError
 from khala.runtime.modules.computation import calls as computation_calls
+from khala.runtime.modules.computation import messages as computation_messages
+from khala.runtime.modules.computation.constants import HEARTBEAT_TOPIC, SETTLE_TOPIC
 from khala.runtime.modules.computation.constants import MODULE_INDEX as COMPUTATION_INDEX
 from khala.runtime.modules.computation.errors import ComputationError
 from khala.runtime.modules.mq import calls as mq_calls
 from khala.runtime.modules.mq.constants import MODULE_INDEX as MQ_INDEX
 from khala.runtime.modules.mq.errors import MqError
+from khala.runtime.modules.mq.routing import ROUTES
 from khala.runtime.modules.registry import calls as registry_calls
+from khala.runtime.modules.registry import messages as registry_messages
+from khala.runtime.modules.registry.constants import BENCH_REPORT_TOPIC, MASTER_PUBKEY_TOPIC
 from khala.runtime.modules.registry.constants import MODULE_INDEX as REGISTRY_INDEX
 from khala.runtime.modules.registry.errors import RegistryError
 from khala.runtime.modules.scheduler import calls as scheduler_calls
@@ -117,6 +122,16 @@ class SudoCall(RuntimeCall):
     call: sudo_calls.Call
     """The module's call."""
 
+
+ROUTES.update(
+    {
+        BENCH_REPORT_TOPIC: registry_messages.on_bench_report,
+        MASTER_PUBKEY_TOPIC: registry_messages.on_master_pubkey,
+        HEARTBEAT_TOPIC: computation_messages.on_heartbeat,
+        SETTLE_TOPIC: computation_messages.on_settlement,
+    }
+)
+"""The runtime's message routes, composed here so modules need not import each other."""
 
 HANDLERS: dict[type, CallSpec] = {
     **system_calls.CALLS,

@@ -39,6 +39,14 @@ class ComputationError(StrEnum):
     """The cool-down has not ended yet; try again after it does."""
     INVALID_PARAMETERS = "computation.invalid_parameters"
     """The tokenomic parameters are out of range (e.g. ρ < 1, ratios above 1)."""
+    MALFORMED_MESSAGE = "computation.malformed_message"
+    """The message payload does not decode as its topic's type."""
+    BAD_HEARTBEAT = "computation.bad_heartbeat"
+    """The heartbeat names another session, a future challenge, or goes back in time."""
+    NOT_GATEKEEPER = "computation.not_gatekeeper"
+    """Settlements must come from the gatekeepers (signed by the master key)."""
+    SUBSIDY_EXHAUSTED = "computation.subsidy_exhausted"
+    """The mining subsidy account cannot cover the settlement's payouts."""
 
 
 def computation_error(code: ComputationError, message: str) -> DispatchError:

@@ -134,3 +134,12 @@ class HeartbeatReceived(Event):
     """The session account."""
     challenge_block: U32
     """The block whose challenge it answered."""
+
+
+@variant(12)
+@dataclass(frozen=True, slots=True)
+class SettlementDropped(Event):
+    """A settlement for a block at or before the last settled one was ignored."""
+
+    block_number: U32
+    """The block it was computed for."""

@@ -8,7 +8,7 @@ from khala.primitives.crypto import KeyScheme, verify
 from khala.primitives.scale import ScaleEnum, codec_of, variant
 from khala.runtime.context import Context, ensure_signed
 from khala.runtime.dispatch_table import CallSpec
-from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import events, state
 from khala.runtime.modules.mq.constants import (
     MAX_PAYLOAD,
@@ -22,12 +22,13 @@ from khala.runtime.modules.mq.types import (
     AccountOrigin,
     GatekeeperOrigin,
     Message,
+    MessageOrigin,
     PalletOrigin,
     SignedMessage,
     WorkerOrigin,
     is_offchain,
 )
-from khala.runtime.modules.registry.state import WORKERS
+from khala.runtime.modules.registry.state import master_pubkey, worker_info
 from khala.runtime.state import State
 
 _MESSAGE = codec_of(Message)
@@ -77,12 +78,46 @@ def _validate_sync(storage: State, args: SyncOffchainMessage) -> None:
 
 
 def _deliver(storage: State, ctx: Context, message: Message) -> None:
-    """Route to the on-chain handler, and to workers unless the topic is on-chain only."""
+    """Route to the on-chain handler, and to workers unless the topic is on-chain only.
+
+    The handler runs in its own storage layer: if it refuses the message, its writes and events
+    are dropped, ``MessageHandlerFailed`` is recorded and the message goes no further, but the
+    sender's sequence stays used, so one bad message cannot block its queue.
+    """
     handler = handler_for(message.destination)
     if handler is not None:
-        handler(storage, ctx, message)
+        storage.begin()
+        ctx.events.begin()
+        try:
+            handler(storage, ctx, message)
+        except DispatchError as error:
+            storage.rollback()
+            ctx.events.rollback()
+            ctx.emit(
+                events.MessageHandlerFailed(message.sender, message.destination, error.record())
+            )
+            return
+        storage.commit()
+        ctx.events.commit()
     if not message.destination.startswith(ONCHAIN_ONLY_PREFIX):
         state.append_outbound(storage, message)
+
+
+def _sender_key(storage: State, sender: MessageOrigin) -> bytes:
+    """The sr25519 key that signs ``sender``'s messages.
+
+    A worker signs with its identity key; the gatekeepers sign with the master key.
+    """
+    if isinstance(sender, WorkerOrigin):
+        if worker_info(storage, sender.pubkey) is None:
+            raise mq_error(MqError.UNKNOWN_SENDER, "the worker is not registered")
+        return bytes(sender.pubkey)
+    if isinstance(sender, GatekeeperOrigin):
+        master = master_pubkey(storage)
+        if master is None:
+            raise mq_error(MqError.UNKNOWN_SENDER, "no master key has been published yet")
+        return master
+    raise mq_error(MqError.UNKNOWN_SENDER, "clusters and contracts have no keys on chain yet")
 
 
 def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessage) -> None:
@@ -105,12 +140,9 @@ def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessag
         and handler_for(message.destination) is None
     ):
         raise mq_error(MqError.BAD_DESTINATION, "no on-chain handler for this topic")
-    if not isinstance(sender, WorkerOrigin):
-        raise mq_error(MqError.UNKNOWN_SENDER, "only worker senders have keys on chain so far")
-    if WORKERS.get(storage, sender.pubkey) is None:
-        raise mq_error(MqError.UNKNOWN_SENDER, "the worker is not registered")
+    key = _sender_key(storage, sender)
     if not verify(
-        KeyScheme.SR25519, sender.pubkey, signed_payload(message, signed.sequence), signed.signature
+        KeyScheme.SR25519, key, signed_payload(message, signed.sequence), signed.signature
     ):
         raise mq_error(MqError.BAD_SIGNATURE, "the message is not signed by the sender's key")
     state.INGRESS_SEQUENCE.insert(storage, sender, expected + 1)

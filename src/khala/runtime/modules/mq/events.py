@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from khala.primitives.scale import U64, ScaleEnum, variant
 from khala.runtime.modules.mq.types import MessageOrigin
+from khala.runtime.types import DispatchErrorRecord
 
 
 class Event(ScaleEnum):
@@ -34,3 +35,19 @@ class MessagePushed(Event):
     """Who pushed it."""
     destination: bytes
     """Its topic."""
+
+
+@variant(2)
+@dataclass(frozen=True, slots=True)
+class MessageHandlerFailed(Event):
+    """An on-chain handler refused a message.
+
+    Its sequence is used, nothing else was written, and it was not delivered to workers.
+    """
+
+    sender: MessageOrigin
+    """Who sent it."""
+    destination: bytes
+    """Its topic."""
+    error: DispatchErrorRecord
+    """Why the handler refused it."""

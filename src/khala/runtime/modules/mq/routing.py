@@ -1,7 +1,8 @@
 """The one routing table from topics to on-chain handlers.
 
-Modules that handle messages on chain register their topics here (the mining and gatekeeper
-issues add theirs); a message to an on-chain-only topic (``^``) without a handler is refused.
+The runtime's composition (``khala.runtime.dispatch``) fills the table with the modules'
+handlers, so modules need not import each other; a message to an on-chain-only topic (``^``)
+without a handler is refused.
 Messages to other topics are also delivered to workers through ``Mq.OutboundMessages``.
 """
 

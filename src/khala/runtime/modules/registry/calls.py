@@ -20,6 +20,7 @@ from khala.runtime.modules.registry.constants import (
     REGISTER_WEIGHT,
 )
 from khala.runtime.modules.registry.errors import RegistryError, registry_error
+from khala.runtime.modules.registry.messages import start_benchmark
 from khala.runtime.modules.registry.registration import check_registration
 from khala.runtime.modules.registry.types import (
     AttestationProvider,
@@ -157,6 +158,8 @@ def register_worker(storage: State, ctx: Context, args: RegisterWorker) -> None:
     state.USED_ATTESTATIONS.insert(storage, checked.dedupe_key, info.pubkey)
     kind = events.WorkerAdded if previous is None else events.WorkerUpdated
     ctx.emit(kind(info.pubkey, AttestationProvider.DCAP, checked.attestation.confidence))
+    if record.initial_score is None:
+        start_benchmark(storage, ctx, info.pubkey)
 
 
 def update_worker_endpoint(storage: State, ctx: Context, args: UpdateWorkerEndpoint) -> None:
@@ -251,6 +254,11 @@ def unregister_gatekeeper(storage: State, ctx: Context, args: UnregisterGatekeep
     keepers = state.GATEKEEPERS.get(storage)
     if args.pubkey not in keepers:
         raise registry_error(RegistryError.GATEKEEPER_UNKNOWN, "not a gatekeeper")
+    if len(keepers) == 1 and state.MASTER_PUBKEY.get(storage) is not None:
+        raise registry_error(
+            RegistryError.LAST_GATEKEEPER,
+            "the last gatekeeper holds the only copy of the master key; register another first",
+        )
     state.GATEKEEPERS.put(storage, [key for key in keepers if key != args.pubkey])
     ctx.emit(events.GatekeeperUnregistered(args.pubkey))
 

@@ -22,3 +22,15 @@ REPORT_DATA_BINDING = slice(0, 32)
 """REPORTDATA bytes holding ``blake2_256(SCALE(WorkerRegistrationInfo))``."""
 REPORT_DATA_TIME = slice(32, 40)
 """REPORTDATA bytes holding the quote request time (u64 LE seconds)."""
+BENCH_START_TOPIC = b"khala/registry/bench-start"
+"""Topic of ``BenchStart`` messages telling a new worker to benchmark."""
+BENCH_REPORT_TOPIC = b"^khala/registry/bench-report"
+"""On-chain topic of workers' signed ``BenchReport`` messages."""
+MASTER_PUBKEY_TOPIC = b"^khala/registry/master-pubkey"
+"""On-chain topic where the first gatekeeper publishes the master public key."""
+PALLET_ID = b"registry"
+"""Sender name of the registry's messages to workers."""
+SCORE_CAP = 6000
+"""Benchmark scores are capped (DESIGN §6) so a fast machine cannot dominate shares."""
+SCORE_PERIOD_SECS = 6
+"""A score counts iterations per 6 seconds."""

@@ -62,6 +62,18 @@ class RegistryError(StrEnum):
     """The worker is already a gatekeeper."""
     GATEKEEPER_UNKNOWN = "registry.gatekeeper_unknown"
     """The worker is not a gatekeeper."""
+    NOT_A_WORKER = "registry.not_a_worker"
+    """Only a registered worker may send this message."""
+    BENCHMARK_ALREADY_REPORTED = "registry.benchmark_already_reported"
+    """The worker's initial score is already set."""
+    BAD_BENCHMARK = "registry.bad_benchmark"
+    """The benchmark report starts in the future or spans no time."""
+    MASTER_PUBKEY_EXISTS = "registry.master_pubkey_exists"
+    """The master public key is already published; later gatekeepers receive the key instead."""
+    LAST_GATEKEEPER = "registry.last_gatekeeper"
+    """The last gatekeeper cannot be removed once the master key exists."""
+    MALFORMED_MESSAGE = "registry.malformed_message"
+    """The message payload does not decode as its topic's type."""
 
 
 def registry_error(code: RegistryError, message: str) -> DispatchError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from khala.attestation.types import Measurement
-from khala.primitives.scale import H256, U8, ScaleEnum, variant
+from khala.primitives.scale import H256, U8, U32, ScaleEnum, variant
 from khala.runtime.modules.registry.types import AttestationProvider
 
 
@@ -108,3 +108,23 @@ class GatekeeperUnregistered(Event):
 
     pubkey: H256
     """The worker."""
+
+
+@variant(10)
+@dataclass(frozen=True, slots=True)
+class BenchmarkReported(Event):
+    """A worker finished its benchmark; its initial score is set."""
+
+    pubkey: H256
+    """The worker."""
+    score: U32
+    """Iterations per 6 s, capped at 6000."""
+
+
+@variant(11)
+@dataclass(frozen=True, slots=True)
+class MasterPubkeyPublished(Event):
+    """The first gatekeeper published the master public key."""
+
+    master_pubkey: H256
+    """The master key's sr25519 public key."""

@@ -43,6 +43,11 @@ USED_ATTESTATIONS: StorageMap[bytes, bytes | None] = StorageMap(
     MODULE_NAME, "UsedAttestations", StorageHasher.IDENTITY, H256, H256 | None, None
 )
 """Registry.UsedAttestations: blake2(SCALE(measurement) ++ REPORTDATA) -> the worker."""
+MASTER_PUBKEY: StorageValue[bytes | None] = StorageValue(
+    MODULE_NAME, "GatekeeperMasterPubkey", H256 | None, None
+)
+"""Registry.GatekeeperMasterPubkey: the master key's sr25519 public key, once the first
+gatekeeper publishes it; it signs every ``GatekeeperOrigin`` message."""
 ENDPOINTS: StorageMap[bytes, WorkerEndpoint | None] = StorageMap(
     MODULE_NAME, "Endpoints", StorageHasher.TWOX64_CONCAT, H256, WorkerEndpoint | None, None
 )
@@ -52,3 +57,8 @@ ENDPOINTS: StorageMap[bytes, WorkerEndpoint | None] = StorageMap(
 def worker_info(state: State, pubkey: bytes) -> WorkerInfo | None:
     """The registered worker with this identity key, if any (for other modules)."""
     return WORKERS.get(state, pubkey)
+
+
+def master_pubkey(state: State) -> bytes | None:
+    """The gatekeepers' master public key, if published (for other modules)."""
+    return MASTER_PUBKEY.get(state)

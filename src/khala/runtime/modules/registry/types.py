@@ -98,3 +98,31 @@ class WorkerEndpoint:
 
 Measurements = list[Measurement]
 """The measurement allow-list."""
+
+
+@dataclass(frozen=True, slots=True)
+class BenchStart:
+    """Tells a newly registered worker to benchmark for ``duration`` blocks."""
+
+    worker: H256
+    """The worker addressed."""
+    duration: U32
+    """Blocks to benchmark for."""
+
+
+@dataclass(frozen=True, slots=True)
+class BenchReport:
+    """A worker's benchmark result, signed by its identity key."""
+
+    start_time: U64
+    """Block time (s) when the benchmark started."""
+    iterations: U64
+    """Iterations counted since then."""
+
+
+@dataclass(frozen=True, slots=True)
+class MasterPubkeyUpload:
+    """The first gatekeeper's master public key, signed by its identity key."""
+
+    master_pubkey: H256
+    """The master key's sr25519 public key."""

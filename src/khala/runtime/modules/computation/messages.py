@@ -1,0 +1,153 @@
+"""Computation's on-chain message handlers: workers' heartbeats and gatekeepers' settlements.
+
+mq has checked each message's signature and sequence before routing it here. A handler that
+raises leaves no writes; mq records the refusal and still consumes the sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TypeVar
+
+from khala.primitives.fixed_point import U64F64
+from khala.primitives.scale import ScaleError, decode
+from khala.runtime.context import Context
+from khala.runtime.modules.balances import currency
+from khala.runtime.modules.computation import events as ev
+from khala.runtime.modules.computation import state as st
+from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.errors import ComputationError, computation_error
+from khala.runtime.modules.computation.types import (
+    Heartbeat,
+    SessionInfo,
+    SessionState,
+    WorkingInfoUpdate,
+)
+from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, WorkerOrigin
+from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.runtime.state import State
+
+T = TypeVar("T")
+
+P_INSTANT_CAP_PERCENT = 120
+"""A heartbeat's instant performance is capped at 120 % of the start score (as Phala), so a
+worker cannot inflate its share by claiming a burst of iterations."""
+
+
+def _payload(kind: type[T], message: Message) -> T:
+    try:
+        return decode(kind, message.payload)
+    except ScaleError as error:
+        raise computation_error(
+            ComputationError.MALFORMED_MESSAGE, f"not a {kind.__name__}: {error.message}"
+        ) from None
+
+
+def _session_of(storage: State, worker: bytes) -> tuple[bytes, SessionInfo] | None:
+    session = st.WORKER_BINDINGS.get(storage, worker)
+    record = None if session is None else st.SESSIONS.get(storage, session)
+    if session is None or record is None:
+        return None
+    return session, record
+
+
+def p_instant(record: SessionInfo, beat: Heartbeat) -> int:
+    """Iterations per 6 s since the previous heartbeat, capped at 120 % of the start score.
+
+    The first heartbeat of a session measures from the session's start (iterations 0) and has
+    no previous time, so it keeps the start score.
+    """
+    elapsed = beat.challenge_time - record.challenge_time_last
+    if record.challenge_time_last == 0 or elapsed <= 0:
+        return record.p_instant
+    measured = (beat.iterations - record.iterations) * 6 // elapsed
+    return min(measured, record.p_init * P_INSTANT_CAP_PERCENT // 100)
+
+
+def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
+    """Record a computing worker's heartbeat (the gatekeepers settle it off chain)."""
+    sender = message.sender
+    if not isinstance(sender, WorkerOrigin):
+        raise computation_error(ComputationError.WORKER_NOT_BOUND, "heartbeats come from workers")
+    found = _session_of(storage, bytes(sender.pubkey))
+    if found is None:
+        raise computation_error(ComputationError.WORKER_NOT_BOUND, "the worker is not bound")
+    session, record = found
+    if not record.state.computing():
+        raise computation_error(ComputationError.NOT_COMPUTING, "the worker is not computing")
+    beat = _payload(Heartbeat, message)
+    if (
+        beat.session_id != record.session_id
+        or beat.challenge_block >= ctx.env.number
+        or beat.iterations < record.iterations
+        or beat.challenge_time < record.challenge_time_last
+    ):
+        raise computation_error(
+            ComputationError.BAD_HEARTBEAT,
+            f"heartbeat for session {beat.session_id} block {beat.challenge_block} does not "
+            f"follow session {record.session_id}'s last one",
+        )
+    updated = replace(
+        record,
+        p_instant=p_instant(record, beat),
+        iterations=beat.iterations,
+        challenge_time_last=beat.challenge_time,
+    )
+    st.SESSIONS.insert(storage, session, updated)
+    ctx.emit(ev.HeartbeatReceived(session, beat.challenge_block))
+
+
+def _transition(
+    storage: State, ctx: Context, worker: bytes, before: SessionState, after: SessionState
+) -> None:
+    found = _session_of(storage, worker)
+    if found is None or found[1].state is not before:
+        return  # stopped or unbound since the gatekeepers computed this; nothing to change
+    session, record = found
+    st.SESSIONS.insert(storage, session, replace(record, state=after))
+    if after is SessionState.WORKER_UNRESPONSIVE:
+        ctx.emit(ev.WorkerEnterUnresponsive(session))
+    else:
+        ctx.emit(ev.WorkerExitUnresponsive(session))
+
+
+def on_settlement(storage: State, ctx: Context, message: Message) -> None:
+    """Apply the gatekeepers' per-block settlement: states, V, payouts, treasury."""
+    if not isinstance(message.sender, GatekeeperOrigin):
+        raise computation_error(
+            ComputationError.NOT_GATEKEEPER, "settlements must be signed by the master key"
+        )
+    update = _payload(WorkingInfoUpdate, message)
+    if update.block_number <= st.LAST_SETTLED_BLOCK.get(storage):
+        ctx.emit(ev.SettlementDropped(update.block_number))
+        return
+    total = sum(item.payout + item.treasury for item in update.settle)
+    if currency.free_balance(storage, SUBSIDY_ACCOUNT) < total:
+        raise computation_error(
+            ComputationError.SUBSIDY_EXHAUSTED, f"the subsidy cannot pay {total} units"
+        )
+    st.LAST_SETTLED_BLOCK.put(storage, update.block_number)
+    for worker in update.offline:
+        _transition(
+            storage, ctx, worker, SessionState.WORKER_IDLE, SessionState.WORKER_UNRESPONSIVE
+        )
+    for worker in update.recovered_to_online:
+        _transition(
+            storage, ctx, worker, SessionState.WORKER_UNRESPONSIVE, SessionState.WORKER_IDLE
+        )
+    for item in update.settle:
+        found = _session_of(storage, item.pubkey)
+        if found is None:
+            continue
+        session, record = found
+        for dest, amount in ((record.owner, item.payout), (TREASURY_ACCOUNT, item.treasury)):
+            if amount:
+                currency.transfer(storage, ctx, SUBSIDY_ACCOUNT, dest, amount, keep_alive=True)
+        settled = replace(
+            record,
+            v=U64F64(item.v),
+            v_updated_at=update.block_number,
+            total_reward=record.total_reward + item.payout,
+        )
+        st.SESSIONS.insert(storage, session, settled)
+        ctx.emit(ev.SessionSettled(session, settled.v, item.payout))

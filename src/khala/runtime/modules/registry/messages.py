@@ -1,0 +1,100 @@
+"""Registry's on-chain message handlers: benchmark reports and the master public key.
+
+Both arrive through the message queue signed by a worker's identity key (mq checked the
+signature and sequence before routing here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TypeVar
+
+from khala.primitives.scale import ScaleError, decode, encode
+from khala.runtime.context import Context
+from khala.runtime.modules.mq.calls import send
+from khala.runtime.modules.mq.types import Message, WorkerOrigin
+from khala.runtime.modules.registry import events, state
+from khala.runtime.modules.registry.constants import (
+    BENCH_START_TOPIC,
+    PALLET_ID,
+    SCORE_CAP,
+    SCORE_PERIOD_SECS,
+)
+from khala.runtime.modules.registry.errors import RegistryError, registry_error
+from khala.runtime.modules.registry.types import (
+    BenchReport,
+    BenchStart,
+    MasterPubkeyUpload,
+    WorkerInfo,
+)
+from khala.runtime.modules.timestamp.state import now
+from khala.runtime.state import State
+
+T = TypeVar("T")
+
+
+def _payload(kind: type[T], message: Message) -> T:
+    try:
+        return decode(kind, message.payload)
+    except ScaleError as error:
+        raise registry_error(
+            RegistryError.MALFORMED_MESSAGE, f"not a {kind.__name__}: {error.message}"
+        ) from None
+
+
+def _sending_worker(storage: State, message: Message) -> tuple[bytes, WorkerInfo]:
+    sender = message.sender
+    info = None
+    if isinstance(sender, WorkerOrigin):
+        info = state.WORKERS.get(storage, sender.pubkey)
+    if info is None or not isinstance(sender, WorkerOrigin):
+        raise registry_error(RegistryError.NOT_A_WORKER, "only registered workers send this")
+    return bytes(sender.pubkey), info
+
+
+def benchmark_score(iterations: int, elapsed_secs: int) -> int:
+    """Iterations per 6 s over the benchmark, capped at 6000 (integer division)."""
+    return min(SCORE_CAP, iterations * SCORE_PERIOD_SECS // elapsed_secs)
+
+
+def start_benchmark(storage: State, ctx: Context, worker: bytes) -> None:
+    """Tell a newly registered worker to benchmark for the preset's number of blocks."""
+    send(
+        storage,
+        ctx,
+        PALLET_ID,
+        BENCH_START_TOPIC,
+        encode(BenchStart(worker, ctx.config.benchmark_blocks)),
+    )
+
+
+def on_bench_report(storage: State, ctx: Context, message: Message) -> None:
+    """Set a worker's initial score from its first benchmark report."""
+    pubkey, info = _sending_worker(storage, message)
+    report = _payload(BenchReport, message)
+    if info.initial_score is not None:
+        raise registry_error(
+            RegistryError.BENCHMARK_ALREADY_REPORTED, f"the score is already {info.initial_score}"
+        )
+    elapsed = now(storage) // 1000 - report.start_time
+    if elapsed <= 0:
+        raise registry_error(
+            RegistryError.BAD_BENCHMARK, "the benchmark must start before the current block"
+        )
+    score = benchmark_score(report.iterations, elapsed)
+    state.WORKERS.insert(storage, pubkey, replace(info, initial_score=score))
+    ctx.emit(events.BenchmarkReported(pubkey, score))
+
+
+def on_master_pubkey(storage: State, ctx: Context, message: Message) -> None:
+    """Accept the master public key from a gatekeeper, once."""
+    pubkey, _ = _sending_worker(storage, message)
+    upload = _payload(MasterPubkeyUpload, message)
+    if pubkey not in state.GATEKEEPERS.get(storage):
+        raise registry_error(RegistryError.GATEKEEPER_UNKNOWN, "the sender is not a gatekeeper")
+    if state.MASTER_PUBKEY.get(storage) is not None:
+        raise registry_error(
+            RegistryError.MASTER_PUBKEY_EXISTS, "the master public key is already published"
+        )
+    state.MASTER_PUBKEY.put(storage, upload.master_pubkey)
+    ctx.emit(events.MasterPubkeyPublished(upload.master_pubkey))

@@ -1,0 +1,206 @@
+"""Mining messages on chain: benchmark reports, the master key, heartbeats and settlements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
+from khala.primitives.fixed_point import U64F64
+from khala.primitives.scale import decode, encode
+from khala.runtime.dispatch import ComputationCall, MqCall, RegistryCall, SudoCall
+from khala.runtime.modules.balances.currency import free_balance
+from khala.runtime.modules.computation import events as cev
+from khala.runtime.modules.computation import state as cst
+from khala.runtime.modules.computation.calls import Bind, SetMiningEnabled, StartComputing
+from khala.runtime.modules.computation.constants import (
+    HEARTBEAT_TOPIC,
+    SETTLE_TOPIC,
+    SUBSIDY_ACCOUNT,
+)
+from khala.runtime.modules.computation.sessions import session_account
+from khala.runtime.modules.computation.types import (
+    Heartbeat,
+    SessionState,
+    SettleInfo,
+    WorkingInfoUpdate,
+)
+from khala.runtime.modules.mq import state as mq_state
+from khala.runtime.modules.mq.calls import SyncOffchainMessage, signed_payload
+from khala.runtime.modules.mq.events import MessageHandlerFailed
+from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, SignedMessage, WorkerOrigin
+from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.runtime.modules.registry import state as rst
+from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
+from khala.runtime.modules.registry.constants import (
+    BENCH_REPORT_TOPIC,
+    BENCH_START_TOPIC,
+    MASTER_PUBKEY_TOPIC,
+)
+from khala.runtime.modules.registry.events import BenchmarkReported, MasterPubkeyPublished
+from khala.runtime.modules.registry.types import BenchReport, BenchStart, MasterPubkeyUpload
+from khala.runtime.modules.sudo.calls import Sudo
+from khala.runtime.modules.timestamp.state import now
+from tests.runtime.harness import PHA
+from tests.runtime.test_registry import ALICE, RELAYER, WORKER, Chain
+
+MASTER = keypair_from_seed(KeyScheme.SR25519, b"\x42" * 32)
+
+
+class Mining(Chain):
+    """A registered worker (operator: RELAYER) that messages the chain."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        super().__init__(tmp_path, mining_subsidy=1_000_000 * PHA)
+        info = self.info()
+        error, self.registration_events = self.register(info, self.attestation(info))
+        assert error is None
+        self.outbound_after_registration = mq_state.OUTBOUND.get(self.harness.state())
+        self.sequences: dict[Any, int] = {}
+
+    def message(
+        self, topic: bytes, payload: bytes, *, gatekeeper: bool = False, key: Keypair = WORKER
+    ) -> tuple[str | None, list[Any]]:
+        """Sign and submit the sender's next message."""
+        sender: Any = GatekeeperOrigin() if gatekeeper else WorkerOrigin(WORKER.public_key)
+        sequence = self.sequences.get(sender, 0)
+        self.sequences[sender] = sequence + 1
+        message = Message(sender, topic, payload)
+        signed = SignedMessage(message, sequence, key.sign(signed_payload(message, sequence)))
+        return self.submit(MqCall(SyncOffchainMessage(signed)))
+
+    def root(self, call: Any) -> list[Any]:
+        return self.submit(SudoCall(Sudo(call)), signer=ALICE)[1]
+
+    def now_s(self) -> int:
+        return now(self.harness.state()) // 1000
+
+    def publish_master(self) -> None:
+        self.root(RegistryCall(RegisterGatekeeper(WORKER.public_key)))
+        self.message(MASTER_PUBKEY_TOPIC, encode(MasterPubkeyUpload(MASTER.public_key)))
+
+    def start_computing(self, score_iterations: int = 2_000) -> bytes:
+        """Benchmark (score from ``score_iterations`` over the elapsed time), bind and start."""
+        start = self.now_s() - 6
+        self.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, score_iterations)))
+        self.root(ComputationCall(SetMiningEnabled(True)))
+        self.submit(ComputationCall(Bind(WORKER.public_key)))
+        error, _ = self.submit(ComputationCall(StartComputing(WORKER.public_key, 3000 * PHA)))
+        assert error is None
+        return session_account(RELAYER.public_key, WORKER.public_key)
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Mining:
+    return Mining(tmp_path)
+
+
+def _failures(events: list[Any]) -> list[MessageHandlerFailed]:
+    return [event for event in events if isinstance(event, MessageHandlerFailed)]
+
+
+def test_registration_starts_a_benchmark_and_the_report_sets_the_score(chain: Mining) -> None:
+    """BenchStart goes out at registration; score = iterations·6/elapsed, once."""
+    starts = [m for m in chain.outbound_after_registration if m.destination == BENCH_START_TOPIC]
+    assert [decode(BenchStart, m.payload) for m in starts] == [
+        BenchStart(WORKER.public_key, chain.harness.preset.benchmark_blocks)
+    ]
+    # The report's block is 2 s after the current one; started 10 s before that block:
+    start = chain.now_s() + 2 - 10
+    error, events = chain.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, 5_000)))
+    assert error is None
+    assert BenchmarkReported(WORKER.public_key, 3_000) in events  # 5000·6/10
+    assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 3_000
+    error, events = chain.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, 9_999)))
+    assert error is None and len(_failures(events)) == 1  # refused, sequence consumed
+    origin = WorkerOrigin(WORKER.public_key)
+    assert mq_state.next_sequence(chain.harness.state(), origin) == 2
+    assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 3_000
+
+
+def test_scores_are_capped(chain: Mining) -> None:
+    """A huge iteration count scores 6000."""
+    chain.message(BENCH_REPORT_TOPIC, encode(BenchReport(chain.now_s() - 4, 10**12)))
+    assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 6_000
+
+
+def test_master_pubkey_comes_from_a_gatekeeper_once(chain: Mining) -> None:
+    """A non-gatekeeper cannot publish; a gatekeeper can, once; the last one stays."""
+    upload = encode(MasterPubkeyUpload(MASTER.public_key))
+    _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
+    assert len(_failures(events)) == 1 and rst.MASTER_PUBKEY.get(chain.harness.state()) is None
+    chain.root(RegistryCall(RegisterGatekeeper(WORKER.public_key)))
+    _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
+    assert MasterPubkeyPublished(MASTER.public_key) in events
+    _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
+    assert len(_failures(events)) == 1
+    events = chain.root(RegistryCall(UnregisterGatekeeper(WORKER.public_key)))
+    assert WORKER.public_key in rst.GATEKEEPERS.get(chain.harness.state())
+
+
+def test_heartbeats_are_recorded_and_checked(chain: Mining) -> None:
+    """A computing worker's heartbeat updates its session; a wrong session id is refused."""
+    session = chain.start_computing()
+    record = cst.SESSIONS.get(chain.harness.state(), session)
+    block = chain.harness.head.number
+    beat = Heartbeat(record.session_id, block, chain.now_s(), 500)
+    error, events = chain.message(HEARTBEAT_TOPIC, encode(beat))
+    assert error is None and cev.HeartbeatReceived(session, block) in events
+    delivered = mq_state.OUTBOUND.get(chain.harness.state())
+    assert any(m.destination == HEARTBEAT_TOPIC for m in delivered)  # gatekeepers see it
+    assert cst.SESSIONS.get(chain.harness.state(), session).iterations == 500
+    stale = Heartbeat(record.session_id + 1, block, chain.now_s(), 600)
+    _, events = chain.message(HEARTBEAT_TOPIC, encode(stale))
+    assert len(_failures(events)) == 1
+    assert not any(
+        m.destination == HEARTBEAT_TOPIC for m in mq_state.OUTBOUND.get(chain.harness.state())
+    )
+
+
+def test_settlements_pay_from_the_subsidy_and_drop_late_ones(chain: Mining) -> None:
+    """Payout to the owner, treasury share to the treasury, V set; a replayed block is dropped."""
+    chain.publish_master()
+    session = chain.start_computing()
+    state = chain.harness.state()
+    owner_before = chain.harness.free(RELAYER)
+    treasury_before = free_balance(state, TREASURY_ACCOUNT)
+    subsidy_before = free_balance(state, SUBSIDY_ACCOUNT)
+    v = U64F64.from_int(4000)
+    update = WorkingInfoUpdate(
+        chain.harness.head.number,
+        [],
+        [],
+        [SettleInfo(WORKER.public_key, v.bits, 8 * PHA, 2 * PHA)],
+    )
+    error, events = chain.message(SETTLE_TOPIC, encode(update), gatekeeper=True, key=MASTER)
+    assert error is None and cev.SessionSettled(session, v, 8 * PHA) in events
+    state = chain.harness.state()
+    # Gatekeeper messages are fee-exempt, so the relayer (also the owner) paid nothing:
+    assert chain.harness.free(RELAYER) == owner_before + 8 * PHA
+    assert free_balance(state, TREASURY_ACCOUNT) == treasury_before + 2 * PHA
+    assert free_balance(state, SUBSIDY_ACCOUNT) == subsidy_before - 10 * PHA
+    record = cst.SESSIONS.get(state, session)
+    assert record.v == v and record.total_reward == 8 * PHA
+    late = WorkingInfoUpdate(update.block_number, [WORKER.public_key], [], [])
+    _, events = chain.message(SETTLE_TOPIC, encode(late), gatekeeper=True, key=MASTER)
+    assert cev.SettlementDropped(update.block_number) in events
+    offline = WorkingInfoUpdate(update.block_number + 1, [WORKER.public_key], [], [])
+    _, events = chain.message(SETTLE_TOPIC, encode(offline), gatekeeper=True, key=MASTER)
+    assert cev.WorkerEnterUnresponsive(session) in events
+    state = chain.harness.state()
+    assert cst.SESSIONS.get(state, session).state is SessionState.WORKER_UNRESPONSIVE
+
+
+def test_settlements_need_the_master_key(chain: Mining) -> None:
+    """Before the key is published, or signed by another key, a settlement is refused."""
+    update = encode(WorkingInfoUpdate(1, [], [], []))
+    assert chain.message(SETTLE_TOPIC, update, gatekeeper=True, key=MASTER)[0] == (
+        "mq.unknown_sender"
+    )
+    chain.sequences.clear()
+    chain.publish_master()
+    assert chain.message(SETTLE_TOPIC, update, gatekeeper=True, key=WORKER)[0] == (
+        "mq.bad_signature"
+    )

@@ -6,14 +6,26 @@ from dataclasses import replace
 
 from khala.primitives.fixed_point import U64F64, ZERO
 from khala.primitives.hashing import blake2_256
+from khala.primitives.scale import encode
 from khala.primitives.units import UNITS_PER_PHA
 from khala.runtime.context import Context, ensure_signed
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
-from khala.runtime.modules.computation.constants import MIN_SCORE, SESSION_DOMAIN
+from khala.runtime.modules.computation.constants import (
+    MIN_SCORE,
+    PALLET_ID,
+    SESSION_DOMAIN,
+    WORKER_EVENT_TOPIC,
+)
 from khala.runtime.modules.computation.errors import ComputationError, computation_error
-from khala.runtime.modules.computation.types import SessionInfo, SessionState
+from khala.runtime.modules.computation.types import (
+    ComputingStarted,
+    ComputingStopped,
+    SessionInfo,
+    SessionState,
+)
+from khala.runtime.modules.mq.calls import send
 from khala.runtime.modules.registry.state import worker_info
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.runtime.modules.timestamp.state import now
@@ -150,6 +162,8 @@ def start_computing(state: State, ctx: Context, worker: bytes, stake: int) -> No
     st.SESSIONS.insert(state, session, started)
     st.ONLINE_WORKERS.put(state, st.ONLINE_WORKERS.get(state) + 1)
     ctx.emit(ev.SessionStarted(session, ve, score))
+    event = ComputingStarted(worker, started.session_id, ve, score, info.confidence_level)
+    send(state, ctx, PALLET_ID, WORKER_EVENT_TOPIC, encode(event))
 
 
 def stop_computing(state: State, ctx: Context, worker: bytes) -> None:
@@ -165,6 +179,8 @@ def stop_computing(state: State, ctx: Context, worker: bytes) -> None:
     st.SESSIONS.insert(state, session, stopped)
     st.ONLINE_WORKERS.put(state, st.ONLINE_WORKERS.get(state) - 1)
     ctx.emit(ev.SessionStopped(session))
+    event = ComputingStopped(worker, record.session_id)
+    send(state, ctx, PALLET_ID, WORKER_EVENT_TOPIC, encode(event))
 
 
 def reclaim(state: State, ctx: Context, worker: bytes) -> None:

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from khala.primitives.fixed_point import U64F64
-from khala.primitives.scale import H256, U32, U64, U128, U256
+from khala.primitives.scale import H256, U8, U32, U64, U128, U256, ScaleEnum, variant
 
 
 class SessionState(enum.IntEnum):
@@ -106,3 +106,35 @@ class WorkingInfoUpdate:
     """Workers that answered again."""
     settle: list[SettleInfo]
     """V and payouts of the workers whose heartbeats were settled."""
+
+
+class WorkerEvent(ScaleEnum):
+    """What the chain tells workers and gatekeepers about a worker's computing session."""
+
+
+@variant(0)
+@dataclass(frozen=True, slots=True)
+class ComputingStarted(WorkerEvent):
+    """The worker started computing in this block."""
+
+    worker: H256
+    """The worker."""
+    session_id: U32
+    """The new session's id (its heartbeats must name it)."""
+    init_v: U64F64
+    """Ve."""
+    init_p: U32
+    """The benchmark score."""
+    confidence_level: U8
+    """The worker's attestation confidence level (weights its share)."""
+
+
+@variant(1)
+@dataclass(frozen=True, slots=True)
+class ComputingStopped(WorkerEvent):
+    """The worker stopped computing in this block."""
+
+    worker: H256
+    """The worker."""
+    session_id: U32
+    """The session that ended."""

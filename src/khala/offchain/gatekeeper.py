@@ -1,0 +1,170 @@
+"""The gatekeepers' per-block settlement.
+
+The chain's mining messages are replayed into the economics engine to produce the
+``WorkingInfoUpdate`` the master key signs.
+
+Per block, in message order: ``ComputingStarted`` / ``ComputingStopped`` open and close a
+worker's economics; a worker's ``Heartbeat`` (accepted on chain) settles its payout; the
+block's ``HeartbeatChallenge`` records which computing workers must answer (found through the
+bucketed index, then confirmed by each worker's own state machine, so the gatekeeper expects
+exactly the heartbeats the workers send). At the end of the block, workers whose oldest
+challenge has waited more than ``heartbeat_window`` blocks turn unresponsive. Every gatekeeper
+runs the same integer arithmetic on the same messages, so their updates are byte-identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from khala.offchain.challenge import ChallengeIndex
+from khala.offchain.economics import EconomicsEngine, WorkerState
+from khala.offchain.worker_state import WorkerStateMachine
+from khala.primitives.scale import ScaleError, decode
+from khala.runtime.modules.computation.constants import (
+    CHALLENGE_TOPIC,
+    HEARTBEAT_TOPIC,
+    WORKER_EVENT_TOPIC,
+)
+from khala.runtime.modules.computation.tokenomics import TokenomicParameters
+from khala.runtime.modules.computation.types import (
+    ComputingStarted,
+    ComputingStopped,
+    Heartbeat,
+    HeartbeatChallenge,
+    SettleInfo,
+    WorkerEvent,
+    WorkingInfoUpdate,
+)
+from khala.runtime.modules.mq.types import Message, PalletOrigin, WorkerOrigin
+
+
+class _Expectations:
+    """Effects of replayed state machines: a hit worker owes a heartbeat."""
+
+    def __init__(self, engine: EconomicsEngine) -> None:
+        self.engine = engine
+        self.pubkey = b""
+
+    def iterations(self) -> int:
+        return 0
+
+    def bench_report(self, start_time: int, iterations: int) -> None:
+        return None
+
+    def heartbeat(
+        self, session_id: int, challenge_block: int, challenge_time: int, iterations: int
+    ) -> None:
+        self.engine.challenge(self.pubkey, challenge_block)
+
+
+@dataclass
+class GatekeeperEconomics:
+    """All computing workers as the gatekeepers see them."""
+
+    params: TokenomicParameters
+    """The parameters in force."""
+    engine: EconomicsEngine = field(init=False)
+    """V, shares and payouts."""
+    index: ChallengeIndex = field(default_factory=ChallengeIndex)
+    """Computing workers by key hash."""
+    machines: dict[bytes, WorkerStateMachine] = field(default_factory=dict)
+    """Each computing worker's replayed state machine."""
+    sessions: dict[bytes, int] = field(default_factory=dict)
+    """Each computing worker's session id (heartbeats of older sessions are ignored)."""
+
+    def __post_init__(self) -> None:
+        """Start with no workers."""
+        self.engine = EconomicsEngine(self.params)
+        self._expect = _Expectations(self.engine)
+
+    def set_params(self, params: TokenomicParameters) -> None:
+        """Use new parameters from the next block on (as the chain does)."""
+        self.params = params
+        self.engine.params = params
+
+    def process_block(
+        self, block: int, time_s: int, messages: list[Message]
+    ) -> WorkingInfoUpdate | None:
+        """Apply one block's messages; return the settlement to send, if any."""
+        settle: list[SettleInfo] = []
+        recovered: list[bytes] = []
+        for message in messages:
+            topic = message.destination
+            if topic == WORKER_EVENT_TOPIC and isinstance(message.sender, PalletOrigin):
+                self._worker_event(message.payload, block)
+            elif topic == HEARTBEAT_TOPIC and isinstance(message.sender, WorkerOrigin):
+                self._heartbeat(
+                    bytes(message.sender.pubkey), message.payload, block, settle, recovered
+                )
+            elif topic == CHALLENGE_TOPIC and isinstance(message.sender, PalletOrigin):
+                self._challenge(message.payload, block, time_s)
+        offline = self.engine.on_block(block)
+        if not (settle or recovered or offline):
+            return None
+        return WorkingInfoUpdate(block, offline, recovered, settle)
+
+    def _worker_event(self, payload: bytes, block: int) -> None:
+        try:
+            event = decode(WorkerEvent, payload)
+        except ScaleError:
+            return  # the chain wrote it; an undecodable one means a newer runtime: ignore
+        if not isinstance(event, ComputingStarted | ComputingStopped):
+            return
+        pubkey = bytes(event.worker)
+        if isinstance(event, ComputingStarted):
+            if pubkey in self.engine.workers:
+                self._stop(pubkey, block)
+            self.engine.start(
+                pubkey,
+                block,
+                score=event.init_p,
+                conf_level=event.confidence_level,
+                initial_v=event.init_v,
+            )
+            self.index.add(pubkey)
+            machine = WorkerStateMachine(pubkey)
+            machine.on_started(event.session_id, self._expect)
+            self.machines[pubkey] = machine
+            self.sessions[pubkey] = event.session_id
+        elif isinstance(event, ComputingStopped) and pubkey in self.engine.workers:
+            self._stop(pubkey, block)
+
+    def _stop(self, pubkey: bytes, block: int) -> None:
+        self.engine.stop(pubkey, block)
+        self.index.remove(pubkey)
+        self.machines.pop(pubkey, None)
+        self.sessions.pop(pubkey, None)
+
+    def _heartbeat(
+        self,
+        pubkey: bytes,
+        payload: bytes,
+        block: int,
+        settle: list[SettleInfo],
+        recovered: list[bytes],
+    ) -> None:
+        try:
+            beat = decode(Heartbeat, payload)
+        except ScaleError:
+            return
+        worker = self.engine.workers.get(pubkey)
+        if worker is None or self.sessions.get(pubkey) != beat.session_id:
+            return
+        was_unresponsive = worker.state is WorkerState.UNRESPONSIVE
+        result = self.engine.heartbeat(pubkey, block, beat.challenge_block)
+        if result is None:
+            return
+        if was_unresponsive:
+            recovered.append(pubkey)
+        settle.append(SettleInfo(pubkey, result.v.bits, result.payout, result.treasury))
+
+    def _challenge(self, payload: bytes, block: int, time_s: int) -> None:
+        try:
+            challenge = decode(HeartbeatChallenge, payload)
+        except ScaleError:
+            return
+        for pubkey in self.index.hits(challenge.seed, challenge.online_target):
+            self._expect.pubkey = pubkey
+            self.machines[pubkey].on_challenge(
+                block, time_s, challenge.seed, challenge.online_target, self._expect
+            )

@@ -1,0 +1,124 @@
+"""The worker state machine (DESIGN §6).
+
+One implementation, run by a worker for itself and replayed by the gatekeepers for every
+worker.
+
+It follows what the chain tells a worker, in block order: ``BenchStart`` (benchmark for N
+blocks), ``ComputingStarted`` / ``ComputingStopped`` (a session) and each block's
+``HeartbeatChallenge``. Effects go through :class:`WorkerEffects`: a real worker reads its
+benchmark counter and queues signed messages; a gatekeeper's replay records which heartbeats it
+expects. The machine itself is deterministic and has no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Protocol
+
+from khala.primitives.hashing import blake2_256
+from khala.runtime.modules.computation.challenge import is_hit
+
+
+class WorkerEffects(Protocol):
+    """What the machine asks of its host."""
+
+    def iterations(self) -> int:
+        """The benchmark counter now (a replaying gatekeeper answers 0)."""
+        ...
+
+    def bench_report(self, start_time: int, iterations: int) -> None:
+        """Send ``BenchReport{start_time, iterations}``."""
+        ...
+
+    def heartbeat(
+        self, session_id: int, challenge_block: int, challenge_time: int, iterations: int
+    ) -> None:
+        """Answer a challenge that hit this worker."""
+        ...
+
+
+class Phase(IntEnum):
+    """Where the worker is."""
+
+    REGISTERED = 0
+    """Waiting for a benchmark request."""
+    BENCHMARKING = 1
+    """Counting iterations for the requested number of blocks."""
+    READY = 2
+    """Benchmark reported; not computing."""
+    COMPUTING = 3
+    """In a computing session: answers challenges."""
+
+
+@dataclass(slots=True)
+class WorkerStateMachine:
+    """One worker's view of its own mining life."""
+
+    pubkey: bytes
+    """The worker's identity key."""
+    phase: Phase = Phase.REGISTERED
+    """Where it is."""
+    bench_until: int = 0
+    """The block at which the running benchmark ends."""
+    bench_start_time: int = 0
+    """Block time (s) when the benchmark started."""
+    bench_start_iterations: int = 0
+    """The counter when the benchmark started."""
+    session_id: int = 0
+    """The computing session's id."""
+    session_iterations: int = 0
+    """The counter when the session started."""
+    heartbeats: int = 0
+    """Heartbeats sent in this process (for status displays)."""
+
+    @property
+    def pubkey_hash(self) -> int:
+        """``blake2_256(pubkey)`` as a big-endian integer (what challenges compare)."""
+        return int.from_bytes(blake2_256(self.pubkey), "big")
+
+    def on_bench_start(self, block: int, time_s: int, duration: int, fx: WorkerEffects) -> None:
+        """Start benchmarking at ``block`` for ``duration`` blocks."""
+        self.phase = Phase.BENCHMARKING
+        self.bench_until = block + duration
+        self.bench_start_time = time_s
+        self.bench_start_iterations = fx.iterations()
+
+    def on_started(self, session_id: int, fx: WorkerEffects) -> None:
+        """A computing session started."""
+        self.phase = Phase.COMPUTING
+        self.session_id = session_id
+        self.session_iterations = fx.iterations()
+
+    def resume_computing(self, session_id: int, reported: int, fx: WorkerEffects) -> None:
+        """Continue a session after a restart; later heartbeats count on from ``reported``.
+
+        The chain requires a session's iteration counts never to decrease, and a restarted
+        process counts from zero again, so the new count is offset by what was reported.
+        """
+        self.phase = Phase.COMPUTING
+        self.session_id = session_id
+        self.session_iterations = fx.iterations() - reported
+
+    def on_stopped(self) -> None:
+        """The computing session ended."""
+        if self.phase is Phase.COMPUTING:
+            self.phase = Phase.READY
+
+    def on_challenge(
+        self, block: int, time_s: int, seed: int, target: int, fx: WorkerEffects
+    ) -> bool:
+        """Answer ``block``'s challenge if computing and hit; returns whether it answered."""
+        if self.phase is not Phase.COMPUTING or not is_hit(self.pubkey_hash, seed, target):
+            return False
+        done = fx.iterations() - self.session_iterations
+        fx.heartbeat(self.session_id, block, time_s, done)
+        self.heartbeats += 1
+        return True
+
+    def on_block_end(self, block: int, fx: WorkerEffects) -> None:
+        """Finish a benchmark whose duration has passed."""
+        if self.phase is Phase.BENCHMARKING and block >= self.bench_until:
+            done = max(0, fx.iterations() - self.bench_start_iterations)
+            fx.bench_report(self.bench_start_time, done)
+            self.phase = Phase.READY

@@ -1,0 +1,183 @@
+"""Mining end to end in memory: chain, two workers' state machines, a gatekeeper's replay.
+
+Every block's outbound messages go to the workers (who answer challenges with heartbeats) and
+to the gatekeeper (whose settlements, signed by the master key, go back to the chain).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from khala.offchain.gatekeeper import GatekeeperEconomics
+from khala.offchain.worker_state import WorkerStateMachine
+from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
+from khala.primitives.scale import decode, encode
+from khala.runtime.dispatch import ComputationCall, MqCall, SudoCall
+from khala.runtime.modules.balances.currency import free_balance
+from khala.runtime.modules.computation import events as cev
+from khala.runtime.modules.computation import state as cst
+from khala.runtime.modules.computation.calls import Bind, SetMiningEnabled, StartComputing
+from khala.runtime.modules.computation.constants import (
+    CHALLENGE_TOPIC,
+    HEARTBEAT_TOPIC,
+    SETTLE_TOPIC,
+    SUBSIDY_ACCOUNT,
+)
+from khala.runtime.modules.computation.tokenomics import GEMINI
+from khala.runtime.modules.computation.types import Heartbeat, HeartbeatChallenge
+from khala.runtime.modules.mq.calls import SyncOffchainMessage, signed_payload
+from khala.runtime.modules.mq.state import OUTBOUND
+from khala.runtime.modules.mq.types import (
+    GatekeeperOrigin,
+    Message,
+    MessageOrigin,
+    SignedMessage,
+    WorkerOrigin,
+)
+from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.runtime.modules.registry.state import MASTER_PUBKEY, WORKERS
+from khala.runtime.modules.registry.types import AttestationProvider, WorkerInfo
+from khala.runtime.modules.sudo.calls import Sudo
+from khala.runtime.modules.timestamp.state import now
+from tests.runtime.harness import PHA, Harness, ed
+
+ALICE = ed("Alice")
+OWNER = ed("Owner")
+MASTER = keypair_from_seed(KeyScheme.SR25519, b"\x42" * 32)
+WORKERS_KEYS = [keypair_from_seed(KeyScheme.SR25519, bytes([n]) * 32) for n in (11, 12)]
+
+
+class Host:
+    """A worker's effects: a fake benchmark counter and an outbox of signed heartbeats."""
+
+    def __init__(self, key: Keypair) -> None:
+        self.key = key
+        self.counter = 0
+        self.outbox: list[bytes] = []
+        self.online = True
+
+    def iterations(self) -> int:
+        return self.counter
+
+    def bench_report(self, start_time: int, iterations: int) -> None:
+        raise AssertionError("scores come from genesis in this test")
+
+    def heartbeat(self, session_id: int, block: int, time_s: int, iterations: int) -> None:
+        if self.online:
+            self.outbox.append(encode(Heartbeat(session_id, block, time_s, iterations)))
+
+
+class Network:
+    def __init__(self) -> None:
+        extra = {MASTER_PUBKEY.key: MASTER_PUBKEY.value_codec.encode(MASTER.public_key)}
+        for key in WORKERS_KEYS:
+            info = WorkerInfo(
+                key.public_key,
+                bytes(32),
+                1,
+                0,
+                OWNER.public_key,
+                AttestationProvider.DCAP,
+                1,
+                1000,
+                [],
+            )
+            extra[WORKERS.key_of(key.public_key)] = WORKERS.value_codec.encode(info)
+        endowed = {
+            ALICE.public_key: 1000 * PHA,
+            OWNER.public_key: 100_000 * PHA,
+            SUBSIDY_ACCOUNT: 1_000_000 * PHA,
+        }
+        self.harness = Harness(endowed, sudo=ALICE.public_key, genesis_extra=extra)
+        self.nonces: dict[bytes, int] = {}
+        self.sequences: dict[Any, int] = {}
+        self.hosts = {key.public_key: Host(key) for key in WORKERS_KEYS}
+        self.machines = {key: WorkerStateMachine(key) for key in self.hosts}
+        self.gatekeeper = GatekeeperEconomics(GEMINI)
+        self.pending: list[bytes] = []
+        self.events: list[Any] = []
+
+    def extrinsic(self, signer: Keypair, call: Any) -> None:
+        nonce = self.nonces.get(signer.public_key, 0)
+        self.nonces[signer.public_key] = nonce + 1
+        self.pending.append(self.harness.sign(signer, call, nonce=nonce))
+
+    def offchain(self, origin: MessageOrigin, key: Keypair, topic: bytes, payload: bytes) -> None:
+        sequence = self.sequences.get(origin, 0)
+        self.sequences[origin] = sequence + 1
+        message = Message(origin, topic, payload)
+        signed = SignedMessage(message, sequence, key.sign(signed_payload(message, sequence)))
+        self.extrinsic(OWNER, MqCall(SyncOffchainMessage(signed)))
+
+    def block(self) -> None:
+        """Author a block with everything pending, then let workers and gatekeeper react."""
+        self.harness.block(self.pending)
+        self.pending = []
+        state = self.harness.state()
+        self.events.extend(self.harness.events())
+        number, time_s = self.harness.head.number, now(state) // 1000
+        messages = OUTBOUND.get(state)
+        for host in self.hosts.values():
+            host.counter += 1000
+        for message in messages:
+            if message.destination == CHALLENGE_TOPIC:
+                challenge = decode(HeartbeatChallenge, message.payload)
+                for key, machine in self.machines.items():
+                    machine.on_challenge(
+                        number, time_s, challenge.seed, challenge.online_target, self.hosts[key]
+                    )
+        update = self.gatekeeper.process_block(number, time_s, messages)
+        for key, host in self.hosts.items():
+            for payload in host.outbox:
+                self.offchain(WorkerOrigin(key), host.key, HEARTBEAT_TOPIC, payload)
+            host.outbox.clear()
+        if update is not None:
+            self.offchain(GatekeeperOrigin(), MASTER, SETTLE_TOPIC, encode(update))
+
+
+def test_heartbeats_settle_rewards_and_silence_turns_unresponsive() -> None:
+    """Rewards accrue with 20 % to the treasury; a silent worker goes unresponsive, recovers."""
+    net = Network()
+    net.extrinsic(ALICE, SudoCall(Sudo(ComputationCall(SetMiningEnabled(True)))))
+    for key in WORKERS_KEYS:
+        net.extrinsic(OWNER, ComputationCall(Bind(key.public_key)))
+        net.extrinsic(OWNER, ComputationCall(StartComputing(key.public_key, 3000 * PHA)))
+    net.block()
+    for key, machine in net.machines.items():
+        machine.on_started(1, net.hosts[key])
+    state = net.harness.state()
+    treasury_start = free_balance(state, TREASURY_ACCOUNT)
+    subsidy_start = free_balance(state, SUBSIDY_ACCOUNT)
+    for _ in range(60):
+        net.block()
+    settled = [e for e in net.events if isinstance(e, cev.SessionSettled)]
+    beats = [e for e in net.events if isinstance(e, cev.HeartbeatReceived)]
+    assert len(beats) >= 10 and len(settled) >= 8
+    paid = sum(e.payout for e in settled)
+    state = net.harness.state()
+    paid_out = subsidy_start - free_balance(state, SUBSIDY_ACCOUNT)
+    treasury_share = paid_out - paid
+    # treasury = budget·0.2 and payout = budget − treasury, each truncated to units
+    assert paid > 0 and abs(treasury_share * 4 - paid) <= 4 * len(settled)
+    assert free_balance(state, TREASURY_ACCOUNT) - treasury_start >= treasury_share
+
+    # One worker goes silent: within heartbeat_window blocks of its next challenge it is
+    # reported unresponsive and stops earning.
+    silent = WORKERS_KEYS[0].public_key
+    net.hosts[silent].online = False
+    net.events.clear()
+    for _ in range(80):
+        net.block()
+        if any(isinstance(e, cev.WorkerEnterUnresponsive) for e in net.events):
+            break
+    assert any(isinstance(e, cev.WorkerEnterUnresponsive) for e in net.events)
+    session = cst.WORKER_BINDINGS.get(net.harness.state(), silent)
+    assert cst.SESSIONS.get(net.harness.state(), session).state.name == "WORKER_UNRESPONSIVE"
+
+    net.hosts[silent].online = True
+    net.events.clear()
+    for _ in range(80):
+        net.block()
+        if any(isinstance(e, cev.WorkerExitUnresponsive) for e in net.events):
+            break
+    assert cev.WorkerExitUnresponsive(session) in net.events

@@ -5,7 +5,21 @@ from __future__ import annotations
 import typer
 
 from khala import __version__
-from khala.cli import attestation, bench, chain, key, node, query, relayer, spec, tx, worker
+from khala.cli import (
+    attestation,
+    bench,
+    chain,
+    gatekeeper,
+    gov,
+    key,
+    mining,
+    node,
+    query,
+    relayer,
+    spec,
+    tx,
+    worker,
+)
 
 app = typer.Typer(
     name="khala",
@@ -25,6 +39,12 @@ app.add_typer(chain.app, name="chain")
 app.add_typer(attestation.app, name="attestation")
 app.add_typer(worker.app, name="worker")
 app.command("relayer")(relayer.relayer)
+app.add_typer(gov.app, name="gov")
+app.add_typer(mining.app, name="mining")
+app.add_typer(gatekeeper.app, name="gatekeeper")
+worker.app.command("start-computing")(mining.start_computing)
+worker.app.command("stop-computing")(mining.stop_computing)
+worker.app.command("reclaim")(mining.reclaim)
 
 
 @app.command("version")

@@ -6,7 +6,7 @@ from typing import Any
 
 from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import StorageHasher, blake2_256, storage_key
-from khala.primitives.scale import codec_of
+from khala.primitives.scale import Err, codec_of
 from khala.primitives.ss58 import ss58_decode
 from khala.primitives.types import DigestItem, Header
 from khala.runtime.dispatch import BalancesCall, RuntimeCall, module_error_code
@@ -15,6 +15,7 @@ from khala.runtime.extrinsic import Era, SignedExtra, sign_extrinsic
 from khala.runtime.modules.balances.calls import TransferAllowDeath, TransferKeepAlive
 from khala.runtime.modules.payment.events import TransactionFeePaid
 from khala.runtime.modules.registry.types import WorkerInfo
+from khala.runtime.modules.sudo.events import Sudid, SudoAsDone
 from khala.runtime.modules.system.events import ExtrinsicFailed, ExtrinsicSuccess
 from khala.runtime.modules.system.state import EMPTY_ACCOUNT, AccountInfo
 from khala.runtime.types import AddressId, ApplyExtrinsic, ModuleDispatchError
@@ -121,6 +122,12 @@ def sign(
     )
 
 
+def _error_code(failure: Any) -> str:
+    if isinstance(failure, ModuleDispatchError):
+        return module_error_code(failure.error.index, failure.error.error[0])
+    return type(failure).__name__
+
+
 def receipt_from_block(tx_hash: bytes, block: BlockInfo, events_hex: Any) -> Receipt | None:
     """Return the transaction's receipt if ``block`` includes it, else None."""
     for index, raw in enumerate(block.extrinsics):
@@ -137,14 +144,12 @@ def receipt_from_block(tx_hash: bytes, block: BlockInfo, events_hex: Any) -> Rec
         fee = None
         for event in mine:
             if isinstance(event, ExtrinsicFailed):
-                failure = event.dispatch_error
-                error = (
-                    module_error_code(failure.error.index, failure.error.error[0])
-                    if isinstance(failure, ModuleDispatchError)
-                    else type(failure).__name__
-                )
+                error = _error_code(event.dispatch_error)
             if isinstance(event, TransactionFeePaid):
                 fee = event.actual_fee
+            if isinstance(event, Sudid | SudoAsDone) and isinstance(event.sudo_result, Err):
+                success = False  # the sudo extrinsic succeeded; the call it carried did not
+                error = _error_code(event.sudo_result.error)
         return Receipt(tx_hash, block.block_hash, block.number, success, error, mine, fee)
     return None
 

@@ -38,7 +38,8 @@ class Receipt:
     block_number: int | None
     """That block's height."""
     success: bool | None
-    """Whether the call succeeded (None when not waited for)."""
+    """Whether the call succeeded (None when not waited for); for a sudo call, whether the
+    call it carried succeeded."""
     error: str | None
     """The failed call's error code, e.g. ``balances.insufficient_balance``."""
     events: list[Any]

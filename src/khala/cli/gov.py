@@ -1,0 +1,143 @@
+"""``khala gov``: governance actions (root: sudo on dev chains), starting with the launch timer."""
+
+from __future__ import annotations
+
+import typer
+
+from khala.cli.chain import JSON_OPTION, URL_OPTION
+from khala.cli.output import emit, reported_errors
+from khala.cli.submit import FROM_HELP, as_root, submit_and_report
+from khala.runtime.dispatch import ComputationCall, SchedulerCall
+from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
+from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
+from khala.runtime.modules.scheduler.types import task_id
+from khala.sdk import Client, keyring
+from khala.sdk.mining import scheduled_task
+
+app = typer.Typer(
+    help="Governance: schedule the mining launch, move or cancel scheduled tasks.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+
+LAUNCH_TASK = "start-mining"
+"""The task name ``schedule-mining-start`` uses unless told otherwise."""
+
+
+def _task(name: str) -> bytes:
+    task = task_id(name)
+    if task is None:
+        raise typer.BadParameter("task names are 1 to 32 bytes of UTF-8", param_hint="NAME")
+    return task
+
+
+@app.command("schedule-mining-start")
+def schedule_mining_start(
+    at: int = typer.Option(..., "--at", min=1, help="Block height at which mining starts."),
+    name: str = typer.Option(LAUNCH_TASK, "--name", help="Task name (to reschedule it later)."),
+    sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Schedule `computation.set_mining_enabled(true)` at block `--at` (the fair launch).
+
+    Every operator sees the height on chain and has the same time to prepare.
+    Example: `khala gov schedule-mining-start --at 1200 --from //Alice`
+    """
+    with reported_errors(as_json=as_json):
+        call = SchedulerCall(
+            ScheduleNamed(_task(name), at, ComputationCall(SetMiningEnabled(True)))
+        )
+        submit_and_report(
+            Client(url),
+            keyring.pair(sender),
+            as_root(call),
+            what=f"schedule {name!r} at block {at}",
+            as_json=as_json,
+            extra={"task": name, "at": at},
+        )
+
+
+@app.command("reschedule")
+def reschedule(
+    name: str = typer.Argument(..., help="The task's name, e.g. start-mining."),
+    at: int = typer.Option(..., "--at", min=1, help="Its new block height."),
+    sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Move a scheduled task to another block (e.g. delay the launch)."""
+    with reported_errors(as_json=as_json):
+        call = SchedulerCall(RescheduleNamed(_task(name), at))
+        submit_and_report(
+            Client(url),
+            keyring.pair(sender),
+            as_root(call),
+            what=f"reschedule {name!r} to block {at}",
+            as_json=as_json,
+            extra={"task": name, "at": at},
+        )
+
+
+@app.command("cancel")
+def cancel(
+    name: str = typer.Argument(..., help="The task's name."),
+    sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Cancel a scheduled task."""
+    with reported_errors(as_json=as_json):
+        call = SchedulerCall(CancelNamed(_task(name)))
+        submit_and_report(
+            Client(url),
+            keyring.pair(sender),
+            as_root(call),
+            what=f"cancel {name!r}",
+            as_json=as_json,
+            extra={"task": name},
+        )
+
+
+@app.command("task")
+def task(
+    name: str = typer.Argument(LAUNCH_TASK, help="The task's name."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show where a named task is scheduled (nothing once it ran or was cancelled)."""
+    with reported_errors(as_json=as_json):
+        _task(name)
+        address = scheduled_task(Client(url), name)
+        payload = {
+            "task": name,
+            "scheduled": address is not None,
+            "at": None if address is None else address.when,
+        }
+        emit(
+            payload,
+            as_json=as_json,
+            text=lambda: (
+                f"{name}: "
+                + ("not scheduled" if address is None else f"runs at block {address.when}")
+            ),
+        )
+
+
+@app.command("pause-heartbeats")
+def pause_heartbeats(
+    resume: bool = typer.Option(False, "--resume", help="Resume instead of pausing."),
+    sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Pause (or `--resume`) heartbeat challenges network-wide."""
+    with reported_errors(as_json=as_json):
+        call = ComputationCall(SetHeartbeatPaused(not resume))
+        submit_and_report(
+            Client(url),
+            keyring.pair(sender),
+            as_root(call),
+            what="resume heartbeats" if resume else "pause heartbeats",
+            as_json=as_json,
+        )

@@ -1,0 +1,161 @@
+"""``khala mining`` and the worker's session commands (start-computing, stop, reclaim)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from khala.cli.chain import JSON_OPTION, URL_OPTION
+from khala.cli.output import emit, reported_errors
+from khala.cli.submit import FROM_HELP, submit_and_report
+from khala.primitives.units import format_amount, parse_amount
+from khala.runtime.dispatch import ComputationCall
+from khala.runtime.modules.computation.calls import (
+    Bind,
+    Reclaim,
+    StartComputing,
+    StopComputing,
+    Unbind,
+)
+from khala.sdk import Client, keyring
+from khala.sdk.mining import overview, session_status
+
+app = typer.Typer(
+    help="Mining status: the launch switch, parameters and a worker's session.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+
+WORKER_ARGUMENT = typer.Argument(..., help="The worker's identity public key (0x, 32 bytes).")
+
+
+def parse_worker(text: str) -> bytes:
+    """A worker public key from 0x-hex."""
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise typer.BadParameter(
+            "give the worker's 0x-hex public key (32 bytes)", param_hint="PUBKEY"
+        )
+    return raw
+
+
+def _overview_json(client: Client) -> dict[str, Any]:
+    facts = overview(client)
+    params = facts.params
+    return {
+        "mining_enabled": facts.enabled,
+        "heartbeat_paused": facts.heartbeat_paused,
+        "online_workers": facts.online_workers,
+        "last_settled_block": facts.last_settled_block,
+        "subsidy_free": facts.subsidy_free,
+        "master_pubkey": None if facts.master_pubkey is None else "0x" + facts.master_pubkey.hex(),
+        "gatekeepers": ["0x" + key.hex() for key in facts.gatekeepers],
+        "params": {
+            "budget_per_block": params.budget_per_block.to_decimal(6),
+            "v_max": params.v_max.to_decimal(0),
+            "treasury_ratio": params.treasury_ratio.to_decimal(6),
+            "heartbeat_window": params.heartbeat_window,
+            "expected_heartbeats": params.expected_heartbeats,
+            "k": params.k.to_decimal(6),
+            "re": params.re.to_decimal(6),
+        },
+    }
+
+
+@app.command("status")
+def status(
+    pubkey: str | None = typer.Argument(None, help="A worker's public key (0x) to show."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show the network's mining state, or one worker's session (state, V, P, rewards)."""
+    with reported_errors(as_json=as_json):
+        client = Client(url)
+        if pubkey is None:
+            payload = _overview_json(client)
+            emit(payload, as_json=as_json, text=lambda: _lines(payload))
+            return
+        summary = session_status(client, parse_worker(pubkey)).to_json()
+        emit(summary, as_json=as_json, text=lambda: _lines(summary))
+
+
+def _lines(payload: dict[str, Any]) -> str:
+    lines = []
+    for key, value in payload.items():
+        shown = value
+        if key in ("total_reward", "stake", "subsidy_free") and isinstance(value, int):
+            shown = format_amount(value)
+        if isinstance(value, dict):
+            shown = ", ".join(f"{inner}={item}" for inner, item in value.items())
+        if isinstance(value, list):
+            shown = ", ".join(str(item) for item in value) or "-"
+        lines.append(f"{key:20} {shown}")
+    return "\n".join(lines)
+
+
+def start_computing(
+    pubkey: str = WORKER_ARGUMENT,
+    stake: str = typer.Option(..., "--stake", help="Stake to reserve, e.g. 3000PHA."),
+    sender: str = typer.Option(..., "--from", help=FROM_HELP + " Must be the worker's operator."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Bind the worker if needed, then start computing with `--stake` reserved.
+
+    Example: `khala worker start-computing 0x… --stake 3000PHA --from //Bob`
+    """
+    with reported_errors(as_json=as_json):
+        worker = parse_worker(pubkey)
+        client = Client(url)
+        pair = keyring.pair(sender)
+        if session_status(client, worker).session is None:
+            bound = client.submit(client.sign(pair, ComputationCall(Bind(worker))))
+            if not bound.success:
+                raise typer.BadParameter(f"bind failed: {bound.error}", param_hint="PUBKEY")
+        call = ComputationCall(StartComputing(worker, parse_amount(stake)))
+        submit_and_report(client, pair, call, what="start computing", as_json=as_json)
+
+
+def stop_computing(
+    pubkey: str = WORKER_ARGUMENT,
+    sender: str = typer.Option(..., "--from", help=FROM_HELP),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Stop computing; the stake stays reserved until the cool-down ends."""
+    with reported_errors(as_json=as_json):
+        call = ComputationCall(StopComputing(parse_worker(pubkey)))
+        submit_and_report(
+            Client(url), keyring.pair(sender), call, what="stop computing", as_json=as_json
+        )
+
+
+def reclaim(
+    pubkey: str = WORKER_ARGUMENT,
+    sender: str = typer.Option(..., "--from", help=FROM_HELP + " Anyone may reclaim."),
+    unbind: bool = typer.Option(False, "--unbind", help="Also unbind (the owner only)."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Return a cooled-down worker's stake to its owner (and optionally unbind it)."""
+    with reported_errors(as_json=as_json):
+        worker = parse_worker(pubkey)
+        client = Client(url)
+        pair = keyring.pair(sender)
+        stake = session_status(client, worker).stake
+        submit_and_report(
+            client,
+            pair,
+            ComputationCall(Reclaim(worker)),
+            what=f"reclaim {format_amount(stake)}",
+            as_json=as_json and not unbind,
+            extra={"stake": stake},
+        )
+        if unbind:
+            submit_and_report(
+                client, pair, ComputationCall(Unbind(worker)), what="unbind", as_json=as_json
+            )

@@ -1,0 +1,63 @@
+"""Submitting one call from the command line and reporting its receipt the same way everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from khala.cli.output import emit
+from khala.primitives.crypto import Keypair
+from khala.primitives.units import format_amount
+from khala.runtime.dispatch import RuntimeCall, SudoCall
+from khala.runtime.modules.sudo.calls import Sudo
+from khala.sdk import Client
+from khala.sdk.types import Receipt
+
+FROM_HELP = "Signer's secret URI, e.g. //Alice or a mnemonic."
+"""Help text of every ``--from`` option."""
+
+
+def as_root(call: RuntimeCall) -> RuntimeCall:
+    """Wrap a call for the root origin.
+
+    Dev chains have sudo; the khala preset refuses it (``invalid_transaction.call``) until
+    governance proposals carry such calls.
+    """
+    return SudoCall(Sudo(call))
+
+
+def receipt_json(receipt: Receipt) -> dict[str, Any]:
+    """The JSON form of a receipt."""
+    return {
+        "tx_hash": "0x" + receipt.tx_hash.hex(),
+        "block_hash": None if receipt.block_hash is None else "0x" + receipt.block_hash.hex(),
+        "block_number": receipt.block_number,
+        "success": receipt.success,
+        "error": receipt.error,
+        "fee": receipt.fee,
+    }
+
+
+def submit_and_report(
+    client: Client,
+    pair: Keypair,
+    call: RuntimeCall,
+    *,
+    what: str,
+    as_json: bool,
+    extra: dict[str, Any] | None = None,
+) -> Receipt:
+    """Sign, submit and wait for finality; print the outcome; exit 1 when the call failed."""
+    receipt = client.submit(client.sign(pair, call), wait="finalized")
+    payload = {**receipt_json(receipt), **(extra or {})}
+
+    def text() -> str:
+        outcome = "succeeded" if receipt.success else f"FAILED: {receipt.error}"
+        fee = format_amount(receipt.fee or 0)
+        return f"{what} {outcome} in block #{receipt.block_number}, fee {fee}"
+
+    emit(payload, as_json=as_json, text=text)
+    if receipt.success is False:
+        raise typer.Exit(1)
+    return receipt

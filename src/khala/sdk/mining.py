@@ -1,0 +1,123 @@
+"""Reading mining state from a node: the switches, the parameters, a worker's session.
+
+Each read is one ``state_getStorage`` of a storage item the runtime declares, decoded with the
+runtime's own codec, so the SDK and the chain cannot disagree on layouts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from khala.runtime.modules.computation import state as cst
+from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.tokenomics import TokenomicParameters
+from khala.runtime.modules.computation.types import SessionInfo
+from khala.runtime.modules.registry import state as rst
+from khala.runtime.modules.registry.types import WorkerInfo
+from khala.runtime.modules.scheduler import state as sst
+from khala.runtime.modules.scheduler.types import TaskAddress, task_id
+from khala.sdk.client import Client
+from khala.sdk.core import unhex
+
+
+def read(client: Client, item: Any, *key: Any) -> Any:
+    """Read a declared storage item (value: no key; map: one key) with its default."""
+    storage_key = item.key_of(*key) if key else item.key
+    raw = client.rpc("state_getStorage", "0x" + storage_key.hex())
+    if raw is None:
+        return item.default
+    return item.value_codec.decode(unhex(raw, item.name))
+
+
+@dataclass(frozen=True, slots=True)
+class MiningOverview:
+    """Network-wide mining facts."""
+
+    enabled: bool
+    """The fair-launch switch."""
+    heartbeat_paused: bool
+    """Whether challenges are paused."""
+    online_workers: int
+    """Computing workers (the challenge's N)."""
+    last_settled_block: int
+    """The block of the last accepted settlement."""
+    subsidy_free: int
+    """Units left in the mining subsidy account."""
+    master_pubkey: bytes | None
+    """The gatekeepers' master public key, once published."""
+    gatekeepers: list[bytes]
+    """Registered gatekeepers."""
+    params: TokenomicParameters
+    """The tokenomic parameters in force."""
+
+
+def overview(client: Client) -> MiningOverview:
+    """Read the network-wide mining state."""
+    return MiningOverview(
+        enabled=read(client, cst.MINING_ENABLED),
+        heartbeat_paused=read(client, cst.HEARTBEAT_PAUSED),
+        online_workers=read(client, cst.ONLINE_WORKERS),
+        last_settled_block=read(client, cst.LAST_SETTLED_BLOCK),
+        subsidy_free=client.account(SUBSIDY_ACCOUNT).data.free,
+        master_pubkey=read(client, rst.MASTER_PUBKEY),
+        gatekeepers=[bytes(key) for key in read(client, rst.GATEKEEPERS)],
+        params=read(client, cst.TOKENOMIC_PARAMETERS),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStatus:
+    """One worker's mining status."""
+
+    worker: bytes
+    """The worker's identity key."""
+    info: WorkerInfo | None
+    """Its registration (score, confidence, operator), if registered."""
+    session: bytes | None
+    """Its session account, if bound."""
+    record: SessionInfo | None
+    """The session's record, if bound."""
+    stake: int
+    """Units reserved for the session."""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (V and Ve as decimal strings)."""
+        record = self.record
+        info = self.info
+        return {
+            "worker": "0x" + self.worker.hex(),
+            "registered": info is not None,
+            "score": None if info is None else info.initial_score,
+            "confidence_level": None if info is None else info.confidence_level,
+            "session": None if self.session is None else "0x" + self.session.hex(),
+            "owner": None if record is None else "0x" + bytes(record.owner).hex(),
+            "state": "Unbound" if record is None else _state_name(record),
+            "session_id": None if record is None else record.session_id,
+            "v": None if record is None else record.v.to_decimal(6),
+            "ve": None if record is None else record.ve.to_decimal(6),
+            "p_init": None if record is None else record.p_init,
+            "p_instant": None if record is None else record.p_instant,
+            "last_heartbeat_time": None if record is None else record.challenge_time_last,
+            "total_reward": None if record is None else record.total_reward,
+            "stake": self.stake,
+        }
+
+
+def _state_name(record: SessionInfo) -> str:
+    return "".join(part.title() for part in record.state.name.split("_"))
+
+
+def session_status(client: Client, worker: bytes) -> SessionStatus:
+    """Read a worker's registration, binding, session and stake."""
+    info = read(client, rst.WORKERS, worker)
+    session = read(client, cst.WORKER_BINDINGS, worker)
+    record = None if session is None else read(client, cst.SESSIONS, session)
+    stake = 0 if session is None else read(client, cst.STAKES, session)
+    return SessionStatus(worker, info, None if session is None else bytes(session), record, stake)
+
+
+def scheduled_task(client: Client, name: str) -> TaskAddress | None:
+    """Where a named scheduler task sits, or None (unknown, ran or cancelled)."""
+    task = task_id(name)
+    return None if task is None else read(client, sst.LOOKUP, task)

@@ -33,6 +33,8 @@ def _start_worker(tmp_path: Path, node_port: int, pki: Path) -> tuple[subprocess
             str(pki),
             "--port",
             str(port),
+            "--benchmark-duty",
+            "0.05",
         ],
         stdout=log,
         stderr=log,

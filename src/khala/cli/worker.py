@@ -46,6 +46,14 @@ def run(
     checkpoint_interval: int = typer.Option(
         100, "--checkpoint-interval", min=1, help="Blocks between sealed checkpoints (5 are kept)."
     ),
+    benchmark_duty: float = typer.Option(
+        1.0,
+        "--benchmark-duty",
+        min=0.01,
+        max=1.0,
+        help="Fraction of time the benchmark loop runs: 1.0 on a dedicated machine; dev "
+        "networks sharing one machine use less (the score scales with it).",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a worker: `khala worker --node ws://127.0.0.1:9944 --base-path w1 --port 8000`."""
@@ -63,6 +71,7 @@ def run(
             dev_pki=dev_pki,
             machine_id=machine_id,
             checkpoint_interval=checkpoint_interval,
+            benchmark_duty=benchmark_duty,
         )
         asyncio.run(_serve(WorkerService(config)))
 

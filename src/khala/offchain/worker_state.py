@@ -116,6 +116,11 @@ class WorkerStateMachine:
         self.heartbeats += 1
         return True
 
+    def pause_benchmark(self) -> None:
+        """Extend a running benchmark by one block (its host was not counting during it)."""
+        if self.phase is Phase.BENCHMARKING:
+            self.bench_until += 1
+
     def on_block_end(self, block: int, fx: WorkerEffects) -> None:
         """Finish a benchmark whose duration has passed."""
         if self.phase is Phase.BENCHMARKING and block >= self.bench_until:

@@ -22,6 +22,7 @@ from khala.runtime.modules.timestamp.state import NOW
 from khala.worker import checkpoint
 from khala.worker.identity import WorkerKeys
 from khala.worker.light_client import LightClient, SyncBlock, SyncError
+from khala.worker.mining import MiningHost
 from khala.worker.send_queue import SendQueue
 
 log = structlog.get_logger("khala.worker.sync")
@@ -32,6 +33,9 @@ PONG_TOPIC = b"khala/worker/pong"
 """The topic of the answers: the ping's payload, signed by the worker, carried to the chain."""
 DEFAULT_CHECKPOINT_INTERVAL = 100
 """Blocks between checkpoints."""
+LIVE_WINDOW_S = 30
+"""A block at most this old (by the worker's clock) is live: benchmarks count and challenges
+are answered; older blocks are history being caught up on."""
 
 Subscriber = Callable[[Message], None]
 """A handler of inbound messages on one topic."""
@@ -59,8 +63,16 @@ class WorkerRuntime:
         genesis_hash: bytes,
         base_path: Path,
         checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL,
+        *,
+        iterations: Callable[[], int] = lambda: 0,
+        clock: Callable[[], float] = lambda: 0.0,
     ) -> None:
-        """Resume from the newest checkpoint, or start before genesis."""
+        """Resume from the newest checkpoint, or start before genesis.
+
+        ``iterations`` reads the benchmark counter; ``clock`` is wall time in seconds (a block
+        is *live*, and mining effects happen, when its time is within 30 s of it).
+        """
+        self.clock = clock
         self.keys = keys
         self.backend = backend
         self.base_path = base_path
@@ -75,6 +87,7 @@ class WorkerRuntime:
             trie.commit()
             self.client.restore(snapshot.head, trie)
             self.queue = SendQueue(keys.identity, snapshot.next_sequence, snapshot.pending)
+        self.mining = MiningHost(self.queue, iterations)
 
     @property
     def height(self) -> int:
@@ -102,6 +115,10 @@ class WorkerRuntime:
             imported += 1
             for message in messages:
                 self._dispatch(message)
+            state = self.client.state()
+            time_s = NOW.get(state) // 1000
+            live = self.clock() - time_s <= LIVE_WINDOW_S
+            self.mining.on_block(state, self.height, time_s, messages, live)
             self.queue.purge(
                 next_sequence(self.client.state(), WorkerOrigin(self.keys.identity.public_key))
             )

@@ -9,8 +9,9 @@ API (JSON):
 * ``GET /endpoint?url=…``: the worker's identity signature over its endpoint, for
   ``update_worker_endpoint``.
 
-Chain sync (the light client) and mining arrive with later issues; ``synced_height`` is 0 until
-then.
+* ``POST /sync``: a batch of blocks for the light client; ``GET /egress``: signed messages
+  waiting for the chain (see ``docs/sync.md``). ``/info`` also shows the mining state machine
+  (phase, session, heartbeats sent, benchmark counter).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from khala.runtime.modules.registry.types import (
     WorkerRegistrationInfo,
 )
 from khala.sdk import AsyncClient
+from khala.worker.benchmark import BenchmarkLoop
 from khala.worker.identity import WorkerKeys, load_or_create_keys
 from khala.worker.light_client import SyncBlock
 from khala.worker.runtime import DEFAULT_CHECKPOINT_INTERVAL, WorkerRuntime
@@ -106,6 +108,8 @@ class WorkerConfig:
     """Operator-chosen machine identifier."""
     checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL
     """Blocks between sealed checkpoints."""
+    benchmark_duty: float = 1.0
+    """Fraction of each 100 ms the benchmark loop runs (1.0 on a dedicated machine)."""
 
 
 def open_backend(config: WorkerConfig) -> EnclaveBackend:
@@ -127,6 +131,7 @@ class WorkerService:
         self.backend: EnclaveBackend | None = None
         self.genesis_hash: bytes | None = None
         self.runtime: WorkerRuntime | None = None
+        self.bench: BenchmarkLoop | None = None
 
     async def run(self) -> None:
         """Unseal keys, learn the chain's genesis, serve the API."""
@@ -134,12 +139,16 @@ class WorkerService:
         self.keys, created = load_or_create_keys(self.backend, self.config.base_path)
         async with AsyncClient(self.config.node_url) as client:
             self.genesis_hash = await client.genesis_hash()
+        self.bench = BenchmarkLoop(self.config.benchmark_duty)
+        self.bench.start()
         self.runtime = WorkerRuntime(
             self.keys,
             self.backend,
             self.genesis_hash,
             self.config.base_path,
             self.config.checkpoint_interval,
+            iterations=self.bench.iterations,
+            clock=time.time,
         )
         app = web.Application(client_max_size=MAX_SYNC_REQUEST_BYTES)
         app.router.add_get("/info", self._info)
@@ -162,6 +171,7 @@ class WorkerService:
         try:
             await asyncio.Event().wait()
         finally:
+            self.bench.stop()
             if self.runtime.height > 0:
                 self.runtime.save_checkpoint()
             await runner.cleanup()
@@ -211,6 +221,13 @@ class WorkerService:
             "behind_seconds": None if behind is None else round(behind, 1),
             "is_behind": behind is None or behind > BEHIND_AFTER_S,
             "pending_egress": len(runtime.queue.pending),
+            "mining": {
+                "phase": runtime.mining.machine.phase.name.lower(),
+                "session_id": runtime.mining.machine.session_id,
+                "heartbeats_sent": runtime.mining.machine.heartbeats,
+                "benchmark_iterations": runtime.mining.iterations(),
+                "benchmark_running": self.bench is not None and not self.bench.paused,
+            },
         }
 
     async def _sync(self, request: web.Request) -> web.Response:
@@ -222,6 +239,8 @@ class WorkerService:
         except (ValueError, KeyError, TypeError, ScaleError) as error:
             raise web.HTTPBadRequest(reason=f"malformed sync batch: {error}") from None
         report = self.runtime.sync(blocks)
+        if self.bench is not None:
+            self.bench.paused = not self.runtime.mining.live
         refusal = None if report.error is None else report.error.to_json()
         return web.json_response(
             {"imported": report.imported, **self._sync_status(), "error": refusal}

@@ -46,7 +46,7 @@ from khala.runtime.modules.timestamp.state import now
 from tests.runtime.harness import PHA
 from tests.runtime.test_registry import ALICE, RELAYER, WORKER, Chain
 
-MASTER = keypair_from_seed(KeyScheme.SR25519, b"\x42" * 32)
+MASTER = keypair_from_seed(KeyScheme.ED25519, b"\x42" * 32)
 
 
 class Mining(Chain):

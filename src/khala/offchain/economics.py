@@ -152,6 +152,12 @@ class EconomicsEngine:
         self.workers[pubkey] = worker
         self._refresh_share(worker)
 
+    def adopt(self, pubkey: bytes, worker: WorkerEconomics) -> None:
+        """Take over a worker restored from a checkpoint (Σshare is restored separately)."""
+        self.workers[pubkey] = worker
+        if worker.pending:
+            heapq.heappush(self._offline_heap, (worker.pending[0], pubkey))
+
     def stop(self, pubkey: bytes, block: int) -> U64F64:
         """A worker stops computing; returns its final V."""
         worker = self.workers.pop(pubkey)

@@ -75,7 +75,7 @@ class GatekeeperEconomics:
     def __post_init__(self) -> None:
         """Start with no workers."""
         self.engine = EconomicsEngine(self.params)
-        self._expect = _Expectations(self.engine)
+        self.expectations = _Expectations(self.engine)
 
     def set_params(self, params: TokenomicParameters) -> None:
         """Use new parameters from the next block on (as the chain does)."""
@@ -123,7 +123,7 @@ class GatekeeperEconomics:
             )
             self.index.add(pubkey)
             machine = WorkerStateMachine(pubkey)
-            machine.on_started(event.session_id, self._expect)
+            machine.on_started(event.session_id, self.expectations)
             self.machines[pubkey] = machine
             self.sessions[pubkey] = event.session_id
         elif isinstance(event, ComputingStopped) and pubkey in self.engine.workers:
@@ -164,7 +164,7 @@ class GatekeeperEconomics:
         except ScaleError:
             return
         for pubkey in self.index.hits(challenge.seed, challenge.online_target):
-            self._expect.pubkey = pubkey
+            self.expectations.pubkey = pubkey
             self.machines[pubkey].on_challenge(
-                block, time_s, challenge.seed, challenge.online_target, self._expect
+                block, time_s, challenge.seed, challenge.online_target, self.expectations
             )

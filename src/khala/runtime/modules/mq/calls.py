@@ -103,20 +103,21 @@ def _deliver(storage: State, ctx: Context, message: Message) -> None:
         state.append_outbound(storage, message)
 
 
-def _sender_key(storage: State, sender: MessageOrigin) -> bytes:
-    """The sr25519 key that signs ``sender``'s messages.
+def _sender_key(storage: State, sender: MessageOrigin) -> tuple[KeyScheme, bytes]:
+    """The key that signs ``sender``'s messages.
 
-    A worker signs with its identity key; the gatekeepers sign with the master key.
+    A worker signs with its sr25519 identity key; the gatekeepers sign with the master key's
+    ed25519 signing key (deterministic signatures, so all gatekeepers' copies are identical).
     """
     if isinstance(sender, WorkerOrigin):
         if worker_info(storage, sender.pubkey) is None:
             raise mq_error(MqError.UNKNOWN_SENDER, "the worker is not registered")
-        return bytes(sender.pubkey)
+        return KeyScheme.SR25519, bytes(sender.pubkey)
     if isinstance(sender, GatekeeperOrigin):
         master = master_pubkey(storage)
         if master is None:
             raise mq_error(MqError.UNKNOWN_SENDER, "no master key has been published yet")
-        return master
+        return KeyScheme.ED25519, master
     raise mq_error(MqError.UNKNOWN_SENDER, "clusters and contracts have no keys on chain yet")
 
 
@@ -140,10 +141,8 @@ def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessag
         and handler_for(message.destination) is None
     ):
         raise mq_error(MqError.BAD_DESTINATION, "no on-chain handler for this topic")
-    key = _sender_key(storage, sender)
-    if not verify(
-        KeyScheme.SR25519, key, signed_payload(message, signed.sequence), signed.signature
-    ):
+    scheme, key = _sender_key(storage, sender)
+    if not verify(scheme, key, signed_payload(message, signed.sequence), signed.signature):
         raise mq_error(MqError.BAD_SIGNATURE, "the message is not signed by the sender's key")
     state.INGRESS_SEQUENCE.insert(storage, sender, expected + 1)
     _deliver(storage, ctx, message)

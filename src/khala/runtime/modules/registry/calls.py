@@ -20,7 +20,7 @@ from khala.runtime.modules.registry.constants import (
     REGISTER_WEIGHT,
 )
 from khala.runtime.modules.registry.errors import RegistryError, registry_error
-from khala.runtime.modules.registry.messages import start_benchmark
+from khala.runtime.modules.registry.messages import announce_gatekeeper, start_benchmark
 from khala.runtime.modules.registry.registration import check_registration
 from khala.runtime.modules.registry.types import (
     AttestationProvider,
@@ -237,7 +237,8 @@ def remove_trusted_root(storage: State, ctx: Context, args: RemoveTrustedRoot) -
 def register_gatekeeper(storage: State, ctx: Context, args: RegisterGatekeeper) -> None:
     """Designate a registered worker as gatekeeper."""
     ensure_root(ctx)
-    if state.WORKERS.get(storage, args.pubkey) is None:
+    info = state.WORKERS.get(storage, args.pubkey)
+    if info is None:
         raise registry_error(
             RegistryError.WORKER_NOT_FOUND, "only registered workers can be gatekeepers"
         )
@@ -246,6 +247,7 @@ def register_gatekeeper(storage: State, ctx: Context, args: RegisterGatekeeper) 
         raise registry_error(RegistryError.GATEKEEPER_EXISTS, "already a gatekeeper")
     state.GATEKEEPERS.put(storage, [*keepers, args.pubkey])
     ctx.emit(events.GatekeeperRegistered(args.pubkey))
+    announce_gatekeeper(storage, ctx, args.pubkey, info.ecdh_pubkey)
 
 
 def unregister_gatekeeper(storage: State, ctx: Context, args: UnregisterGatekeeper) -> None:

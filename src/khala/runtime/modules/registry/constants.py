@@ -34,3 +34,7 @@ SCORE_CAP = 6000
 """Benchmark scores are capped (DESIGN §6) so a fast machine cannot dominate shares."""
 SCORE_PERIOD_SECS = 6
 """A score counts iterations per 6 seconds."""
+GATEKEEPER_REGISTERED_TOPIC = b"khala/registry/gatekeeper-registered"
+"""Topic telling gatekeepers a new one needs the master key (``NewGatekeeper``)."""
+MASTER_KEY_TOPIC = b"khala/gatekeeper/master-key"
+"""Topic of the gatekeepers' ``MasterKeyDistribution`` messages (signed by the master key)."""

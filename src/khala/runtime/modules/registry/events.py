@@ -127,4 +127,4 @@ class MasterPubkeyPublished(Event):
     """The first gatekeeper published the master public key."""
 
     master_pubkey: H256
-    """The master key's sr25519 public key."""
+    """The master signing key's ed25519 public key."""

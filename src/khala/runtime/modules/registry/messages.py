@@ -16,6 +16,7 @@ from khala.runtime.modules.mq.types import Message, WorkerOrigin
 from khala.runtime.modules.registry import events, state
 from khala.runtime.modules.registry.constants import (
     BENCH_START_TOPIC,
+    GATEKEEPER_REGISTERED_TOPIC,
     PALLET_ID,
     SCORE_CAP,
     SCORE_PERIOD_SECS,
@@ -25,6 +26,7 @@ from khala.runtime.modules.registry.types import (
     BenchReport,
     BenchStart,
     MasterPubkeyUpload,
+    NewGatekeeper,
     WorkerInfo,
 )
 from khala.runtime.modules.timestamp.state import now
@@ -65,6 +67,17 @@ def start_benchmark(storage: State, ctx: Context, worker: bytes) -> None:
         PALLET_ID,
         BENCH_START_TOPIC,
         encode(BenchStart(worker, ctx.config.benchmark_blocks)),
+    )
+
+
+def announce_gatekeeper(storage: State, ctx: Context, pubkey: bytes, ecdh_pubkey: bytes) -> None:
+    """Tell the gatekeepers a new one needs the master key."""
+    send(
+        storage,
+        ctx,
+        PALLET_ID,
+        GATEKEEPER_REGISTERED_TOPIC,
+        encode(NewGatekeeper(pubkey, ecdh_pubkey)),
     )
 
 

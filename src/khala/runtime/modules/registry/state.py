@@ -46,8 +46,8 @@ USED_ATTESTATIONS: StorageMap[bytes, bytes | None] = StorageMap(
 MASTER_PUBKEY: StorageValue[bytes | None] = StorageValue(
     MODULE_NAME, "GatekeeperMasterPubkey", H256 | None, None
 )
-"""Registry.GatekeeperMasterPubkey: the master key's sr25519 public key, once the first
-gatekeeper publishes it; it signs every ``GatekeeperOrigin`` message."""
+"""Registry.GatekeeperMasterPubkey: the master signing key's ed25519 public key, once the
+first gatekeeper publishes it; it signs every ``GatekeeperOrigin`` message."""
 ENDPOINTS: StorageMap[bytes, WorkerEndpoint | None] = StorageMap(
     MODULE_NAME, "Endpoints", StorageHasher.TWOX64_CONCAT, H256, WorkerEndpoint | None, None
 )

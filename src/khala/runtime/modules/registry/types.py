@@ -125,4 +125,24 @@ class MasterPubkeyUpload:
     """The first gatekeeper's master public key, signed by its identity key."""
 
     master_pubkey: H256
-    """The master key's sr25519 public key."""
+    """The master signing key's ed25519 public key."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewGatekeeper:
+    """Sent when governance registers a gatekeeper: the others hand it the master key."""
+
+    pubkey: H256
+    """The new gatekeeper's identity key."""
+    ecdh_pubkey: H256
+    """Its x25519 key, which the master key is sealed to."""
+
+
+@dataclass(frozen=True, slots=True)
+class MasterKeyDistribution:
+    """The master key sealed to one gatekeeper (from the gatekeepers, signed by the master key)."""
+
+    dest: H256
+    """The recipient gatekeeper's identity key."""
+    envelope: bytes
+    """The sealed master key (see ``khala.offchain.master_key``)."""

@@ -54,6 +54,12 @@ def run(
         help="Fraction of time the benchmark loop runs: 1.0 on a dedicated machine; dev "
         "networks sharing one machine use less (the score scales with it).",
     ),
+    gatekeeper: bool = typer.Option(
+        False,
+        "--gatekeeper",
+        help="Also act as a gatekeeper: replay the economics from genesis, hold the master key "
+        "once governance registers this worker as a gatekeeper, and send settlements.",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a worker: `khala worker --node ws://127.0.0.1:9944 --base-path w1 --port 8000`."""
@@ -72,6 +78,7 @@ def run(
             machine_id=machine_id,
             checkpoint_interval=checkpoint_interval,
             benchmark_duty=benchmark_duty,
+            gatekeeper=gatekeeper,
         )
         asyncio.run(_serve(WorkerService(config)))
 

@@ -51,8 +51,8 @@ class TrackedWorker:
     """Its API URL."""
     height: int = -1
     """Its verified height, as it last reported."""
-    submitted: dict[int, float] = field(default_factory=dict)
-    """Egress sequences submitted, with when."""
+    submitted: dict[tuple[bytes, int], float] = field(default_factory=dict)
+    """Egress (origin, sequence) pairs submitted, with when."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,16 +157,22 @@ class Syncer:
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             log.warning("egress fetch failed", worker=worker.url, error=str(error))
             return
-        if not egress["messages"]:
-            return
-        origin = bytes.fromhex(egress["origin"][2:])
+        for queue in egress.get("queues", []):
+            if queue["messages"]:
+                origin = bytes.fromhex(queue["origin"][2:])
+                await self._relay_queue(client, worker, origin, queue["messages"])
+
+    async def _relay_queue(
+        self, client: AsyncClient, worker: TrackedWorker, origin: bytes, messages: list[Any]
+    ) -> None:
+        """Submit one origin's pending messages in order, skipping accepted and in-flight ones."""
         key = storage_key("Mq", "OffchainIngress", (StorageHasher.BLAKE2_128_CONCAT, origin))
         raw = await client.rpc("state_getStorage", "0x" + key.hex())
         accepted_until = 0 if raw is None else int(_U64.decode(bytes.fromhex(raw[2:])))
         now = time.monotonic()
-        for item in sorted(egress["messages"], key=lambda entry: entry["sequence"]):
+        for item in sorted(messages, key=lambda entry: entry["sequence"]):
             sequence = int(item["sequence"])
-            sent = worker.submitted.get(sequence)
+            sent = worker.submitted.get((origin, sequence))
             if sequence < accepted_until or (sent is not None and now - sent < RESUBMIT_AFTER_S):
                 continue
             signed = _SIGNED.decode(bytes.fromhex(item["signed"][2:]))
@@ -181,9 +187,11 @@ class Syncer:
                     error=error.message,
                 )
                 return
-            worker.submitted[sequence] = now
-        for sequence in [sequence for sequence in worker.submitted if sequence < accepted_until]:
-            del worker.submitted[sequence]
+            worker.submitted[(origin, sequence)] = now
+        for done in [
+            done for done in worker.submitted if done[0] == origin and done[1] < accepted_until
+        ]:
+            del worker.submitted[done]
 
     def _report(self, head: int) -> None:
         if not self.config.show_progress:

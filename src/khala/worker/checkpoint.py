@@ -71,7 +71,38 @@ def save(base_path: Path, backend: EnclaveBackend, snapshot: Snapshot) -> Path:
     os.replace(staging, path)
     for old in sorted(directory.glob("checkpoint-*.sealed"))[:-KEEP]:
         old.unlink()
+    kept = {path.name.split("-")[1] for path in directory.glob("checkpoint-*.sealed")}
+    for companion in directory.glob("*-*.companion"):
+        if companion.name.rsplit("-", 1)[1].split(".")[0] not in kept:
+            companion.unlink()
     return path
+
+
+def save_companion(
+    base_path: Path, backend: EnclaveBackend, number: int, name: str, data: bytes
+) -> None:
+    """Seal extra state taken at checkpoint ``number`` (e.g. a gatekeeper's economics).
+
+    Write it before the checkpoint itself, so a checkpoint never exists without it.
+    """
+    directory = base_path / DIRECTORY
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}-{number:010d}.companion"
+    staging = path.with_suffix(".tmp")
+    staging.write_bytes(backend.seal(data, LABEL + b"/" + name.encode()))
+    os.replace(staging, path)
+
+
+def load_companion(
+    base_path: Path, backend: EnclaveBackend, number: int, name: str
+) -> bytes | None:
+    """The extra state sealed with checkpoint ``number``, or None if missing or unusable."""
+    path = base_path / DIRECTORY / f"{name}-{number:010d}.companion"
+    try:
+        return backend.unseal(path.read_bytes(), LABEL + b"/" + name.encode())
+    except (EnclaveError, OSError) as error:
+        log.warning("checkpoint companion unusable", path=str(path), error=str(error))
+        return None
 
 
 def load_latest(base_path: Path, backend: EnclaveBackend) -> Snapshot | None:

@@ -20,6 +20,7 @@ from khala.runtime.modules.mq.state import next_sequence
 from khala.runtime.modules.mq.types import Message, WorkerOrigin
 from khala.runtime.modules.timestamp.state import NOW
 from khala.worker import checkpoint
+from khala.worker.gatekeeper import COMPANION, GatekeeperHost
 from khala.worker.identity import WorkerKeys
 from khala.worker.light_client import LightClient, SyncBlock, SyncError
 from khala.worker.mining import MiningHost
@@ -66,11 +67,13 @@ class WorkerRuntime:
         *,
         iterations: Callable[[], int] = lambda: 0,
         clock: Callable[[], float] = lambda: 0.0,
+        gatekeeper: bool = False,
     ) -> None:
         """Resume from the newest checkpoint, or start before genesis.
 
         ``iterations`` reads the benchmark counter; ``clock`` is wall time in seconds (a block
         is *live*, and mining effects happen, when its time is within 30 s of it).
+        ``gatekeeper`` runs the economics replay and master key handling as well.
         """
         self.clock = clock
         self.keys = keys
@@ -82,12 +85,22 @@ class WorkerRuntime:
         self.subscribers: dict[bytes, Subscriber] = {PING_TOPIC: self._on_ping}
         self.received: list[Message] = []
         snapshot = checkpoint.load_latest(base_path, backend)
+        companion = None
+        if snapshot is not None and gatekeeper:
+            number = snapshot.head.number
+            companion = checkpoint.load_companion(base_path, backend, number, COMPANION)
+            if companion is None:
+                log.warning("no gatekeeper state for the checkpoint; replaying from genesis")
+                snapshot = None
         if snapshot is not None and snapshot.genesis_hash == genesis_hash:
             trie = Trie.from_items(snapshot.items, Layout.V1, self.client.store)
             trie.commit()
             self.client.restore(snapshot.head, trie)
             self.queue = SendQueue(keys.identity, snapshot.next_sequence, snapshot.pending)
         self.mining = MiningHost(self.queue, iterations)
+        self.gatekeeper = (
+            GatekeeperHost(keys, backend, base_path, self.queue, companion) if gatekeeper else None
+        )
 
     @property
     def height(self) -> int:
@@ -119,6 +132,8 @@ class WorkerRuntime:
             time_s = NOW.get(state) // 1000
             live = self.clock() - time_s <= LIVE_WINDOW_S
             self.mining.on_block(state, self.height, time_s, messages, live)
+            if self.gatekeeper is not None:
+                self.gatekeeper.on_block(state, self.height, time_s, messages, live)
             self.queue.purge(
                 next_sequence(self.client.state(), WorkerOrigin(self.keys.identity.public_key))
             )
@@ -131,6 +146,10 @@ class WorkerRuntime:
         head = self.client.head
         if head is None:
             return
+        if self.gatekeeper is not None:
+            checkpoint.save_companion(
+                self.base_path, self.backend, head.number, COMPANION, self.gatekeeper.snapshot()
+            )
         snapshot = checkpoint.Snapshot(
             self.client.genesis_hash,
             head,

@@ -34,7 +34,7 @@ from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import SignedContentType, sign_content
 from khala.primitives.scale import ScaleError, codec_of
 from khala.primitives.types import Header
-from khala.runtime.modules.mq.types import MessageOrigin, SignedMessage
+from khala.runtime.modules.mq.types import GatekeeperOrigin, MessageOrigin, SignedMessage
 from khala.runtime.modules.registry.calls import endpoint_payload
 from khala.runtime.modules.registry.registration import report_data_for
 from khala.runtime.modules.registry.types import (
@@ -110,6 +110,8 @@ class WorkerConfig:
     """Blocks between sealed checkpoints."""
     benchmark_duty: float = 1.0
     """Fraction of each 100 ms the benchmark loop runs (1.0 on a dedicated machine)."""
+    gatekeeper: bool = False
+    """Also run as a gatekeeper: economics replay, master key, settlements."""
 
 
 def open_backend(config: WorkerConfig) -> EnclaveBackend:
@@ -149,6 +151,7 @@ class WorkerService:
             self.config.checkpoint_interval,
             iterations=self.bench.iterations,
             clock=time.time,
+            gatekeeper=self.config.gatekeeper,
         )
         app = web.Application(client_max_size=MAX_SYNC_REQUEST_BYTES)
         app.router.add_get("/info", self._info)
@@ -228,6 +231,7 @@ class WorkerService:
                 "benchmark_iterations": runtime.mining.iterations(),
                 "benchmark_running": self.bench is not None and not self.bench.paused,
             },
+            "gatekeeper": None if runtime.gatekeeper is None else runtime.gatekeeper.status(),
         }
 
     async def _sync(self, request: web.Request) -> web.Response:
@@ -249,13 +253,26 @@ class WorkerService:
     async def _egress(self, request: web.Request) -> web.Response:
         if self.runtime is None:
             raise web.HTTPServiceUnavailable(reason="the worker is starting")
+        queues: list[tuple[MessageOrigin, list[SignedMessage]]] = [
+            (self.runtime.queue.origin, self.runtime.queue.messages())
+        ]
+        if self.runtime.gatekeeper is not None:
+            queues.append((GatekeeperOrigin(), self.runtime.gatekeeper.egress()))
         return web.json_response(
             {
-                "origin": "0x" + _ORIGIN.encode(self.runtime.queue.origin).hex(),
-                "messages": [
-                    {"sequence": signed.sequence, "signed": "0x" + _SIGNED.encode(signed).hex()}
-                    for signed in self.runtime.queue.messages()
-                ],
+                "queues": [
+                    {
+                        "origin": "0x" + _ORIGIN.encode(origin).hex(),
+                        "messages": [
+                            {
+                                "sequence": signed.sequence,
+                                "signed": "0x" + _SIGNED.encode(signed).hex(),
+                            }
+                            for signed in messages
+                        ],
+                    }
+                    for origin, messages in queues
+                ]
             }
         )
 

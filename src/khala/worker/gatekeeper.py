@@ -1,0 +1,239 @@
+"""Gatekeeper mode (``khala worker --gatekeeper``): the master key and the economics replay.
+
+Per verified block the host (1) records a master-key distribution intent for each gatekeeper
+registered while the master key exists, and for every gatekeeper at the block where the key
+is first published; (2) takes in a distribution addressed to it; (3) runs the economics replay
+and records the block's settlement; (4) publishes a fresh master key if it is a gatekeeper and
+none exists yet. Intents are numbered identically on every gatekeeper (see
+:mod:`khala.offchain.gatekeeper_queue`) and signed only when relayed, by a host whose key
+matches the chain's master public key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from khala.enclave.backend import EnclaveBackend, EnclaveError
+from khala.offchain.gatekeeper import GatekeeperEconomics
+from khala.offchain.gatekeeper_queue import (
+    DistributeIntent,
+    GatekeeperQueue,
+    QueueState,
+    SettleIntent,
+)
+from khala.offchain.gatekeeper_state import EconomicsSnapshot, restore, snapshot
+from khala.offchain.master_key import MASTER_KEY_LENGTH, open_master_key, signing_key
+from khala.primitives.crypto.errors import EnvelopeError
+from khala.primitives.fixed_point import ZERO
+from khala.primitives.scale import H256, ScaleError, codec_of, decode, encode
+from khala.runtime.modules.computation import state as cst
+from khala.runtime.modules.mq.state import next_sequence
+from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, PalletOrigin, SignedMessage
+from khala.runtime.modules.registry import state as rst
+from khala.runtime.modules.registry.constants import (
+    GATEKEEPER_REGISTERED_TOPIC,
+    MASTER_KEY_TOPIC,
+    MASTER_PUBKEY_TOPIC,
+)
+from khala.runtime.modules.registry.types import (
+    MasterKeyDistribution,
+    MasterPubkeyUpload,
+    NewGatekeeper,
+)
+from khala.runtime.state import State
+from khala.worker.identity import WorkerKeys
+from khala.worker.send_queue import SendQueue
+
+log = structlog.get_logger("khala.worker.gatekeeper")
+
+MASTER_FILE = "master-key.sealed"
+"""The sealed master key in the worker's base path."""
+MASTER_LABEL = b"khala/master-key"
+"""Sealing label of the master key."""
+COMPANION = "gatekeeper"
+"""Name of the gatekeeper's checkpoint companion file."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatekeeperSnapshot:
+    """The host's checkpointable state."""
+
+    economics: EconomicsSnapshot
+    """The replay."""
+    queue: QueueState
+    """Numbered intents."""
+    master_published: H256 | None
+    """The master public key as of the checkpoint's block (to notice its publication)."""
+
+
+_SNAPSHOT = codec_of(GatekeeperSnapshot)
+
+
+class GatekeeperHost:
+    """A gatekeeper's replay, queue and master key."""
+
+    def __init__(
+        self,
+        keys: WorkerKeys,
+        backend: EnclaveBackend,
+        base_path: Path,
+        worker_queue: SendQueue,
+        saved: bytes | None = None,
+    ) -> None:
+        """Load the sealed master key if any; continue from ``saved`` (a companion) if given."""
+        self.keys = keys
+        self.backend = backend
+        self.path = base_path / MASTER_FILE
+        self.worker_queue = worker_queue
+        self.master: bytes | None = self._load_master()
+        self.economics: GatekeeperEconomics | None = None
+        self.queue = GatekeeperQueue()
+        self.published: bytes | None = None
+        self.active = False
+        self._uploaded = False
+        if saved is not None:
+            state = _SNAPSHOT.decode(saved)
+            self._saved_economics: EconomicsSnapshot | None = state.economics
+            self.queue = GatekeeperQueue(state.queue)
+            self.published = (
+                None if state.master_published is None else bytes(state.master_published)
+            )
+        else:
+            self._saved_economics = None
+
+    def _load_master(self) -> bytes | None:
+        if not self.path.exists():
+            return None
+        try:
+            return self.backend.unseal(self.path.read_bytes(), MASTER_LABEL)
+        except (EnclaveError, OSError) as error:
+            log.error("sealed master key unusable", path=str(self.path), error=str(error))
+            return None
+
+    def _store_master(self, master: bytes) -> None:
+        staging = self.path.with_suffix(".tmp")
+        staging.write_bytes(self.backend.seal(master, MASTER_LABEL))
+        staging.chmod(0o600)
+        staging.replace(self.path)
+        self.master = master
+
+    def snapshot(self) -> bytes:
+        """The companion to seal with a checkpoint."""
+        if self.economics is not None:
+            saved = snapshot(self.economics)
+        else:
+            saved = self._saved_economics or EconomicsSnapshot(ZERO, [])
+        return _SNAPSHOT.encode(GatekeeperSnapshot(saved, self.queue.state(), self.published))
+
+    def on_block(
+        self, state: State, block: int, time_s: int, messages: list[Message], live: bool
+    ) -> None:
+        """Process one verified block (a new master key is only generated while ``live``)."""
+        params = cst.TOKENOMIC_PARAMETERS.get(state)
+        if self.economics is None:
+            saved = self._saved_economics
+            self.economics = (
+                GatekeeperEconomics(params) if saved is None else restore(saved, params)
+            )
+        elif self.economics.params != params:
+            self.economics.set_params(params)
+        published = rst.MASTER_PUBKEY.get(state)
+        counter = 0
+        if published is not None and self.published is None:
+            for keeper in rst.GATEKEEPERS.get(state):
+                counter = self._distribute(state, bytes(keeper), block, counter)
+        for message in messages:
+            if message.destination == GATEKEEPER_REGISTERED_TOPIC and isinstance(
+                message.sender, PalletOrigin
+            ):
+                if published is not None and self.published is not None:
+                    announced = decode(NewGatekeeper, message.payload)
+                    intent = DistributeIntent(
+                        announced.pubkey, announced.ecdh_pubkey, block, counter
+                    )
+                    self.queue.push(intent)
+                    counter += 1
+            elif message.destination == MASTER_KEY_TOPIC and isinstance(
+                message.sender, GatekeeperOrigin
+            ):
+                self._receive(message.payload, published)
+        self.published = None if published is None else bytes(published)
+        update = self.economics.process_block(block, time_s, messages)
+        if update is not None:
+            self.queue.push(SettleIntent(encode(update)))
+        self.queue.purge(next_sequence(state, GatekeeperOrigin()))
+        self._maybe_generate(state, published, live)
+        self.active = self.master is not None and published == signing_key(self.master).public_key
+
+    def _distribute(self, state: State, keeper: bytes, block: int, counter: int) -> int:
+        info = rst.worker_info(state, keeper)
+        if info is None:
+            return counter
+        self.queue.push(DistributeIntent(keeper, info.ecdh_pubkey, block, counter))
+        return counter + 1
+
+    def _receive(self, payload: bytes, published: bytes | None) -> None:
+        me = self.keys.identity.public_key
+        try:
+            distribution = decode(MasterKeyDistribution, payload)
+        except ScaleError:
+            return
+        if bytes(distribution.dest) != me or published is None:
+            return
+        if self.master is not None and signing_key(self.master).public_key == published:
+            return
+        try:
+            master = open_master_key(self.keys.ecdh_secret, me, distribution.envelope)
+        except EnvelopeError as error:
+            log.error("master key distribution does not open", error=error.message)
+            return
+        if len(master) != MASTER_KEY_LENGTH or signing_key(master).public_key != published:
+            log.error("distributed master key does not match the chain's master public key")
+            return
+        self._store_master(master)
+        log.info("master key received", master_pubkey="0x" + bytes(published).hex())
+
+    def _maybe_generate(self, state: State, published: bytes | None, live: bool) -> None:
+        me = self.keys.identity.public_key
+        if published is not None:
+            if self.master is not None and signing_key(self.master).public_key != published:
+                log.info("another gatekeeper's master key was published; discarding ours")
+                self.path.unlink(missing_ok=True)
+                self.master = None
+            return
+        if not live or self._uploaded:
+            return
+        if me not in [bytes(key) for key in rst.GATEKEEPERS.get(state)]:
+            return
+        master = self.master
+        if master is None:
+            master = self.backend.random(MASTER_KEY_LENGTH)
+            self._store_master(master)
+            log.info("master key generated")
+        upload = MasterPubkeyUpload(signing_key(master).public_key)
+        self.worker_queue.push(MASTER_PUBKEY_TOPIC, encode(upload))
+        self._uploaded = True
+
+    def egress(self) -> list[SignedMessage]:
+        """Pending intents signed with the master key (none until this host holds it)."""
+        if not self.active or self.master is None:
+            return []
+        return self.queue.signed(self.master)
+
+    def status(self) -> dict[str, object]:
+        """For ``/info``."""
+        workers = 0 if self.economics is None else len(self.economics.engine.workers)
+        return {
+            "holds_master_key": self.active,
+            "computing_workers": workers,
+            "pending_messages": len(self.queue.pending),
+            "next_sequence": self.queue.next_sequence,
+        }
+
+
+def master_pubkey_of(master: bytes) -> bytes:
+    """The public key the chain stores for ``master`` (for tools and tests)."""
+    return signing_key(master).public_key

@@ -80,6 +80,9 @@ def test_executive_vector(vector: dict[str, Any]) -> None:
         if raw in rejected:
             outcomes.append(f"invalid:{rejected[raw].code.value}")
             continue
+        if raw not in included_index:
+            outcomes.append("deferred")
+            continue
         phase_events = [
             record.event.event  # type: ignore[attr-defined]
             for record in records

@@ -5,17 +5,19 @@ from __future__ import annotations
 import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
+from khala.cli.mining import parse_worker
 from khala.cli.output import emit, reported_errors
 from khala.cli.submit import FROM_HELP, as_root, submit_and_report
-from khala.runtime.dispatch import ComputationCall, SchedulerCall
+from khala.runtime.dispatch import ComputationCall, RegistryCall, SchedulerCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
+from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
 from khala.runtime.modules.scheduler.types import task_id
 from khala.sdk import Client, keyring
 from khala.sdk.mining import scheduled_task
 
 app = typer.Typer(
-    help="Governance: schedule the mining launch, move or cancel scheduled tasks.",
+    help="Governance: schedule the mining launch, move or cancel scheduled tasks, gatekeepers.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
@@ -139,5 +141,29 @@ def pause_heartbeats(
             keyring.pair(sender),
             as_root(call),
             what="resume heartbeats" if resume else "pause heartbeats",
+            as_json=as_json,
+        )
+
+
+@app.command("register-gatekeeper")
+def register_gatekeeper(
+    pubkey: str = typer.Argument(..., help="The registered worker's public key (0x)."),
+    remove: bool = typer.Option(False, "--remove", help="Unregister instead."),
+    sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Make a registered worker a gatekeeper (it must run with `--gatekeeper`), or `--remove` it.
+
+    The first gatekeeper publishes the master key; later ones receive it from the others.
+    """
+    with reported_errors(as_json=as_json):
+        worker = parse_worker(pubkey)
+        inner = UnregisterGatekeeper(worker) if remove else RegisterGatekeeper(worker)
+        submit_and_report(
+            Client(url),
+            keyring.pair(sender),
+            as_root(RegistryCall(inner)),
+            what="unregister gatekeeper" if remove else "register gatekeeper",
             as_json=as_json,
         )

@@ -17,6 +17,7 @@ from khala.relayer.registration import DEFAULT_REFRESH_S, RelayerConfig, relay_f
 from khala.relayer.submitter import Submitter
 from khala.relayer.sync import DEFAULT_BATCH, SyncConfig, Syncer
 from khala.sdk import keyring
+from khala.sdk.core import account_id
 
 
 def relayer(
@@ -32,6 +33,12 @@ def relayer(
     ),
     operator: str | None = typer.Option(
         None, "--operator", help="Secret URI of the operator account (pays fees)."
+    ),
+    owner: str | None = typer.Option(
+        None,
+        "--owner",
+        help="Account (SS58 or 0x) recorded as the workers' operator, who may start computing "
+        "with them; default: the --operator account.",
     ),
     endpoint: str | None = typer.Option(
         None, "--endpoint", help="Public API URL to publish (one worker only)."
@@ -80,9 +87,15 @@ def relayer(
                 "give --node, --operator and at least one worker (or --config)"
             )
         pair = keyring.pair(operator_uri)
+        owner_id = None if owner is None else account_id(owner)
         registrations = [
             RelayerConfig(
-                node_url, url.rstrip("/"), pair, endpoint if len(urls) == 1 else None, refresh
+                node_url,
+                url.rstrip("/"),
+                pair,
+                endpoint if len(urls) == 1 else None,
+                refresh,
+                owner=owner_id,
             )
             for url in urls
         ]

@@ -63,6 +63,9 @@ class RelayerConfig:
     """Seconds between refreshes."""
     submitter: Submitter | None = None
     """Shared nonce serialisation when several tasks submit as the same operator."""
+    owner: bytes | None = None
+    """The account recorded as the worker's ``operator`` (who may bind it and start computing);
+    default: the relayer's own account. A pool owner's cold key need not sign relayer traffic."""
 
 
 async def _worker_get(session: aiohttp.ClientSession, url: str) -> Any:
@@ -95,7 +98,7 @@ async def register_worker(
     Raises:
         RelayerError: When the worker is unreachable or the chain refuses the registration.
     """
-    operator = "0x" + config.operator.public_key.hex()
+    operator = "0x" + (config.owner or config.operator.public_key).hex()
     answer = await _worker_get(session, f"{config.worker_url}/registration?operator={operator}")
     info = codec_of(WorkerRegistrationInfo).decode(bytes.fromhex(answer["info"][2:]))
     attestation = codec_of(AttestationReport).decode(bytes.fromhex(answer["attestation"][2:]))

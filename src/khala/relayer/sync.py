@@ -2,7 +2,9 @@
 
 Each round: ask every worker for its height; fetch the finalized blocks after the lowest one
 **once** (``khala_syncBlocks``) and feed each worker the part it lacks; then relay each worker's
-pending egress messages in sequence order, skipping those the chain has already accepted. A
+pending egress messages in sequence order (a worker may serve several origins: its own, and the
+gatekeepers' when it is one), skipping those the chain has already accepted or that are in
+flight — once per relayer, so identical gatekeeper copies are relayed once. A
 worker that fails (unreachable, or refusing a block) is logged and skipped; the others go on.
 Progress (per-worker height) is persisted in a JSON file so a restarted relayer reports where it
 left off; the workers themselves are the authority on what they have verified.
@@ -14,7 +16,7 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +53,6 @@ class TrackedWorker:
     """Its API URL."""
     height: int = -1
     """Its verified height, as it last reported."""
-    submitted: dict[tuple[bytes, int], float] = field(default_factory=dict)
-    """Egress (origin, sequence) pairs submitted, with when."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,9 @@ class Syncer:
         self.submitter = config.submitter or Submitter(config.operator)
         self._started = time.monotonic()
         self._synced = 0
+        self._submitted: dict[tuple[bytes, int], float] = {}
+        """(origin, sequence) pairs in flight, with when; shared by all workers, so the
+        gatekeepers' identical messages are relayed once."""
 
     async def run_round(self, client: AsyncClient, session: aiohttp.ClientSession) -> bool:
         """One round; returns True when every reachable worker is at the finalized head."""
@@ -172,7 +175,7 @@ class Syncer:
         now = time.monotonic()
         for item in sorted(messages, key=lambda entry: entry["sequence"]):
             sequence = int(item["sequence"])
-            sent = worker.submitted.get((origin, sequence))
+            sent = self._submitted.get((origin, sequence))
             if sequence < accepted_until or (sent is not None and now - sent < RESUBMIT_AFTER_S):
                 continue
             signed = _SIGNED.decode(bytes.fromhex(item["signed"][2:]))
@@ -187,11 +190,9 @@ class Syncer:
                     error=error.message,
                 )
                 return
-            worker.submitted[(origin, sequence)] = now
-        for done in [
-            done for done in worker.submitted if done[0] == origin and done[1] < accepted_until
-        ]:
-            del worker.submitted[done]
+            self._submitted[(origin, sequence)] = now
+        for done in [d for d in self._submitted if d[0] == origin and d[1] < accepted_until]:
+            del self._submitted[done]
 
     def _report(self, head: int) -> None:
         if not self.config.show_progress:

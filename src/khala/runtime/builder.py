@@ -1,7 +1,9 @@
 """Building a block from pool transactions (the author's side of the executive).
 
 Pure: the caller supplies the parent's trie, the slot and the time. Transactions that turn
-out invalid are skipped and reported, so the pool can drop them.
+out invalid are skipped and reported, so the pool can drop them — except those whose nonce is
+now ahead of their sender's (an earlier transaction of the sender was dropped): they stay
+pooled until the sender fills the gap.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ def build_block(
             too_big_ever = len(raw) > executive.preset.max_extrinsic_length
             if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES and not too_big_ever:
                 break  # the block is full; the rest waits for the next block
+            if error.code is InvalidTransactionCode.FUTURE:
+                continue  # an earlier nonce of its sender fell out; it waits for the gap to fill
             rejected.append((raw, error))
             continue
         included.append(raw)

@@ -1,0 +1,239 @@
+"""Mining with real processes: node, 2 gatekeepers, 3 workers and a relayer on the dev preset.
+
+The launch is a scheduled call; workers benchmark, start computing and answer challenges; the
+gatekeepers settle rewards (20 % to the treasury); a killed worker turns unresponsive and
+recovers after a restart; a stopped worker's stake comes back exactly after the cool-down.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from khala.primitives.crypto import keypair_from_uri
+from khala.primitives.scale import codec_of
+from khala.runtime.events import EventRecord
+from khala.runtime.modules.balances.events import Transfer
+from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.events import SessionSettled
+from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.sdk import Client
+from khala.sdk.core import EVENTS_KEY
+from khala.sdk.mining import overview, session_status
+from tests.integration.processes import KHALA, cli, free_port, node
+
+BOB = keypair_from_uri("//Bob").public_key
+STAKE = "3000PHA"
+STAKE_UNITS = 3000 * 10**12
+
+
+def _info(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=5) as response:
+        answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+
+def _wait(what: str, condition: Callable[[], bool], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _ok(*args: str) -> dict[str, Any]:
+    done = cli(*args, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+class Fleet:
+    def __init__(self, tmp_path: Path, url: str, pki: Path) -> None:
+        self.tmp, self.url, self.pki = tmp_path, url, pki
+        self.ports = {name: free_port() for name in ("gk1", "gk2", "m0", "m1", "m2")}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        for name in self.ports:
+            self.start(name)
+
+    def start(self, name: str) -> None:
+        extra = ["--gatekeeper"] if name.startswith("gk") else []
+        log = (self.tmp / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
+            [
+                KHALA, "worker", "--node", self.url, "--base-path", str(self.tmp / name),
+                "--dev-pki", str(self.pki), "--port", str(self.ports[name]),
+                "--checkpoint-interval", "10", "--benchmark-duty", "0.05", *extra,
+            ],
+            stdout=log,
+            stderr=log,
+        )  # fmt: skip
+
+    def pubkey(self, name: str) -> str:
+        return str(_info(self.ports[name])["pubkey"])
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=20)
+
+
+def _session(url: str, pubkey: str) -> dict[str, Any]:
+    return session_status(Client(url), bytes.fromhex(pubkey[2:])).to_json()
+
+
+def _settlement_split(url: str, since: int) -> tuple[int, int, int]:
+    """(settlements, Σ payout, Σ treasury) from the blocks after ``since``."""
+    client = Client(url)
+    settled = payout = treasury = 0
+    for number in range(since + 1, client.head().number + 1):
+        block = client.block(number)
+        raw = client.rpc("state_getStorage", "0x" + EVENTS_KEY.hex(), "0x" + block.block_hash.hex())
+        for record in codec_of(list[EventRecord]).decode(bytes.fromhex(raw[2:])):
+            event = record.event.event
+            if isinstance(event, SessionSettled):
+                settled += 1
+                payout += event.payout
+            elif (
+                isinstance(event, Transfer)
+                and bytes(event.source) == SUBSIDY_ACCOUNT
+                and bytes(event.dest) == TREASURY_ACCOUNT
+            ):
+                treasury += event.amount
+    return settled, payout, treasury
+
+
+def test_mining_end_to_end(tmp_path: Path) -> None:
+    pki = tmp_path / "pki"
+    with node(tmp_path / "chain", "--dev-pki", str(pki), "--block-time", "0.5") as (_, port):
+        url = f"http://127.0.0.1:{port}"
+        fleet = Fleet(tmp_path, url, pki)
+        relayer = None
+        try:
+            _wait(
+                "workers up",
+                lambda: all(_info(p)["synced_height"] >= -1 for p in fleet.ports.values()),
+            )
+            relayer = subprocess.Popen(
+                [
+                    KHALA, "relayer", "--node", url, "--workers",
+                    ",".join(f"http://127.0.0.1:{p}" for p in fleet.ports.values()),
+                    "--operator", "//Dave", "--owner", "0x" + BOB.hex(),
+                    "--state", str(tmp_path / "relayer.json"),
+                ],
+                stdout=(tmp_path / "relayer.log").open("ab"),
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            _wait("registrations", lambda: len(Client(url).workers()) == 5)
+            keys = {name: fleet.pubkey(name) for name in fleet.ports}
+            miners = [keys["m0"], keys["m1"], keys["m2"]]
+
+            launch = Client(url).head().number + 45
+            _ok("gov", "schedule-mining-start", "--at", str(launch), "--url", url)
+
+            _ok("gov", "register-gatekeeper", keys["gk1"], "--url", url)
+            _wait("master key", lambda: overview(Client(url)).master_pubkey is not None)
+            _wait("gk1 active", lambda: _info(fleet.ports["gk1"])["gatekeeper"]["holds_master_key"])
+            _ok("gov", "register-gatekeeper", keys["gk2"], "--url", url)
+            _wait(
+                "gk2 receives the key",
+                lambda: _info(fleet.ports["gk2"])["gatekeeper"]["holds_master_key"],
+            )
+
+            _wait("benchmarks", lambda: all(_session(url, key)["score"] for key in miners))
+            early = cli(
+                "worker",
+                "start-computing",
+                miners[0],
+                "--stake",
+                STAKE,
+                "--from",
+                "//Bob",
+                "--url",
+                url,
+                "--json",
+            )
+            assert early.returncode == 1 and "computation.mining_not_enabled" in early.stdout
+
+            _wait("the launch", lambda: overview(Client(url)).enabled, timeout=180)
+            assert Client(url).head().number >= launch
+            started_at = Client(url).head().number
+            for key in miners:
+                assert _ok(
+                    "worker",
+                    "start-computing",
+                    key,
+                    "--stake",
+                    STAKE,
+                    "--from",
+                    "//Bob",
+                    "--url",
+                    url,
+                )["success"]
+
+            _wait(
+                "rewards for every miner",
+                lambda: all((_session(url, key)["total_reward"] or 0) > 0 for key in miners),
+                timeout=180,
+            )
+            settled, payout, treasury = _settlement_split(url, started_at)
+            assert settled >= 3 and payout > 0
+            # treasury = budget·0.2, payout = budget − treasury, each truncated to units
+            assert abs(treasury * 4 - payout) <= 4 * settled
+
+            fleet.processes["m0"].send_signal(signal.SIGKILL)
+            fleet.processes["m0"].wait()
+            _wait(
+                "m0 unresponsive",
+                lambda: _session(url, miners[0])["state"] == "WorkerUnresponsive",
+                timeout=180,
+            )
+            frozen = _session(url, miners[0])["total_reward"]
+            others = _session(url, miners[1])["total_reward"]
+            _wait("m1 keeps earning", lambda: _session(url, miners[1])["total_reward"] > others)
+            assert _session(url, miners[0])["total_reward"] == frozen
+
+            fleet.start("m0")
+            _wait(
+                "m0 recovers",
+                lambda: _session(url, miners[0])["state"] == "WorkerIdle",
+                timeout=180,
+            )
+
+            reserved_before = Client(url).account(BOB).data.reserved
+            _ok("worker", "stop-computing", miners[2], "--from", "//Bob", "--url", url)
+            assert _session(url, miners[2])["state"] == "WorkerCoolingDown"
+            early_reclaim = cli(
+                "worker", "reclaim", miners[2], "--from", "//Charlie", "--url", url, "--json"
+            )
+            assert (
+                early_reclaim.returncode == 1
+                and "computation.cool_down_not_ready" in early_reclaim.stdout
+            )
+
+            def reclaimed() -> bool:
+                done = cli(
+                    "worker", "reclaim", miners[2], "--from", "//Charlie", "--url", url, "--json"
+                )
+                return done.returncode == 0
+
+            _wait("the cool-down", reclaimed, timeout=120)
+            assert Client(url).account(BOB).data.reserved == reserved_before - STAKE_UNITS
+            assert _session(url, miners[2])["state"] == "Ready"
+            assert _session(url, miners[2])["stake"] == 0
+        finally:
+            fleet.stop_all()
+            if relayer is not None and relayer.poll() is None:
+                relayer.send_signal(signal.SIGTERM)
+                relayer.wait(timeout=20)

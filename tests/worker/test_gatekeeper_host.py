@@ -19,7 +19,7 @@ from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.state import OUTBOUND
 from khala.runtime.modules.registry import state as rst
-from khala.runtime.modules.registry.calls import RegisterGatekeeper
+from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
 from khala.runtime.modules.registry.events import MasterPubkeyPublished
 from khala.runtime.modules.registry.types import AttestationProvider, WorkerInfo
 from khala.runtime.modules.sudo.calls import Sudo
@@ -123,6 +123,10 @@ def test_master_key_is_published_distributed_and_settles(tmp_path: Path) -> None
         net.block()
     assert first.queue.next_sequence == second.queue.next_sequence
     assert first.status()["computing_workers"] == 1
+
+    net.root(RegistryCall(UnregisterGatekeeper(GK2.identity.public_key)))
+    net.block()
+    assert not second.active and second.egress() == [] and first.active
 
 
 def test_restart_from_companion_keeps_numbering(tmp_path: Path) -> None:

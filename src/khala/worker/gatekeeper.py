@@ -166,7 +166,10 @@ class GatekeeperHost:
             self.queue.push(SettleIntent(encode(update)))
         self.queue.purge(next_sequence(state, GatekeeperOrigin()))
         self._maybe_generate(state, published, live)
-        self.active = self.master is not None and published == signing_key(self.master).public_key
+        me = self.keys.identity.public_key
+        registered = me in [bytes(key) for key in rst.GATEKEEPERS.get(state)]
+        holds = self.master is not None and published == signing_key(self.master).public_key
+        self.active = holds and registered  # an unregistered gatekeeper falls silent
 
     def _distribute(self, state: State, keeper: bytes, block: int, counter: int) -> int:
         info = rst.worker_info(state, keeper)

@@ -169,6 +169,16 @@ def test_heartbeats_settle_rewards_and_silence_turns_unresponsive() -> None:
     # treasury = budget·0.2 and payout = budget − treasury, each truncated to units
     assert paid > 0 and abs(treasury_share * 4 - paid) <= 4 * len(settled)
     assert free_balance(state, TREASURY_ACCOUNT) - treasury_start >= treasury_share
+    # Instant performance: 1000 iterations per 2 s block = 3000 per 6 s, capped at 120 % of
+    # the score 1000; the gatekeeper measures exactly what the chain recorded.
+    for key in WORKERS_KEYS:
+        session = cst.WORKER_BINDINGS.get(state, key.public_key)
+        recorded = cst.SESSIONS.get(state, session).p_instant
+        assert net.gatekeeper.engine.workers[key.public_key].p_instant == recorded
+        assert recorded in (1000, 1200)  # 1000 until a second heartbeat measures
+    assert any(
+        net.gatekeeper.engine.workers[key.public_key].p_instant == 1200 for key in WORKERS_KEYS
+    )
 
     # One worker goes silent: within heartbeat_window blocks of its next challenge it is
     # reported unresponsive and stops earning.

@@ -174,9 +174,13 @@ class EconomicsEngine:
             heapq.heappush(self._offline_heap, (block, pubkey))
         worker.pending.append(block)
 
-    def heartbeat(self, pubkey: bytes, block: int, challenge_block: int) -> Settlement | None:
+    def heartbeat(
+        self, pubkey: bytes, block: int, challenge_block: int, p_instant: int | None = None
+    ) -> Settlement | None:
         """Process a heartbeat answering ``challenge_block`` that landed in ``block``.
 
+        V is advanced to ``block`` with the performance measured so far; ``p_instant`` (the
+        heartbeat's measurement, as the chain recorded it) then applies from ``block`` on.
         Returns the settlement (payout and treasury) to send to the chain, or None for a worker
         that is not computing or a challenge it was not given.
         """
@@ -189,13 +193,26 @@ class EconomicsEngine:
             heapq.heappush(self._offline_heap, (worker.pending[0], pubkey))
         if worker.state is WorkerState.UNRESPONSIVE:
             self._advance(worker, block)
+            if p_instant is not None:
+                worker.p_instant = p_instant
             worker.state = WorkerState.IDLE
             worker.last_payout = block
             self._refresh_share(worker)
             return Settlement(pubkey, worker.v, 0, 0)
         self._advance(worker, block)
+        if p_instant is not None:
+            worker.p_instant = p_instant
         self._refresh_share(worker)
         return self._pay(pubkey, worker, block)
+
+    def set_performance(self, pubkey: bytes, block: int, p_instant: int) -> None:
+        """Apply a performance measured by a heartbeat that settles nothing (from ``block``)."""
+        worker = self.workers.get(pubkey)
+        if worker is None:
+            return
+        self._advance(worker, block)
+        worker.p_instant = p_instant
+        self._refresh_share(worker)
 
     def _pay(self, pubkey: bytes, worker: WorkerEconomics, block: int) -> Settlement:
         params = self.params

@@ -20,6 +20,7 @@ from khala.offchain.challenge import ChallengeIndex
 from khala.offchain.economics import EconomicsEngine, WorkerState
 from khala.offchain.worker_state import WorkerStateMachine
 from khala.primitives.scale import ScaleError, decode
+from khala.runtime.modules.computation.challenge import instant_performance
 from khala.runtime.modules.computation.constants import (
     CHALLENGE_TOPIC,
     HEARTBEAT_TOPIC,
@@ -71,6 +72,9 @@ class GatekeeperEconomics:
     """Each computing worker's replayed state machine."""
     sessions: dict[bytes, int] = field(default_factory=dict)
     """Each computing worker's session id (heartbeats of older sessions are ignored)."""
+    beats: dict[bytes, tuple[int, int]] = field(default_factory=dict)
+    """Each computing worker's last heartbeat (iterations, challenge time), as the chain has
+    it, to measure instant performance exactly as the chain does."""
 
     def __post_init__(self) -> None:
         """Start with no workers."""
@@ -126,6 +130,7 @@ class GatekeeperEconomics:
             machine.on_started(event.session_id, self.expectations)
             self.machines[pubkey] = machine
             self.sessions[pubkey] = event.session_id
+            self.beats[pubkey] = (0, 0)
         elif isinstance(event, ComputingStopped) and pubkey in self.engine.workers:
             self._stop(pubkey, block)
 
@@ -134,6 +139,7 @@ class GatekeeperEconomics:
         self.index.remove(pubkey)
         self.machines.pop(pubkey, None)
         self.sessions.pop(pubkey, None)
+        self.beats.pop(pubkey, None)
 
     def _heartbeat(
         self,
@@ -150,9 +156,20 @@ class GatekeeperEconomics:
         worker = self.engine.workers.get(pubkey)
         if worker is None or self.sessions.get(pubkey) != beat.session_id:
             return
+        last_iterations, last_time = self.beats.get(pubkey, (0, 0))
+        measured = instant_performance(
+            worker.p_bench,
+            worker.p_instant,
+            last_iterations,
+            last_time,
+            beat.iterations,
+            beat.challenge_time,
+        )
+        self.beats[pubkey] = (beat.iterations, beat.challenge_time)
         was_unresponsive = worker.state is WorkerState.UNRESPONSIVE
-        result = self.engine.heartbeat(pubkey, block, beat.challenge_block)
+        result = self.engine.heartbeat(pubkey, block, beat.challenge_block, measured)
         if result is None:
+            self.engine.set_performance(pubkey, block, measured)
             return
         if was_unresponsive:
             recovered.append(pubkey)

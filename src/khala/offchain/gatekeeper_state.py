@@ -15,7 +15,7 @@ from khala.offchain.economics import WorkerEconomics, WorkerState
 from khala.offchain.gatekeeper import GatekeeperEconomics
 from khala.offchain.worker_state import WorkerStateMachine
 from khala.primitives.fixed_point import U64F64
-from khala.primitives.scale import H256, U8, U32
+from khala.primitives.scale import H256, U8, U32, U64
 from khala.runtime.modules.computation.tokenomics import TokenomicParameters
 
 
@@ -47,6 +47,10 @@ class WorkerRecord:
     """Its share as counted in Σshare."""
     pending: list[U32]
     """Blocks of unanswered challenges."""
+    last_iterations: U64
+    """Iterations of its last heartbeat."""
+    last_challenge_time: U64
+    """Challenge time of its last heartbeat (0 before the first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ def snapshot(gatekeeper: GatekeeperEconomics) -> EconomicsSnapshot:
             int(worker.state),
             worker.share,
             list(worker.pending),
+            *gatekeeper.beats.get(pubkey, (0, 0)),
         )
         for pubkey, worker in sorted(engine.workers.items())
     ]
@@ -106,5 +111,6 @@ def restore(saved: EconomicsSnapshot, params: TokenomicParameters) -> Gatekeeper
         machine.resume_computing(record.session_id, 0, gatekeeper.expectations)
         gatekeeper.machines[pubkey] = machine
         gatekeeper.sessions[pubkey] = record.session_id
+        gatekeeper.beats[pubkey] = (record.last_iterations, record.last_challenge_time)
     engine.total_share = saved.total_share
     return gatekeeper

@@ -45,3 +45,23 @@ def challenge_seed(parent_hash: bytes, number: int) -> int:
     return int.from_bytes(
         blake2_256(CHALLENGE_DOMAIN + parent_hash + number.to_bytes(4, "little")), "big"
     )
+
+
+P_INSTANT_CAP_PERCENT = 120
+"""A heartbeat's instant performance is capped at 120 % of the start score (as Phala), so a
+worker cannot inflate its share by claiming a burst of iterations."""
+
+
+def instant_performance(
+    p_init: int, previous: int, last_iterations: int, last_time: int, iterations: int, time: int
+) -> int:
+    """Iterations per 6 s since the previous heartbeat, capped at 120 % of the start score.
+
+    The first heartbeat of a session (``last_time`` 0) and one with no time elapsed keep the
+    previous value (the start score at first). Integer division, as the chain computes it.
+    """
+    elapsed = time - last_time
+    if last_time == 0 or elapsed <= 0:
+        return previous
+    measured = (iterations - last_iterations) * 6 // elapsed
+    return min(measured, p_init * P_INSTANT_CAP_PERCENT // 100)

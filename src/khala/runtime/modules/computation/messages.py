@@ -15,6 +15,7 @@ from khala.runtime.context import Context
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
+from khala.runtime.modules.computation.challenge import instant_performance
 from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
 from khala.runtime.modules.computation.errors import ComputationError, computation_error
 from khala.runtime.modules.computation.types import (
@@ -28,10 +29,6 @@ from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.runtime.state import State
 
 T = TypeVar("T")
-
-P_INSTANT_CAP_PERCENT = 120
-"""A heartbeat's instant performance is capped at 120 % of the start score (as Phala), so a
-worker cannot inflate its share by claiming a burst of iterations."""
 
 
 def _payload(kind: type[T], message: Message) -> T:
@@ -52,16 +49,15 @@ def _session_of(storage: State, worker: bytes) -> tuple[bytes, SessionInfo] | No
 
 
 def p_instant(record: SessionInfo, beat: Heartbeat) -> int:
-    """Iterations per 6 s since the previous heartbeat, capped at 120 % of the start score.
-
-    The first heartbeat of a session measures from the session's start (iterations 0) and has
-    no previous time, so it keeps the start score.
-    """
-    elapsed = beat.challenge_time - record.challenge_time_last
-    if record.challenge_time_last == 0 or elapsed <= 0:
-        return record.p_instant
-    measured = (beat.iterations - record.iterations) * 6 // elapsed
-    return min(measured, record.p_init * P_INSTANT_CAP_PERCENT // 100)
+    """The session's instant performance after ``beat`` (see :func:`instant_performance`)."""
+    return instant_performance(
+        record.p_init,
+        record.p_instant,
+        record.iterations,
+        record.challenge_time_last,
+        beat.iterations,
+        beat.challenge_time,
+    )
 
 
 def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:

@@ -144,9 +144,8 @@ class Network:
             self.offchain(GatekeeperOrigin(), MASTER, SETTLE_TOPIC, encode(update))
 
 
-def test_heartbeats_settle_rewards_and_silence_turns_unresponsive() -> None:
-    """Rewards accrue with 20 % to the treasury; a silent worker goes unresponsive, recovers."""
-    net = Network()
+def _start_computing(net: Network) -> None:
+    """Enable mining and start both workers (their machines learn session 1)."""
     net.extrinsic(ALICE, SudoCall(Sudo(ComputationCall(SetMiningEnabled(True)))))
     for key in WORKERS_KEYS:
         net.extrinsic(OWNER, ComputationCall(Bind(key.public_key)))
@@ -154,6 +153,12 @@ def test_heartbeats_settle_rewards_and_silence_turns_unresponsive() -> None:
     net.block()
     for key, machine in net.machines.items():
         machine.on_started(1, net.hosts[key])
+
+
+def test_heartbeats_settle_rewards_and_silence_turns_unresponsive() -> None:
+    """Rewards accrue with 20 % to the treasury; a silent worker goes unresponsive, recovers."""
+    net = Network()
+    _start_computing(net)
     state = net.harness.state()
     treasury_start = free_balance(state, TREASURY_ACCOUNT)
     subsidy_start = free_balance(state, SUBSIDY_ACCOUNT)
@@ -205,13 +210,7 @@ def test_heartbeats_settle_rewards_and_silence_turns_unresponsive() -> None:
 def test_a_restored_gatekeeper_continues_identically() -> None:
     """A gatekeeper restored from a SCALE snapshot emits byte-identical updates afterwards."""
     net = Network()
-    net.extrinsic(ALICE, SudoCall(Sudo(ComputationCall(SetMiningEnabled(True)))))
-    for key in WORKERS_KEYS:
-        net.extrinsic(OWNER, ComputationCall(Bind(key.public_key)))
-        net.extrinsic(OWNER, ComputationCall(StartComputing(key.public_key, 3000 * PHA)))
-    net.block()
-    for key, machine in net.machines.items():
-        machine.on_started(1, net.hosts[key])
+    _start_computing(net)
     net.hosts[WORKERS_KEYS[1].public_key].online = False  # so some challenges stay pending
     for _ in range(25):
         net.block()

@@ -8,7 +8,7 @@ from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.mining import parse_worker
 from khala.cli.output import emit, reported_errors
 from khala.cli.submit import FROM_HELP, as_root, submit_and_report
-from khala.runtime.dispatch import ComputationCall, RegistryCall, SchedulerCall
+from khala.runtime.dispatch import ComputationCall, RegistryCall, RuntimeCall, SchedulerCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
 from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
@@ -24,6 +24,20 @@ app = typer.Typer(
 
 LAUNCH_TASK = "start-mining"
 """The task name ``schedule-mining-start`` uses unless told otherwise."""
+
+
+def _root(
+    url: str,
+    sender: str,
+    call: RuntimeCall,
+    what: str,
+    as_json: bool,
+    extra: dict[str, object] | None = None,
+) -> None:
+    """Submit ``call`` with the root origin, signed by ``sender``, and report it."""
+    submit_and_report(
+        Client(url), keyring.pair(sender), as_root(call), what=what, as_json=as_json, extra=extra
+    )
 
 
 def _task(name: str) -> bytes:
@@ -50,13 +64,8 @@ def schedule_mining_start(
         call = SchedulerCall(
             ScheduleNamed(_task(name), at, ComputationCall(SetMiningEnabled(True)))
         )
-        submit_and_report(
-            Client(url),
-            keyring.pair(sender),
-            as_root(call),
-            what=f"schedule {name!r} at block {at}",
-            as_json=as_json,
-            extra={"task": name, "at": at},
+        _root(
+            url, sender, call, f"schedule {name!r} at block {at}", as_json, {"task": name, "at": at}
         )
 
 
@@ -71,13 +80,13 @@ def reschedule(
     """Move a scheduled task to another block (e.g. delay the launch)."""
     with reported_errors(as_json=as_json):
         call = SchedulerCall(RescheduleNamed(_task(name), at))
-        submit_and_report(
-            Client(url),
-            keyring.pair(sender),
-            as_root(call),
-            what=f"reschedule {name!r} to block {at}",
-            as_json=as_json,
-            extra={"task": name, "at": at},
+        _root(
+            url,
+            sender,
+            call,
+            f"reschedule {name!r} to block {at}",
+            as_json,
+            {"task": name, "at": at},
         )
 
 
@@ -91,14 +100,7 @@ def cancel(
     """Cancel a scheduled task."""
     with reported_errors(as_json=as_json):
         call = SchedulerCall(CancelNamed(_task(name)))
-        submit_and_report(
-            Client(url),
-            keyring.pair(sender),
-            as_root(call),
-            what=f"cancel {name!r}",
-            as_json=as_json,
-            extra={"task": name},
-        )
+        _root(url, sender, call, f"cancel {name!r}", as_json, {"task": name})
 
 
 @app.command("task")
@@ -136,13 +138,7 @@ def pause_heartbeats(
     """Pause (or `--resume`) heartbeat challenges network-wide."""
     with reported_errors(as_json=as_json):
         call = ComputationCall(SetHeartbeatPaused(not resume))
-        submit_and_report(
-            Client(url),
-            keyring.pair(sender),
-            as_root(call),
-            what="resume heartbeats" if resume else "pause heartbeats",
-            as_json=as_json,
-        )
+        _root(url, sender, call, "resume heartbeats" if resume else "pause heartbeats", as_json)
 
 
 @app.command("register-gatekeeper")
@@ -160,10 +156,10 @@ def register_gatekeeper(
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
         inner = UnregisterGatekeeper(worker) if remove else RegisterGatekeeper(worker)
-        submit_and_report(
-            Client(url),
-            keyring.pair(sender),
-            as_root(RegistryCall(inner)),
-            what="unregister gatekeeper" if remove else "register gatekeeper",
-            as_json=as_json,
+        _root(
+            url,
+            sender,
+            RegistryCall(inner),
+            "unregister gatekeeper" if remove else "register gatekeeper",
+            as_json,
         )

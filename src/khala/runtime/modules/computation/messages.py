@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import TypeVar
 
 from khala.primitives.fixed_point import U64F64
-from khala.primitives.scale import ScaleError, decode
 from khala.runtime.context import Context
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.computation import events as ev
@@ -24,6 +23,7 @@ from khala.runtime.modules.computation.types import (
     SessionState,
     WorkingInfoUpdate,
 )
+from khala.runtime.modules.mq.routing import decode_payload
 from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, WorkerOrigin
 from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.runtime.state import State
@@ -32,12 +32,9 @@ T = TypeVar("T")
 
 
 def _payload(kind: type[T], message: Message) -> T:
-    try:
-        return decode(kind, message.payload)
-    except ScaleError as error:
-        raise computation_error(
-            ComputationError.MALFORMED_MESSAGE, f"not a {kind.__name__}: {error.message}"
-        ) from None
+    return decode_payload(
+        kind, message, lambda reason: computation_error(ComputationError.MALFORMED_MESSAGE, reason)
+    )
 
 
 def _session_of(storage: State, worker: bytes) -> tuple[bytes, SessionInfo] | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TypeVar
 
-from khala.primitives.scale import ScaleError, decode, encode
+from khala.primitives.scale import encode
 from khala.runtime.context import Context
 from khala.runtime.modules.mq.calls import send
+from khala.runtime.modules.mq.routing import decode_payload
 from khala.runtime.modules.mq.types import Message, WorkerOrigin
 from khala.runtime.modules.registry import events, state
 from khala.runtime.modules.registry.constants import (
@@ -36,12 +37,9 @@ T = TypeVar("T")
 
 
 def _payload(kind: type[T], message: Message) -> T:
-    try:
-        return decode(kind, message.payload)
-    except ScaleError as error:
-        raise registry_error(
-            RegistryError.MALFORMED_MESSAGE, f"not a {kind.__name__}: {error.message}"
-        ) from None
+    return decode_payload(
+        kind, message, lambda reason: registry_error(RegistryError.MALFORMED_MESSAGE, reason)
+    )
 
 
 def _sending_worker(storage: State, message: Message) -> tuple[bytes, WorkerInfo]:

@@ -6,7 +6,7 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.mining import parse_worker
-from khala.cli.output import emit, reported_errors
+from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
 from khala.cli.submit import FROM_HELP, as_root, submit_and_report
 from khala.runtime.dispatch import ComputationCall, RegistryCall, RuntimeCall, SchedulerCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
@@ -43,7 +43,9 @@ def _root(
 def _task(name: str) -> bytes:
     task = task_id(name)
     if task is None:
-        raise typer.BadParameter("task names are 1 to 32 bytes of UTF-8", param_hint="NAME")
+        raise CliError(
+            CliErrorCode.INVALID_ARGUMENT, f"task name {name!r}: use 1 to 32 bytes of UTF-8"
+        )
     return task
 
 

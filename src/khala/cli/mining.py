@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
-from khala.cli.output import emit, reported_errors
+from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
 from khala.cli.submit import FROM_HELP, submit_and_report
 from khala.primitives.units import format_amount, parse_amount
 from khala.runtime.dispatch import ComputationCall
@@ -37,8 +37,9 @@ def parse_worker(text: str) -> bytes:
     except ValueError:
         raw = b""
     if len(raw) != 32:
-        raise typer.BadParameter(
-            "give the worker's 0x-hex public key (32 bytes)", param_hint="PUBKEY"
+        raise CliError(
+            CliErrorCode.INVALID_ARGUMENT,
+            f"PUBKEY {text!r}: give the worker's 0x-hex public key (32 bytes)",
         )
     return raw
 
@@ -110,13 +111,13 @@ def start_computing(
     """
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
-        client = Client(url)
+        units = parse_amount(stake)
         pair = keyring.pair(sender)
+        client = Client(url)
         if session_status(client, worker).session is None:
-            bound = client.submit(client.sign(pair, ComputationCall(Bind(worker))))
-            if not bound.success:
-                raise typer.BadParameter(f"bind failed: {bound.error}", param_hint="PUBKEY")
-        call = ComputationCall(StartComputing(worker, parse_amount(stake)))
+            bind = ComputationCall(Bind(worker))
+            submit_and_report(client, pair, bind, what="bind", as_json=as_json, quiet=True)
+        call = ComputationCall(StartComputing(worker, units))
         submit_and_report(client, pair, call, what="start computing", as_json=as_json)
 
 
@@ -152,8 +153,9 @@ def reclaim(
             pair,
             ComputationCall(Reclaim(worker)),
             what=f"reclaim {format_amount(stake)}",
-            as_json=as_json and not unbind,
+            as_json=as_json,
             extra={"stake": stake},
+            quiet=unbind,
         )
         if unbind:
             submit_and_report(

@@ -28,6 +28,8 @@ class CliErrorCode(StrEnum):
 
     FILE_NOT_FOUND = "cli.file_not_found"
     """A path given on the command line does not exist or is not a readable file."""
+    INVALID_ARGUMENT = "cli.invalid_argument"
+    """An argument is malformed (e.g. a public key that is not 32 bytes of 0x-hex)."""
 
 
 class CliError(KhalaError):

@@ -47,9 +47,16 @@ def submit_and_report(
     what: str,
     as_json: bool,
     extra: dict[str, Any] | None = None,
+    quiet: bool = False,
 ) -> Receipt:
-    """Sign, submit and wait for finality; print the outcome; exit 1 when the call failed."""
+    """Sign, submit and wait for finality; print the outcome; exit 1 when the call failed.
+
+    ``quiet`` prints nothing on success: a preliminary step of a command (binding before
+    starting) reports only if it fails, so ``--json`` output stays one object.
+    """
     receipt = client.submit(client.sign(pair, call), wait="finalized")
+    if quiet and receipt.success is not False:
+        return receipt
     payload = {**receipt_json(receipt), **(extra or {})}
 
     def text() -> str:

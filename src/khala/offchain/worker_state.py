@@ -12,7 +12,7 @@ expects. The machine itself is deterministic and has no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Protocol
 
@@ -72,10 +72,12 @@ class WorkerStateMachine:
     heartbeats: int = 0
     """Heartbeats sent in this process (for status displays)."""
 
-    @property
-    def pubkey_hash(self) -> int:
-        """``blake2_256(pubkey)`` as a big-endian integer (what challenges compare)."""
-        return int.from_bytes(blake2_256(self.pubkey), "big")
+    pubkey_hash: int = field(init=False)
+    """``blake2_256(pubkey)`` as a big-endian integer (what challenges compare), hashed once."""
+
+    def __post_init__(self) -> None:
+        """Hash the key once."""
+        self.pubkey_hash = int.from_bytes(blake2_256(self.pubkey), "big")
 
     def on_bench_start(self, block: int, time_s: int, duration: int, fx: WorkerEffects) -> None:
         """Start benchmarking at ``block`` for ``duration`` blocks."""

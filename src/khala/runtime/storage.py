@@ -43,12 +43,15 @@ class _Item(Generic[V]):
         )
         self.default = default
 
-    def _read(self, state: State, key: bytes) -> V:
-        raw = state.get(key)
+    def decode_value(self, raw: bytes | None) -> V:
+        """The item's value from its stored bytes (the default when absent), e.g. read over RPC."""
         if raw is None:
             return self.default
         value: V = self.value_codec.decode(raw)
         return value
+
+    def _read(self, state: State, key: bytes) -> V:
+        return self.decode_value(state.get(key))
 
     def _write(self, state: State, key: bytes, value: V) -> None:
         if value is None and self.optional:

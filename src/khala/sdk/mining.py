@@ -25,9 +25,7 @@ def read(client: Client, item: Any, *key: Any) -> Any:
     """Read a declared storage item (value: no key; map: one key) with its default."""
     storage_key = item.key_of(*key) if key else item.key
     raw = client.rpc("state_getStorage", "0x" + storage_key.hex())
-    if raw is None:
-        return item.default
-    return item.value_codec.decode(unhex(raw, item.name))
+    return item.decode_value(None if raw is None else unhex(raw, item.name))
 
 
 @dataclass(frozen=True, slots=True)

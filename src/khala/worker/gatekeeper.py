@@ -235,8 +235,3 @@ class GatekeeperHost:
             "pending_messages": len(self.queue.pending),
             "next_sequence": self.queue.next_sequence,
         }
-
-
-def master_pubkey_of(master: bytes) -> bytes:
-    """The public key the chain stores for ``master`` (for tools and tests)."""
-    return signing_key(master).public_key

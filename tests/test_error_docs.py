@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import khala
-from khala.runtime.dispatch import MODULE_ERRORS
+from khala.runtime.table import RUNTIME
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
 
@@ -26,7 +26,7 @@ def _error_codes() -> set[str]:
                 and value.__name__.endswith("ErrorCode")
             ):
                 codes |= {member.value for member in value}
-    for enum in MODULE_ERRORS.values():
+    for enum in RUNTIME.error_enums().values():
         codes |= {member.value for member in enum}
     return codes
 

@@ -101,7 +101,7 @@ def _settlement_split(url: str, since: int) -> tuple[int, int, int]:
         block = client.block(number)
         raw = client.rpc("state_getStorage", "0x" + EVENTS_KEY.hex(), "0x" + block.block_hash.hex())
         for record in codec_of(list[EventRecord]).decode(bytes.fromhex(raw[2:])):
-            event = record.event.event
+            event = record.event
             if isinstance(event, SessionSettled):
                 settled += 1
                 payout += event.payout

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from khala.attestation.simulated_quote import simulated_measurement
 from khala.primitives.crypto import keypair_from_uri
-from khala.runtime.dispatch import RegistryCall, SudoCall
 from khala.runtime.modules.registry.calls import RemoveMeasurement
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.sdk import Client
@@ -79,7 +78,7 @@ def test_worker_registers_and_is_refused_after_measurement_removal(tmp_path: Pat
             shown = json.loads(cli("worker", "show", pubkey, "--url", url, "--json").stdout)
             assert shown["operator"] == "0x" + keypair_from_uri("//Alice").public_key.hex()
             client = Client(url)
-            remove = SudoCall(Sudo(RegistryCall(RemoveMeasurement(simulated_measurement()))))
+            remove = Sudo(RemoveMeasurement(simulated_measurement()))
             assert client.submit(client.sign(keypair_from_uri("//Alice"), remove)).success
             refused = cli(
                 "relayer",

@@ -12,7 +12,6 @@ from typing import Any
 
 from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.scale import codec_of
-from khala.runtime.dispatch import MqCall
 from khala.runtime.events import EventRecord
 from khala.runtime.modules.mq.calls import PushMessage
 from khala.runtime.modules.mq.events import OffchainMessageAccepted
@@ -99,9 +98,7 @@ def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
             )
             client = Client(url)
             pushed = client.submit(
-                client.sign(
-                    keypair_from_uri("//Bob"), MqCall(PushMessage(b"khala/worker/ping", b"hi"))
-                )
+                client.sign(keypair_from_uri("//Bob"), PushMessage(b"khala/worker/ping", b"hi"))
             )
             assert pushed.success
             pubkeys = {_info(port)["pubkey"] for port in ports}
@@ -166,7 +163,7 @@ def _pongs_accepted(url: str) -> dict[str, int]:
         block = client.block(number)
         raw = client.rpc("state_getStorage", "0x" + EVENTS_KEY.hex(), "0x" + block.block_hash.hex())
         for record in codec_of(list[EventRecord]).decode(bytes.fromhex(raw[2:])):
-            event = record.event.event
+            event = record.event
             if isinstance(event, OffchainMessageAccepted) and event.destination == PONG_TOPIC:
                 sender = "0x" + bytes(event.sender.pubkey).hex()
                 counts[sender] = counts.get(sender, 0) + 1

@@ -15,7 +15,6 @@ from khala.offchain.master_key import message_iv, open_master_key, signing_key
 from khala.primitives.crypto.envelope import x25519_public_key
 from khala.primitives.crypto.errors import EnvelopeError
 from khala.primitives.scale import decode, encode
-from khala.runtime.dispatch import MqCall, RegistryCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.registry.calls import RegisterGatekeeper
@@ -53,7 +52,7 @@ def test_distribution_opens_only_for_its_recipient() -> None:
 def test_replicas_emit_identical_messages_and_only_the_first_lands(tmp_path: Path) -> None:
     """Two gatekeepers with the same intents sign byte-identical messages; the copy is refused."""
     chain = Mining(tmp_path)
-    chain.root(RegistryCall(RegisterGatekeeper(WORKER.public_key)))
+    chain.root(RegisterGatekeeper(WORKER.public_key))
     upload = MasterPubkeyUpload(signing_key(MASTER).public_key)
     assert chain.message(MASTER_PUBKEY_TOPIC, encode(upload))[0] is None
     first, second = GatekeeperQueue(), GatekeeperQueue()
@@ -62,9 +61,9 @@ def test_replicas_emit_identical_messages_and_only_the_first_lands(tmp_path: Pat
         queue.push(SettleIntent(b""))
     mine, theirs = first.signed(MASTER), second.signed(MASTER)
     assert [encode(m) for m in mine] == [encode(m) for m in theirs]
-    assert chain.submit(MqCall(SyncOffchainMessage(mine[0])))[0] is None
+    assert chain.submit(SyncOffchainMessage(mine[0]))[0] is None
     copy = chain.harness.sign(
-        RELAYER, MqCall(SyncOffchainMessage(theirs[0])), nonce=chain.nonce[RELAYER.public_key]
+        RELAYER, SyncOffchainMessage(theirs[0]), nonce=chain.nonce[RELAYER.public_key]
     )
     with pytest.raises(InvalidTransactionError) as caught:  # refused before it costs a fee
         chain.harness.executive.validate_transaction(

@@ -13,7 +13,6 @@ from khala.offchain.gatekeeper_state import EconomicsSnapshot, restore, snapshot
 from khala.offchain.worker_state import WorkerStateMachine
 from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
 from khala.primitives.scale import decode, encode
-from khala.runtime.dispatch import ComputationCall, MqCall, SudoCall
 from khala.runtime.modules.balances.currency import free_balance
 from khala.runtime.modules.computation import events as cev
 from khala.runtime.modules.computation import state as cst
@@ -110,7 +109,7 @@ class Network:
         self.sequences[origin] = sequence + 1
         message = Message(origin, topic, payload)
         signed = SignedMessage(message, sequence, key.sign(signed_payload(message, sequence)))
-        self.extrinsic(OWNER, MqCall(SyncOffchainMessage(signed)))
+        self.extrinsic(OWNER, SyncOffchainMessage(signed))
 
     def block(self) -> None:
         """Author a block with everything pending, then let workers and gatekeeper react."""
@@ -146,10 +145,10 @@ class Network:
 
 def _start_computing(net: Network) -> None:
     """Enable mining and start both workers (their machines learn session 1)."""
-    net.extrinsic(ALICE, SudoCall(Sudo(ComputationCall(SetMiningEnabled(True)))))
+    net.extrinsic(ALICE, Sudo(SetMiningEnabled(True)))
     for key in WORKERS_KEYS:
-        net.extrinsic(OWNER, ComputationCall(Bind(key.public_key)))
-        net.extrinsic(OWNER, ComputationCall(StartComputing(key.public_key, 3000 * PHA)))
+        net.extrinsic(OWNER, Bind(key.public_key))
+        net.extrinsic(OWNER, StartComputing(key.public_key, 3000 * PHA))
     net.block()
     for key, machine in net.machines.items():
         machine.on_started(1, net.hosts[key])

@@ -9,13 +9,13 @@ from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_uri
 from khala.primitives.trie import Layout, MemoryNodeStore, Trie
 from khala.primitives.types import Header
 from khala.runtime.builder import BuiltBlock, build_block
-from khala.runtime.dispatch import BalancesCall, RuntimeCall
+from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.executive import Executive
 from khala.runtime.extrinsic import Era, SignedExtra, sign_extrinsic
 from khala.runtime.genesis import GenesisConfig, build_genesis_storage, genesis_block_header
 from khala.runtime.modules.authorship.state import Authority
 from khala.runtime.modules.balances.calls import TransferAllowDeath, TransferKeepAlive
-from khala.runtime.modules.system.state import AccountInfo, account, events_item
+from khala.runtime.modules.system.state import EVENTS, AccountInfo, account
 from khala.runtime.presets import DEV, Preset
 from khala.runtime.state import State
 from khala.runtime.types import AddressId
@@ -85,7 +85,7 @@ class Harness:
         self, pair: Keypair, dest: Keypair, amount: int, *, nonce: int, keep_alive: bool = False
     ) -> bytes:
         cls: Any = TransferKeepAlive if keep_alive else TransferAllowDeath
-        return self.sign(pair, BalancesCall(cls(AddressId(dest.public_key), amount)), nonce=nonce)
+        return self.sign(pair, cls(AddressId(dest.public_key), amount), nonce=nonce)
 
     def block(self, extrinsics: list[bytes]) -> BuiltBlock:
         self.slot += 1
@@ -112,4 +112,4 @@ class Harness:
         return self.account(pair).data.free
 
     def events(self) -> list[Any]:
-        return [record.event.event for record in events_item().get(self.state())]
+        return [record.event for record in EVENTS.get(self.state())]

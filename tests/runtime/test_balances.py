@@ -11,7 +11,7 @@ from khala.runtime.context import BlockEnv, Context, EventLog, SignedOrigin
 from khala.runtime.errors import DispatchError
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
-from khala.runtime.modules.balances.errors import BalancesError
+from khala.runtime.modules.balances.errors import BalancesErrorCode
 from khala.runtime.modules.balances.state import Reasons
 from khala.runtime.modules.system.state import ACCOUNT
 from khala.runtime.presets import DEV
@@ -47,7 +47,7 @@ def test_reserve_and_unreserve_move_between_free_and_reserved() -> None:
     assert currency.unreserve(state, ctx, ACCOUNTS[0], 10 * PHA) == 4 * PHA
     with pytest.raises(DispatchError) as caught:
         currency.reserve(state, ctx, ACCOUNTS[0], 11 * PHA)
-    assert caught.value.code is BalancesError.INSUFFICIENT_BALANCE
+    assert caught.value.code is BalancesErrorCode.INSUFFICIENT_BALANCE
 
 
 def test_locks_freeze_the_largest_amount() -> None:
@@ -59,7 +59,7 @@ def test_locks_freeze_the_largest_amount() -> None:
     assert currency.spendable(state, ACCOUNTS[0]) == 3 * PHA
     with pytest.raises(DispatchError) as caught:
         currency.transfer(state, ctx, ACCOUNTS[0], ACCOUNTS[1], 4 * PHA, keep_alive=False)
-    assert caught.value.code is BalancesError.LIQUIDITY_RESTRICTIONS
+    assert caught.value.code is BalancesErrorCode.LIQUIDITY_RESTRICTIONS
     currency.remove_lock(state, b"vesting ", ACCOUNTS[0])
     currency.transfer(state, ctx, ACCOUNTS[0], ACCOUNTS[1], 4 * PHA, keep_alive=False)
     assert currency.free_balance(state, ACCOUNTS[1]) == 14 * PHA

@@ -8,7 +8,7 @@ import pytest
 
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.scale import Err, decode
-from khala.runtime.dispatch import ComputationCall, SudoCall, module_error_code
+from khala.runtime.dispatch import module_error_code
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation.calls import (
@@ -82,10 +82,10 @@ class Chain:
         return None
 
     def call(self, inner: Any, signer: Any = OWNER) -> str | None:
-        return self.submit(ComputationCall(inner), signer)
+        return self.submit(inner, signer)
 
     def root(self, inner: Any) -> str | None:
-        return self.submit(SudoCall(Sudo(ComputationCall(inner))), ALICE)
+        return self.submit(Sudo(inner), ALICE)
 
     def session(self, worker: bytes) -> Any:
         return st.SESSIONS.get(self.harness.state(), session_account(OWNER.public_key, worker))

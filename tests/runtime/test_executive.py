@@ -9,7 +9,6 @@ import pytest
 
 from khala.primitives.crypto import keypair_from_uri
 from khala.runtime.builder import timestamp_inherent
-from khala.runtime.dispatch import BalancesCall, SudoCall, SystemCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.executive import BlockError, BlockErrorCode
 from khala.runtime.extrinsic import Era
@@ -76,7 +75,7 @@ def test_bad_signature_is_refused() -> None:
 def test_wrong_genesis_in_signed_payload_is_refused() -> None:
     """Signing for another chain's genesis hash fails verification."""
     harness = _harness()
-    raw = harness.sign(ALICE, SystemCall(Remark(b"")), nonce=0, genesis_hash=b"\x01" * 32)
+    raw = harness.sign(ALICE, Remark(b""), nonce=0, genesis_hash=b"\x01" * 32)
     assert _refused(harness, raw).code is InvalidTransactionCode.BAD_PROOF
 
 
@@ -108,7 +107,7 @@ def test_unknown_call_and_oversize_are_refused() -> None:
     """Unknown call indices and extrinsics over the size limit are refused before decoding."""
     harness = _harness()
     assert _refused(harness, b"\x0c\x04\xee\x00").code is InvalidTransactionCode.CALL
-    huge = harness.sign(ALICE, SystemCall(Remark(b"x" * (4 * 1024 * 1024 + 1))), nonce=0)
+    huge = harness.sign(ALICE, Remark(b"x" * (4 * 1024 * 1024 + 1)), nonce=0)
     assert _refused(harness, huge).code is InvalidTransactionCode.EXHAUSTS_RESOURCES
 
 
@@ -140,7 +139,7 @@ def test_keep_alive_refuses_to_reap_and_allow_death_reaps() -> None:
 def test_sudo_exists_only_on_dev() -> None:
     """Sudo runs root calls on dev; the khala preset refuses sudo calls as unknown."""
     harness = _harness()
-    call = SudoCall(Sudo(BalancesCall(ForceSetBalance(AddressId(CHARLIE.public_key), 7 * PHA))))
+    call = Sudo(ForceSetBalance(AddressId(CHARLIE.public_key), 7 * PHA))
     harness.block([harness.sign(ALICE, call, nonce=0)])
     assert harness.free(CHARLIE) == 7 * PHA
     assert any(isinstance(event, Sudid) for event in harness.events())
@@ -154,7 +153,7 @@ def test_sudo_exists_only_on_dev() -> None:
 def test_non_sudo_signer_gets_require_sudo() -> None:
     """A sudo call by another account fails with sudo.require_sudo (fee charged)."""
     harness = _harness()
-    call = SudoCall(Sudo(SystemCall(Remark(b""))))
+    call = Sudo(Remark(b""))
     harness.block([harness.sign(BOB, call, nonce=0)])
     failed = [event for event in harness.events() if isinstance(event, ExtrinsicFailed)]
     assert failed and failed[0].dispatch_error.error.index == 99  # type: ignore[attr-defined]
@@ -168,11 +167,9 @@ def test_mortal_era_uses_birth_block_hash() -> None:
     era = Era.mortal(64, 2)
     assert era.birth(3) == 2
     block_two, block_one = harness.head.hash(), harness.head.parent_hash
-    good = harness.sign(ALICE, SystemCall(Remark(b"")), nonce=0, era=era, era_hash=block_two)
+    good = harness.sign(ALICE, Remark(b""), nonce=0, era=era, era_hash=block_two)
     assert harness.block([good]).included == [good]
-    bad = harness.sign(
-        ALICE, SystemCall(Remark(b"")), nonce=1, era=Era.mortal(64, 2), era_hash=block_one
-    )
+    bad = harness.sign(ALICE, Remark(b""), nonce=1, era=Era.mortal(64, 2), era_hash=block_one)
     assert harness.block([bad]).rejected[0][1].code is InvalidTransactionCode.BAD_PROOF
 
 

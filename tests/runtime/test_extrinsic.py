@@ -11,7 +11,6 @@ from scalecodec.base import RuntimeConfiguration
 from scalecodec.type_registry import load_type_registry_preset
 
 from khala.primitives.scale import codec_of
-from khala.runtime.dispatch import SystemCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.extrinsic import Era, EraCodec, SignedExtra, decode_extrinsic, signing_payload
 from khala.runtime.modules.system.calls import Remark
@@ -49,7 +48,7 @@ def test_immortal_era() -> None:
 def test_signed_extrinsic_roundtrips_and_long_payloads_are_hashed() -> None:
     """A signed extrinsic decodes to its parts; payloads over 256 bytes are signed as a hash."""
     harness = Harness({ed("Alice").public_key: 10**15})
-    call = SystemCall(Remark(b"x" * 300))
+    call = Remark(b"x" * 300)
     raw = harness.sign(ed("Alice"), call, nonce=3, tip=5)
     decoded = decode_extrinsic(raw)
     assert decoded.call == call
@@ -64,7 +63,7 @@ def test_signed_extrinsic_roundtrips_and_long_payloads_are_hashed() -> None:
     )
     assert len(payload) == 32
     short = signing_payload(
-        SystemCall(Remark(b"")),
+        Remark(b""),
         SignedExtra(Era(), 0, 0),
         spec_version=1,
         transaction_version=1,

@@ -10,7 +10,6 @@ import pytest
 from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.scale import decode, encode
-from khala.runtime.dispatch import ComputationCall, MqCall, RegistryCall, SudoCall
 from khala.runtime.modules.balances.currency import free_balance
 from khala.runtime.modules.computation import events as cev
 from khala.runtime.modules.computation import state as cst
@@ -69,25 +68,25 @@ class Mining(Chain):
         self.sequences[sender] = sequence + 1
         message = Message(sender, topic, payload)
         signed = SignedMessage(message, sequence, key.sign(signed_payload(message, sequence)))
-        return self.submit(MqCall(SyncOffchainMessage(signed)))
+        return self.submit(SyncOffchainMessage(signed))
 
     def root(self, call: Any) -> list[Any]:
-        return self.submit(SudoCall(Sudo(call)), signer=ALICE)[1]
+        return self.submit(Sudo(call), signer=ALICE)[1]
 
     def now_s(self) -> int:
         return now(self.harness.state()) // 1000
 
     def publish_master(self) -> None:
-        self.root(RegistryCall(RegisterGatekeeper(WORKER.public_key)))
+        self.root(RegisterGatekeeper(WORKER.public_key))
         self.message(MASTER_PUBKEY_TOPIC, encode(MasterPubkeyUpload(MASTER.public_key)))
 
     def start_computing(self, score_iterations: int = 2_000) -> bytes:
         """Benchmark (score from ``score_iterations`` over the elapsed time), bind and start."""
         start = self.now_s() - 6
         self.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, score_iterations)))
-        self.root(ComputationCall(SetMiningEnabled(True)))
-        self.submit(ComputationCall(Bind(WORKER.public_key)))
-        error, _ = self.submit(ComputationCall(StartComputing(WORKER.public_key, 3000 * PHA)))
+        self.root(SetMiningEnabled(True))
+        self.submit(Bind(WORKER.public_key))
+        error, _ = self.submit(StartComputing(WORKER.public_key, 3000 * PHA))
         assert error is None
         return session_account(RELAYER.public_key, WORKER.public_key)
 
@@ -131,12 +130,12 @@ def test_master_pubkey_comes_from_a_gatekeeper_once(chain: Mining) -> None:
     upload = encode(MasterPubkeyUpload(MASTER.public_key))
     _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
     assert len(_failures(events)) == 1 and rst.MASTER_PUBKEY.get(chain.harness.state()) is None
-    chain.root(RegistryCall(RegisterGatekeeper(WORKER.public_key)))
+    chain.root(RegisterGatekeeper(WORKER.public_key))
     _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
     assert MasterPubkeyPublished(MASTER.public_key) in events
     _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
     assert len(_failures(events)) == 1
-    events = chain.root(RegistryCall(UnregisterGatekeeper(WORKER.public_key)))
+    events = chain.root(UnregisterGatekeeper(WORKER.public_key))
     assert WORKER.public_key in rst.GATEKEEPERS.get(chain.harness.state())
 
 

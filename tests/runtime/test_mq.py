@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
-from khala.runtime.dispatch import MqCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import state as mq_state
 from khala.runtime.modules.mq.calls import PushMessage, SyncOffchainMessage, signed_payload
@@ -33,20 +32,20 @@ def chain(tmp_path: Path) -> Chain:
 
 def test_worker_messages_need_the_exact_next_sequence(chain: Chain) -> None:
     """Sequence 0 is accepted and delivered; 2 is refused; 1 then follows."""
-    error, events = chain.submit(MqCall(SyncOffchainMessage(_signed(0))))
+    error, events = chain.submit(SyncOffchainMessage(_signed(0)))
     assert error is None and any(isinstance(event, OffchainMessageAccepted) for event in events)
     outbound = mq_state.OUTBOUND.get(chain.harness.state())
     assert [message.payload for message in outbound] == [b"hello"]
-    assert chain.submit(MqCall(SyncOffchainMessage(_signed(2))))[0] == "mq.bad_sequence"
-    assert chain.submit(MqCall(SyncOffchainMessage(_signed(1, b"second"))))[0] is None
+    assert chain.submit(SyncOffchainMessage(_signed(2)))[0] == "mq.bad_sequence"
+    assert chain.submit(SyncOffchainMessage(_signed(1, b"second")))[0] is None
     assert mq_state.next_sequence(chain.harness.state(), WorkerOrigin(WORKER.public_key)) == 2
 
 
 def test_replayed_message_is_refused_in_the_pool(chain: Chain) -> None:
     """A message whose sequence was accepted is stale before it costs anything."""
-    chain.submit(MqCall(SyncOffchainMessage(_signed(0))))
+    chain.submit(SyncOffchainMessage(_signed(0)))
     raw = chain.harness.sign(
-        RELAYER, MqCall(SyncOffchainMessage(_signed(0))), nonce=chain.nonce[RELAYER.public_key]
+        RELAYER, SyncOffchainMessage(_signed(0)), nonce=chain.nonce[RELAYER.public_key]
     )
     with pytest.raises(InvalidTransactionError) as caught:
         chain.harness.executive.validate_transaction(
@@ -58,19 +57,17 @@ def test_replayed_message_is_refused_in_the_pool(chain: Chain) -> None:
 def test_wrong_key_and_unregistered_sender_are_refused(chain: Chain, tmp_path: Path) -> None:
     """A message signed by another key, or from an unregistered worker, is refused."""
     impostor = keypair_from_seed(KeyScheme.SR25519, b"\x07" * 32)
-    assert (
-        chain.submit(MqCall(SyncOffchainMessage(_signed(0, key=impostor))))[0] == "mq.bad_signature"
-    )
+    assert chain.submit(SyncOffchainMessage(_signed(0, key=impostor)))[0] == "mq.bad_signature"
     stranger = Chain(tmp_path / "fresh")
-    assert stranger.submit(MqCall(SyncOffchainMessage(_signed(0))))[0] == "mq.unknown_sender"
+    assert stranger.submit(SyncOffchainMessage(_signed(0)))[0] == "mq.unknown_sender"
 
 
 def test_outbound_messages_last_one_block_and_onchain_topics_need_a_handler(chain: Chain) -> None:
     """Pushed messages appear in that block only; ``^`` topics without handlers are refused."""
-    error, _ = chain.submit(MqCall(PushMessage(b"khala/worker/ping", b"x")))
+    error, _ = chain.submit(PushMessage(b"khala/worker/ping", b"x"))
     assert error is None
     outbound = mq_state.OUTBOUND.get(chain.harness.state())
     assert outbound[0].sender == AccountOrigin(RELAYER.public_key)
     chain.harness.block([])
     assert mq_state.OUTBOUND.get(chain.harness.state()) == []
-    assert chain.submit(MqCall(PushMessage(b"^nobody", b"x")))[0] == "mq.bad_destination"
+    assert chain.submit(PushMessage(b"^nobody", b"x"))[0] == "mq.bad_destination"

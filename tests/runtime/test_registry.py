@@ -14,7 +14,7 @@ from khala.attestation.types import SgxMeasurement
 from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import KeyScheme, SignedContentType, keypair_from_seed, sign_content
 from khala.primitives.trie import Layout, MemoryNodeStore, Trie
-from khala.runtime.dispatch import RegistryCall, SudoCall, module_error_code
+from khala.runtime.dispatch import module_error_code
 from khala.runtime.executive import Executive
 from khala.runtime.genesis import GenesisConfig, build_genesis_storage, genesis_block_header
 from khala.runtime.modules.authorship.state import Authority
@@ -116,10 +116,10 @@ class Chain:
     def register(
         self, info: WorkerRegistrationInfo, attestation: SgxDcapReport
     ) -> tuple[str | None, list[Any]]:
-        return self.submit(RegistryCall(RegisterWorker(info, attestation)))
+        return self.submit(RegisterWorker(info, attestation))
 
     def sudo(self, inner: Any) -> list[Any]:
-        return self.submit(SudoCall(Sudo(RegistryCall(inner))), signer=ALICE)[1]
+        return self.submit(Sudo(inner), signer=ALICE)[1]
 
 
 @pytest.fixture
@@ -208,7 +208,7 @@ def test_endpoint_updates(chain: Chain) -> None:
             endpoint_payload(WORKER.public_key, endpoint, signing_time),
         )
         return chain.submit(
-            RegistryCall(UpdateWorkerEndpoint(WORKER.public_key, endpoint, signing_time, signature))
+            UpdateWorkerEndpoint(WORKER.public_key, endpoint, signing_time, signature)
         )[0]
 
     assert update("http://w:8000", chain.now_secs) == "registry.worker_not_found"
@@ -226,7 +226,7 @@ def test_endpoint_updates(chain: Chain) -> None:
 def test_governance_is_root_only_and_checked(chain: Chain) -> None:
     """Governance calls need root; gatekeepers must be registered; duplicates are refused."""
     measurement = SgxMeasurement(b"\x01" * 32, b"\x02" * 32, 1, 1)
-    assert chain.submit(RegistryCall(AddMeasurement(measurement)))[0] == "BadOriginError"
+    assert chain.submit(AddMeasurement(measurement))[0] == "BadOriginError"
     chain.sudo(AddMeasurement(measurement))
     assert measurement in registry_state.MEASUREMENTS.get(chain.harness.state())
     chain.sudo(RegisterGatekeeper(WORKER.public_key))

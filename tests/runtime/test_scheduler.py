@@ -6,14 +6,8 @@ from typing import Any
 
 import pytest
 
-from khala.primitives.scale import Err, Ok, decode, encode
-from khala.runtime.dispatch import (
-    BalancesCall,
-    RuntimeCall,
-    SchedulerCall,
-    SudoCall,
-    module_error_code,
-)
+from khala.primitives.scale import Err, Ok, codec_of
+from khala.runtime.dispatch import RuntimeCall, module_error_code
 from khala.runtime.modules.balances.calls import ForceSetBalance, TransferAllowDeath
 from khala.runtime.modules.scheduler import events as ev
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
@@ -38,7 +32,7 @@ class Chain:
 
     def sudo(self, call: Any) -> tuple[str | None, list[Any]]:
         """Submit ``call`` through sudo; return the inner error code and the block's events."""
-        raw = self.harness.sign(ALICE, SudoCall(Sudo(SchedulerCall(call))), nonce=self.nonce)
+        raw = self.harness.sign(ALICE, Sudo(call), nonce=self.nonce)
         self.nonce += 1
         self.harness.block([raw])
         events = self.harness.events()
@@ -61,7 +55,7 @@ class Chain:
 
 
 def set_bob(amount: int) -> RuntimeCall:
-    return BalancesCall(ForceSetBalance(AddressId(BOB.public_key), amount))
+    return ForceSetBalance(AddressId(BOB.public_key), amount)
 
 
 @pytest.fixture
@@ -118,7 +112,7 @@ def test_reschedule_delays_and_cancel_removes(chain: Chain) -> None:
 def test_a_failing_task_is_recorded_and_rolled_back(chain: Chain) -> None:
     """A task whose call fails leaves nothing written and its error in ``Dispatched``."""
     when = chain.number + 2
-    bad = BalancesCall(TransferAllowDeath(AddressId(BOB.public_key), 1))  # root cannot transfer
+    bad = TransferAllowDeath(AddressId(BOB.public_key), 1)  # root cannot transfer
     chain.sudo(ScheduleNamed(NAME, when, bad))
     events = chain.empty(1)
     dispatched = next(event for event in events if isinstance(event, ev.Dispatched))
@@ -150,9 +144,7 @@ def test_duplicates_and_no_change_are_refused(chain: Chain) -> None:
 
 def test_signed_accounts_cannot_schedule(chain: Chain) -> None:
     """Only root may schedule."""
-    raw = chain.harness.sign(
-        ALICE, SchedulerCall(ScheduleNamed(NAME, 10, set_bob(1))), nonce=chain.nonce
-    )
+    raw = chain.harness.sign(ALICE, ScheduleNamed(NAME, 10, set_bob(1)), nonce=chain.nonce)
     chain.harness.block([raw])
     assert chain.harness.free(BOB) == 0
     assert LOOKUP.get(chain.harness.state(), NAME) is None
@@ -160,6 +152,7 @@ def test_signed_accounts_cannot_schedule(chain: Chain) -> None:
 
 def test_call_encoding_round_trips() -> None:
     """A scheduled call is a whole RuntimeCall inside the scheduler's call."""
-    call = SchedulerCall(ScheduleNamed(NAME, 100, set_bob(5)))
-    assert decode(RuntimeCall, encode(call)) == call
-    assert encode(call)[:2] == bytes([7, 2])
+    call = ScheduleNamed(NAME, 100, set_bob(5))
+    runtime_call = codec_of(RuntimeCall)
+    assert runtime_call.decode(runtime_call.encode(call)) == call
+    assert runtime_call.encode(call)[:2] == bytes([7, 2])

@@ -9,13 +9,7 @@ from typing import Any
 import pytest
 
 from khala.primitives.units import parse_amount
-from khala.runtime.dispatch import (
-    BalancesCall,
-    RuntimeCall,
-    SudoCall,
-    SystemCall,
-    module_error_code,
-)
+from khala.runtime.dispatch import RuntimeCall, module_error_code
 from khala.runtime.events import EventRecord
 from khala.runtime.modules.balances.calls import (
     ForceSetBalance,
@@ -25,7 +19,8 @@ from khala.runtime.modules.balances.calls import (
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.runtime.modules.system.calls import Remark
 from khala.runtime.modules.system.events import ExtrinsicFailed
-from khala.runtime.modules.system.state import events_item
+from khala.runtime.modules.system.state import EVENTS
+from khala.runtime.outer import module_index_of
 from khala.runtime.types import AddressId, ApplyExtrinsic, ModuleDispatchError
 from tests.runtime.harness import Harness, ed
 
@@ -36,27 +31,21 @@ _MODULES = {0: "System", 40: "Balances", 41: "TransactionPayment", 99: "Sudo"}
 def _call(spec: list[Any]) -> RuntimeCall:
     kind, *args = spec
     if kind == "remark":
-        return SystemCall(Remark(args[0].encode()))
+        return Remark(args[0].encode())
     dest = AddressId(ed(args[0]).public_key)
     if kind == "transfer_keep_alive":
-        return BalancesCall(TransferKeepAlive(dest, parse_amount(args[1])))
+        return TransferKeepAlive(dest, parse_amount(args[1]))
     if kind == "transfer_allow_death":
-        return BalancesCall(TransferAllowDeath(dest, parse_amount(args[1])))
+        return TransferAllowDeath(dest, parse_amount(args[1]))
     if kind == "sudo_set_balance":
-        return SudoCall(Sudo(BalancesCall(ForceSetBalance(dest, parse_amount(args[1])))))
+        return Sudo(ForceSetBalance(dest, parse_amount(args[1])))
     raise AssertionError(f"unknown vector call {kind}")
 
 
 def _event_name(record: EventRecord) -> str:
-    wrapper = record.event
-    return f"{_MODULES[_module_index(wrapper)]}.{type(wrapper.event).__name__}"  # type: ignore[attr-defined]
-
-
-def _module_index(wrapper: Any) -> int:
-    from khala.primitives.scale.enums import variants_of
-    from khala.runtime.events import RuntimeEvent
-
-    return next(index for index, cls in variants_of(RuntimeEvent).items() if cls is type(wrapper))
+    index = module_index_of("event", record.event)
+    assert index is not None
+    return f"{_MODULES[index]}.{type(record.event).__name__}"
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[vector["name"] for vector in VECTORS])
@@ -72,7 +61,7 @@ def test_executive_vector(vector: dict[str, Any]) -> None:
         harness.sign(ed(item["signer"]), _call(item["call"]), nonce=item["nonce"]) for item in when
     ]
     built = harness.block(raws)
-    records = events_item().get(harness.state())
+    records = EVENTS.get(harness.state())
     outcomes = []
     rejected = dict(built.rejected)
     included_index = {raw: index + 1 for index, raw in enumerate(built.included)}
@@ -84,7 +73,7 @@ def test_executive_vector(vector: dict[str, Any]) -> None:
             outcomes.append("deferred")
             continue
         phase_events = [
-            record.event.event  # type: ignore[attr-defined]
+            record.event
             for record in records
             if isinstance(record.phase, ApplyExtrinsic)
             and record.phase.index == included_index[raw]

@@ -13,7 +13,6 @@ from khala.enclave.simulated import SimulatedEnclave
 from khala.offchain.master_key import signing_key
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
 from khala.primitives.crypto.envelope import x25519_public_key
-from khala.runtime.dispatch import ComputationCall, MqCall, RegistryCall, SudoCall
 from khala.runtime.modules.computation.calls import Bind, SetMiningEnabled, StartComputing
 from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
@@ -88,22 +87,22 @@ class Net:
             host.on_block(state, number, time_s, messages, True)
         for queue in self.queues.values():
             for signed in queue.messages():
-                self.extrinsic(MqCall(SyncOffchainMessage(signed)))
+                self.extrinsic(SyncOffchainMessage(signed))
             queue.purge(queue.next_sequence)  # relayed once; these tests never lose one
         for host in self.hosts.values():
             for signed in host.egress():
-                self.extrinsic(MqCall(SyncOffchainMessage(signed)))
+                self.extrinsic(SyncOffchainMessage(signed))
             host.queue.purge(host.queue.next_sequence)
 
     def root(self, call: Any) -> None:
-        self.extrinsic(SudoCall(Sudo(call)), ALICE)
+        self.extrinsic(Sudo(call), ALICE)
 
 
 def test_master_key_is_published_distributed_and_settles(tmp_path: Path) -> None:
     """GK1 publishes; GK2, registered later, receives the key; settlements land."""
     net = Net(tmp_path)
     first, second = net.host("gk1", GK1), net.host("gk2", GK2)
-    net.root(RegistryCall(RegisterGatekeeper(GK1.identity.public_key)))
+    net.root(RegisterGatekeeper(GK1.identity.public_key))
     for _ in range(4):
         net.block()
     published = rst.MASTER_PUBKEY.get(net.harness.state())
@@ -111,20 +110,20 @@ def test_master_key_is_published_distributed_and_settles(tmp_path: Path) -> None
     assert any(isinstance(e, MasterPubkeyPublished) for e in net.events)
     assert first.master is not None and signing_key(first.master).public_key == published
 
-    net.root(RegistryCall(RegisterGatekeeper(GK2.identity.public_key)))
+    net.root(RegisterGatekeeper(GK2.identity.public_key))
     for _ in range(4):
         net.block()
     assert second.active and second.master == first.master
 
-    net.root(ComputationCall(SetMiningEnabled(True)))
-    net.extrinsic(ComputationCall(Bind(MINER.identity.public_key)))
-    net.extrinsic(ComputationCall(StartComputing(MINER.identity.public_key, 3000 * PHA)))
+    net.root(SetMiningEnabled(True))
+    net.extrinsic(Bind(MINER.identity.public_key))
+    net.extrinsic(StartComputing(MINER.identity.public_key, 3000 * PHA))
     for _ in range(3):
         net.block()
     assert first.queue.next_sequence == second.queue.next_sequence
     assert first.status()["computing_workers"] == 1
 
-    net.root(RegistryCall(UnregisterGatekeeper(GK2.identity.public_key)))
+    net.root(UnregisterGatekeeper(GK2.identity.public_key))
     net.block()
     assert not second.active and second.egress() == [] and first.active
 
@@ -133,10 +132,10 @@ def test_restart_from_companion_keeps_numbering(tmp_path: Path) -> None:
     """A host rebuilt from its snapshot numbers later intents exactly like one that ran on."""
     net = Net(tmp_path)
     net.host("gk1", GK1)
-    net.root(RegistryCall(RegisterGatekeeper(GK1.identity.public_key)))
-    net.root(ComputationCall(SetMiningEnabled(True)))
-    net.extrinsic(ComputationCall(Bind(MINER.identity.public_key)))
-    net.extrinsic(ComputationCall(StartComputing(MINER.identity.public_key, 3000 * PHA)))
+    net.root(RegisterGatekeeper(GK1.identity.public_key))
+    net.root(SetMiningEnabled(True))
+    net.extrinsic(Bind(MINER.identity.public_key))
+    net.extrinsic(StartComputing(MINER.identity.public_key, 3000 * PHA))
     for _ in range(5):
         net.block()
     saved = net.hosts["gk1"].snapshot()

@@ -11,7 +11,6 @@ from khala.node.storage import MemoryChainStore
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
-from khala.runtime.dispatch import MqCall
 from khala.runtime.genesis import dev_genesis
 from khala.runtime.modules.mq.calls import PushMessage
 from khala.runtime.version import SPEC_VERSION
@@ -27,7 +26,7 @@ def _chain_with_blocks() -> tuple[Chain, list[SyncBlock]]:
     chain = Chain(MemoryChainStore(), dev_genesis())
     push = core.sign(
         ALICE,
-        MqCall(PushMessage(b"khala/worker/ping", b"hi")),
+        PushMessage(b"khala/worker/ping", b"hi"),
         nonce=0,
         tip=0,
         genesis_hash=chain.genesis_hash,

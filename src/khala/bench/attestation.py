@@ -24,7 +24,6 @@ from khala.bench.timing import interleaved_throughput, machine
 from khala.primitives.crypto import KeyScheme, keypair_from_seed, keypair_from_uri
 from khala.primitives.trie import Layout, MemoryNodeStore, Trie
 from khala.runtime.builder import build_block
-from khala.runtime.dispatch import RegistryCall
 from khala.runtime.executive import Executive
 from khala.runtime.extrinsic import Era, SignedExtra, sign_extrinsic
 from khala.runtime.genesis import build_genesis_storage, dev_genesis, genesis_block_header
@@ -60,8 +59,8 @@ def _registrations_per_second(pki_dir: Path, count: int) -> float:
             1, b"bench", worker.public_key, bytes(32), genesis.hash(), [], None
         )
         quote = enclave.quote(report_data_for(info, now_ms // 1000, index.to_bytes(24, "little")))
-        call = RegistryCall(
-            RegisterWorker(info, SgxDcapReport(quote.quote, (quote.collateral_json or "").encode()))
+        call = RegisterWorker(
+            info, SgxDcapReport(quote.quote, (quote.collateral_json or "").encode())
         )
         extrinsics.append(
             sign_extrinsic(

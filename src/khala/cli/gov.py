@@ -8,7 +8,7 @@ from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.mining import parse_worker
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
 from khala.cli.submit import FROM_HELP, as_root, submit_and_report
-from khala.runtime.dispatch import ComputationCall, RegistryCall, RuntimeCall, SchedulerCall
+from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
 from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
@@ -63,9 +63,7 @@ def schedule_mining_start(
     Example: `khala gov schedule-mining-start --at 1200 --from //Alice`
     """
     with reported_errors(as_json=as_json):
-        call = SchedulerCall(
-            ScheduleNamed(_task(name), at, ComputationCall(SetMiningEnabled(True)))
-        )
+        call = ScheduleNamed(_task(name), at, SetMiningEnabled(True))
         _root(
             url, sender, call, f"schedule {name!r} at block {at}", as_json, {"task": name, "at": at}
         )
@@ -81,7 +79,7 @@ def reschedule(
 ) -> None:
     """Move a scheduled task to another block (e.g. delay the launch)."""
     with reported_errors(as_json=as_json):
-        call = SchedulerCall(RescheduleNamed(_task(name), at))
+        call = RescheduleNamed(_task(name), at)
         _root(
             url,
             sender,
@@ -101,7 +99,7 @@ def cancel(
 ) -> None:
     """Cancel a scheduled task."""
     with reported_errors(as_json=as_json):
-        call = SchedulerCall(CancelNamed(_task(name)))
+        call = CancelNamed(_task(name))
         _root(url, sender, call, f"cancel {name!r}", as_json, {"task": name})
 
 
@@ -139,7 +137,7 @@ def pause_heartbeats(
 ) -> None:
     """Pause (or `--resume`) heartbeat challenges network-wide."""
     with reported_errors(as_json=as_json):
-        call = ComputationCall(SetHeartbeatPaused(not resume))
+        call = SetHeartbeatPaused(not resume)
         _root(url, sender, call, "resume heartbeats" if resume else "pause heartbeats", as_json)
 
 
@@ -161,7 +159,7 @@ def register_gatekeeper(
         _root(
             url,
             sender,
-            RegistryCall(inner),
+            inner,
             "unregister gatekeeper" if remove else "register gatekeeper",
             as_json,
         )

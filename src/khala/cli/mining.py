@@ -10,7 +10,6 @@ from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
 from khala.cli.submit import FROM_HELP, submit_and_report
 from khala.primitives.units import format_amount, parse_amount
-from khala.runtime.dispatch import ComputationCall
 from khala.runtime.modules.computation.calls import (
     Bind,
     Reclaim,
@@ -115,9 +114,9 @@ def start_computing(
         pair = keyring.pair(sender)
         client = Client(url)
         if session_status(client, worker).session is None:
-            bind = ComputationCall(Bind(worker))
+            bind = Bind(worker)
             submit_and_report(client, pair, bind, what="bind", as_json=as_json, quiet=True)
-        call = ComputationCall(StartComputing(worker, units))
+        call = StartComputing(worker, units)
         submit_and_report(client, pair, call, what="start computing", as_json=as_json)
 
 
@@ -129,7 +128,7 @@ def stop_computing(
 ) -> None:
     """Stop computing; the stake stays reserved until the cool-down ends."""
     with reported_errors(as_json=as_json):
-        call = ComputationCall(StopComputing(parse_worker(pubkey)))
+        call = StopComputing(parse_worker(pubkey))
         submit_and_report(
             Client(url), keyring.pair(sender), call, what="stop computing", as_json=as_json
         )
@@ -151,13 +150,11 @@ def reclaim(
         submit_and_report(
             client,
             pair,
-            ComputationCall(Reclaim(worker)),
+            Reclaim(worker),
             what=f"reclaim {format_amount(stake)}",
             as_json=as_json,
             extra={"stake": stake},
             quiet=unbind,
         )
         if unbind:
-            submit_and_report(
-                client, pair, ComputationCall(Unbind(worker)), what="unbind", as_json=as_json
-            )
+            submit_and_report(client, pair, Unbind(worker), what="unbind", as_json=as_json)

@@ -9,7 +9,7 @@ import typer
 from khala.cli.output import emit
 from khala.primitives.crypto import Keypair
 from khala.primitives.units import format_amount
-from khala.runtime.dispatch import RuntimeCall, SudoCall
+from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.sdk import Client
 from khala.sdk.types import Receipt
@@ -24,7 +24,7 @@ def as_root(call: RuntimeCall) -> RuntimeCall:
     Dev chains have sudo; the khala preset refuses it (``invalid_transaction.call``) until
     governance proposals carry such calls.
     """
-    return SudoCall(Sudo(call))
+    return Sudo(call)
 
 
 def receipt_json(receipt: Receipt) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
 from khala.primitives.scale import codec_of
 from khala.relayer.submitter import Submitter
-from khala.runtime.dispatch import RegistryCall
 from khala.runtime.modules.registry.calls import RegisterWorker, UpdateWorkerEndpoint
 from khala.runtime.modules.registry.types import AttestationReport, WorkerRegistrationInfo
 from khala.sdk import AsyncClient, Receipt
@@ -102,7 +101,7 @@ async def register_worker(
     answer = await _worker_get(session, f"{config.worker_url}/registration?operator={operator}")
     info = codec_of(WorkerRegistrationInfo).decode(bytes.fromhex(answer["info"][2:]))
     attestation = codec_of(AttestationReport).decode(bytes.fromhex(answer["attestation"][2:]))
-    call = RegistryCall(RegisterWorker(info, attestation))
+    call = RegisterWorker(info, attestation)
     receipt = await (config.submitter or Submitter(config.operator)).submit(client, call, wait=True)
     log.info(
         "registration submitted",
@@ -125,13 +124,11 @@ async def update_endpoint(
     endpoint = config.endpoint or config.worker_url
     query = urllib.parse.urlencode({"url": endpoint})
     answer = await _worker_get(session, f"{config.worker_url}/endpoint?{query}")
-    call = RegistryCall(
-        UpdateWorkerEndpoint(
-            bytes.fromhex(answer["pubkey"][2:]),
-            answer["endpoint"],
-            int(answer["signing_time"]),
-            bytes.fromhex(answer["signature"][2:]),
-        )
+    call = UpdateWorkerEndpoint(
+        bytes.fromhex(answer["pubkey"][2:]),
+        answer["endpoint"],
+        int(answer["signing_time"]),
+        bytes.fromhex(answer["signature"][2:]),
     )
     receipt = await (config.submitter or Submitter(config.operator)).submit(client, call, wait=True)
     return _check(receipt, "endpoint update")

@@ -28,7 +28,6 @@ from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import StorageHasher, storage_key
 from khala.primitives.scale import U64, codec_of
 from khala.relayer.submitter import Submitter
-from khala.runtime.dispatch import MqCall
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.types import SignedMessage
 from khala.sdk import AsyncClient
@@ -179,7 +178,7 @@ class Syncer:
             if sequence < accepted_until or (sent is not None and now - sent < RESUBMIT_AFTER_S):
                 continue
             signed = _SIGNED.decode(bytes.fromhex(item["signed"][2:]))
-            call = MqCall(SyncOffchainMessage(signed))
+            call = SyncOffchainMessage(signed)
             try:
                 await self.submitter.submit(client, call, wait=False)
             except KhalaError as error:

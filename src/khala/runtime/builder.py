@@ -15,7 +15,6 @@ from khala.primitives.scale import U64, codec_of
 from khala.primitives.trie import Trie
 from khala.primitives.types import Header, PreRuntimeDigest
 from khala.runtime.block import Block, extrinsics_root
-from khala.runtime.dispatch import TimestampCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.executive import Executive
 from khala.runtime.extrinsic import Extrinsic, encode_extrinsic
@@ -45,7 +44,7 @@ def slot_digest(slot: int) -> PreRuntimeDigest:
 
 def timestamp_inherent(now_ms: int) -> bytes:
     """Return the encoded ``timestamp.set`` inherent."""
-    return encode_extrinsic(Extrinsic(None, TimestampCall(SetTimestamp(now_ms))))
+    return encode_extrinsic(Extrinsic(None, SetTimestamp(now_ms)))
 
 
 def apply_changes(trie: Trie, changes: dict[bytes, bytes | None]) -> bytes:

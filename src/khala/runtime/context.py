@@ -6,7 +6,8 @@ themselves, so that a rolled-back call also loses the events it emitted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,8 @@ class BlockEnv:
     """The author's account id (from the block's pre-runtime digest), if any."""
     genesis_hash: bytes = bytes(32)
     """This chain's genesis hash (registrations must name it)."""
+    slot: int | None = None
+    """The authoring slot from the header's pre-runtime digest (None when it has none)."""
 
 
 @dataclass(slots=True)
@@ -90,6 +93,8 @@ class Context:
     """The chain's preset (periods, limits, which modules exist)."""
     dispatch: Callable[[State, Context, Any], None]
     """Dispatches a nested ``RuntimeCall`` in this context (used by sudo)."""
+    routes: Mapping[bytes, Callable[[State, Context, Any], None]] = field(default_factory=dict)
+    """The runtime's message routing table: topic -> on-chain handler (used by mq)."""
 
     def emit(self, event: Any) -> None:
         """Record a module event (a variant of the module's ``Event`` family)."""
@@ -97,7 +102,33 @@ class Context:
 
     def with_origin(self, origin: Origin) -> Context:
         """Return a copy dispatching as ``origin`` (sudo)."""
-        return Context(origin, self.env, self.phase, self.events, self.config, self.dispatch)
+        return Context(
+            origin, self.env, self.phase, self.events, self.config, self.dispatch, self.routes
+        )
+
+
+@contextmanager
+def transaction(state: State, events: EventLog | None = None) -> Iterator[None]:
+    """Run a block in a storage transaction (and event layer): kept on success, undone on error.
+
+    Any exception rolls back the writes and events made inside the block and propagates::
+
+        with transaction(state, ctx.events):
+            handler(state, ctx, message)
+    """
+    state.begin()
+    if events is not None:
+        events.begin()
+    try:
+        yield
+    except BaseException:
+        state.rollback()
+        if events is not None:
+            events.rollback()
+        raise
+    state.commit()
+    if events is not None:
+        events.commit()
 
 
 def run_nested(state: State, ctx: Context, call: Any) -> Ok[tuple[()]] | Err[Any]:
@@ -106,16 +137,11 @@ def run_nested(state: State, ctx: Context, call: Any) -> Ok[tuple[()]] | Err[Any
     Used by sudo and the scheduler: the wrapper succeeds whatever the inner call does, and a
     failed inner call leaves no writes and no events behind.
     """
-    state.begin()
-    ctx.events.begin()
     try:
-        ctx.dispatch(state, ctx, call)
+        with transaction(state, ctx.events):
+            ctx.dispatch(state, ctx, call)
     except DispatchError as error:
-        state.rollback()
-        ctx.events.rollback()
         return Err(error.record())
-    state.commit()
-    ctx.events.commit()
     return Ok(())
 
 

@@ -2,7 +2,8 @@
 
 A call raises :class:`DispatchError`; the executive rolls the call back, keeps the fee and
 nonce, and records ``ExtrinsicFailed`` with the module index and the error's index (its
-position in the module's ``StrEnum``). A transaction that must not enter a block at all (bad
+declared index (:class:`ModuleErrorCode`, never its position, so reordering members cannot
+change consensus data). A transaction that must not enter a block at all (bad
 signature, stale nonce, unpayable fee...) raises :class:`InvalidTransactionError` before anything
 is written.
 """
@@ -10,6 +11,7 @@ is written.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 from khala.errors import KhalaError
 from khala.runtime.types import (
@@ -33,6 +35,25 @@ class DispatchErrorCode(StrEnum):
     """Any other failure outside a module."""
 
 
+class ModuleErrorCode(StrEnum):
+    """A module's dispatch error codes, each with a declared, stable on-chain index.
+
+    Members are declared as ``NAME = "module.code", index``: the string is the documented code
+    (what the SDK, CLI and docs show), the index is what ``ExtrinsicFailed`` carries in
+    ``ModuleError.error[0]``. Indices are published consensus data: never change or reuse one.
+    """
+
+    error_index: int
+    """The error's on-chain index inside its module (0..255)."""
+
+    def __new__(cls, code: str, index: int) -> Self:
+        """Create a member from its code and its declared index."""
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.error_index = index
+        return member
+
+
 class DispatchError(KhalaError):
     """A call failed; its writes are rolled back but its fee and nonce stay charged.
 
@@ -49,10 +70,9 @@ class DispatchError(KhalaError):
 
     def record(self) -> DispatchErrorRecord:
         """Return the SCALE form stored in the ``ExtrinsicFailed`` event."""
-        if self.module_index is not None:
-            error_index = list(type(self.code)).index(self.code)
+        if self.module_index is not None and isinstance(self.code, ModuleErrorCode):
             return ModuleDispatchError(
-                ModuleError(self.module_index, bytes((error_index, 0, 0, 0)))
+                ModuleError(self.module_index, bytes((self.code.error_index, 0, 0, 0)))
             )
         if self.code is DispatchErrorCode.BAD_ORIGIN:
             return BadOriginError()

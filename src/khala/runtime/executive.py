@@ -1,15 +1,20 @@
 """The executive: how a block is applied. ``execute_block`` reads as the table of contents.
 
-1. ``initialize_block``: System records number and parent; Authorship checks the slot and finds
-   the author; Mq clears the outbound messages.
+1. ``initialize_block``: the header's slot names the author (checked first); then every
+   module's ``on_initialize`` in table order (System records number and parent, Authorship the
+   slot, Mq clears the outbound messages, the Scheduler runs the calls governance scheduled).
 2. ``apply_extrinsic`` for each extrinsic: inherents first (the timestamp), then signed
    transactions. A signed transaction is fully validated before anything is written
    (format, call, signer, era, signature, nonce, fee); then its nonce and fee are charged and
    its call runs in a storage transaction. A failing call is rolled back (with its events) but
    keeps nonce and fee, and is recorded as ``ExtrinsicFailed``.
-   The scheduler then runs the calls governance scheduled for this block.
-3. ``finalize_block``: Timestamp requires its inherent; Computation applies new tokenomic
-   parameters and sends the heartbeat challenge; System stores the events.
+3. ``finalize_block``: every module's ``on_finalize`` in table order (Timestamp requires its
+   inherent; Computation applies new tokenomic parameters and sends the heartbeat challenge);
+   System then notes the extrinsic count and stores the events.
+
+The hooks, the handlers and the message routes all come from the runtime table
+(:mod:`khala.runtime.table`); nothing here names a module except System, Authorship and
+Timestamp, whose roles in a block are the executive's own (as in FRAME).
 
 The node computes the state root from :meth:`State.changes` and checks the extrinsics root.
 """
@@ -22,6 +27,7 @@ from khala.errors import KhalaError
 from khala.primitives.scale import U64, ScaleError, codec_of
 from khala.primitives.types import Header, PreRuntimeDigest
 from khala.runtime.block import Block, BlockError, BlockErrorCode, extrinsics_root
+from khala.runtime.composition import Runtime
 from khala.runtime.context import (
     BlockEnv,
     Context,
@@ -30,30 +36,27 @@ from khala.runtime.context import (
     Origin,
     RootOrigin,
     SignedOrigin,
+    transaction,
 )
-from khala.runtime.dispatch import RuntimeCall, call_spec, dispatch
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
-from khala.runtime.events import wrap
+from khala.runtime.events import record
 from khala.runtime.extrinsic import (
     Extrinsic,
     decode_extrinsic,
 )
-from khala.runtime.modules.authorship import hooks as authorship_hooks
 from khala.runtime.modules.authorship.constants import ENGINE_ID
-from khala.runtime.modules.computation import hooks as computation_hooks
-from khala.runtime.modules.mq import hooks as mq_hooks
+from khala.runtime.modules.authorship.hooks import find_author
 from khala.runtime.modules.payment import fees
-from khala.runtime.modules.scheduler import hooks as scheduler_hooks
 from khala.runtime.modules.system import events as system_events
-from khala.runtime.modules.system import hooks as system_hooks
 from khala.runtime.modules.system import state as system_state
-from khala.runtime.modules.system.errors import SystemError, system_error
-from khala.runtime.modules.timestamp import hooks as timestamp_hooks
+from khala.runtime.modules.system.errors import SystemErrorCode, system_error
 from khala.runtime.modules.timestamp import state as timestamp_state
+from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import Preset
 from khala.runtime.signatures import SignatureVerifier
 from khala.runtime.state import State, StateBackend
+from khala.runtime.table import RUNTIME
 from khala.runtime.types import (
     ApplyExtrinsic,
     DispatchClass,
@@ -132,10 +135,12 @@ _SLOT = codec_of(U64)
 class Executive:
     """Applies blocks and validates transactions for one chain."""
 
-    def __init__(self, preset: Preset, genesis_hash: bytes) -> None:
-        """Bind the executive to a chain's preset and genesis hash."""
+    def __init__(self, preset: Preset, genesis_hash: bytes, runtime: Runtime = RUNTIME) -> None:
+        """Bind the executive to a chain's preset, genesis hash and runtime table."""
         self.preset = preset
         self.genesis_hash = genesis_hash
+        self.runtime = runtime
+        self._routes = runtime.routes()
         self._signatures = SignatureVerifier(genesis_hash)
 
     def execute_block(
@@ -171,24 +176,28 @@ class Executive:
         return execution.state
 
     def initialize_block(self, state: State, header: Header) -> BlockExecution:
-        """Start a block: System bookkeeping, then the slot and author.
+        """Start a block: find its author from the slot, then every ``on_initialize``.
 
         Raises:
-            BlockError: ``block.bad_authorship`` for a missing or stale slot.
+            BlockError: ``block.bad_authorship`` for a missing or stale slot, or a failing hook.
         """
+        slot = slot_of(header)
         try:
-            system_state.reset_events(state)
-            env = BlockEnv(header.number, header.parent_hash, None, self.genesis_hash)
-            system_hooks.on_initialize(state, env)
-            author = authorship_hooks.on_initialize(state, slot_of(header))
-            mq_hooks.on_initialize(state)
+            author = find_author(state, slot)
         except KhalaError as error:
             raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
-        env = BlockEnv(header.number, header.parent_hash, author.account, self.genesis_hash)
-        execution = BlockExecution(state, env, EventLog(), [])
-        scheduler_hooks.on_initialize(
-            state, self._context(execution, RootOrigin(), Initialization())
+        env = BlockEnv(
+            header.number, header.parent_hash, author.account, self.genesis_hash, slot=slot
         )
+        execution = BlockExecution(state, env, EventLog(), [])
+        ctx = self._context(execution, RootOrigin(), Initialization())
+        for module, hook in self.runtime.initialize_hooks():
+            try:
+                hook(state, ctx)
+            except KhalaError as error:
+                raise BlockError(
+                    BlockErrorCode.BAD_AUTHORSHIP, f"{module.name}.on_initialize: {error.message}"
+                ) from None
         return execution
 
     def apply_extrinsic(self, execution: BlockExecution, raw: bytes) -> ApplyOutcome:
@@ -213,20 +222,23 @@ class Executive:
         return outcome
 
     def finalize_block(self, execution: BlockExecution) -> None:
-        """Finish a block: required inherents, extrinsic count, events.
+        """Finish a block: every ``on_finalize``, then the extrinsic count and the events.
 
         Raises:
-            BlockError: ``block.bad_inherent`` when the timestamp inherent is missing.
+            BlockError: ``block.bad_inherent`` when a hook refuses the block (Timestamp when
+                the timestamp inherent is missing).
         """
         state = execution.state
-        try:
-            timestamp_hooks.on_finalize(state)
-        except DispatchError as error:
-            raise BlockError(BlockErrorCode.BAD_INHERENT, error.message) from None
-        computation_hooks.on_finalize(state, self._context(execution, RootOrigin(), Finalization()))
-        system_hooks.on_finalize(state, execution.env, len(execution.extrinsics))
-        records = [wrap(phase, event) for phase, event in execution.events.records]
-        system_state.store_events(state, records)
+        ctx = self._context(execution, RootOrigin(), Finalization())
+        for module, hook in self.runtime.finalize_hooks():
+            try:
+                hook(state, ctx)
+            except DispatchError as error:
+                raise BlockError(
+                    BlockErrorCode.BAD_INHERENT, f"{module.name}.on_finalize: {error.message}"
+                ) from None
+        records = [record(phase, event) for phase, event in execution.events.records]
+        system_state.note_finished_block(state, len(execution.extrinsics), records)
 
     def validate_transaction(
         self, state: State, raw: bytes, block_number: int
@@ -253,7 +265,7 @@ class Executive:
         return self._check_signed(state, env, extrinsic, raw, allow_future=True)
 
     def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:
-        spec = call_spec(extrinsic.call, self.preset)
+        spec = self.runtime.call_spec(extrinsic.call, self.preset)
         if spec.dispatch_class is not DispatchClass.MANDATORY:
             raise InvalidTransactionError(
                 InvalidTransactionCode.UNSIGNED, "only inherents may be unsigned"
@@ -264,15 +276,13 @@ class Executive:
             )
         ctx = self._context(execution, NoneOrigin())
         state = execution.state
-        state.begin()
         try:
-            dispatch(state, ctx, extrinsic.call)
+            with transaction(state):
+                spec.function(state, ctx, extrinsic.call)
         except DispatchError as error:
-            state.rollback()
             raise InvalidTransactionError(
                 InvalidTransactionCode.BAD_MANDATORY, f"inherent failed: {error.message}"
             ) from None
-        state.commit()
         ctx.emit(system_events.ExtrinsicSuccess(_info(spec)))
         execution.weight += spec.weight
         return ApplyOutcome(None)
@@ -291,18 +301,12 @@ class Executive:
         ctx = self._context(execution, SignedOrigin(checked.sender))
         system_state.increment_nonce(state, checked.sender)
         fees.charge(state, ctx, checked.sender, checked.fee, checked.tip)
-        state.begin()
-        execution.events.begin()
         error: DispatchError | None = None
         try:
-            dispatch(state, ctx, checked.call)
+            with transaction(state, execution.events):
+                checked.spec.function(state, ctx, checked.call)
         except DispatchError as failure:
-            state.rollback()
-            execution.events.rollback()
             error = failure
-        else:
-            state.commit()
-            execution.events.commit()
         fees.settle(state, ctx, checked.sender, checked.fee, checked.tip)
         info = _info(checked.spec)
         if error is None:
@@ -319,7 +323,7 @@ class Executive:
         signature = extrinsic.signature
         if signature is None:
             raise InvalidTransactionError(InvalidTransactionCode.UNSIGNED, "not signed")
-        spec = call_spec(extrinsic.call, self.preset)
+        spec = self.runtime.call_spec(extrinsic.call, self.preset)
         if spec.dispatch_class is DispatchClass.MANDATORY:
             raise InvalidTransactionError(
                 InvalidTransactionCode.MANDATORY_VALIDATION, "inherents cannot be signed"
@@ -351,9 +355,9 @@ class Executive:
                 InvalidTransactionCode.FUTURE, f"nonce {extra.nonce} is ahead of {nonce}"
             )
         if spec.validate is not None:
-            spec.validate(state, extrinsic.call.call)  # type: ignore[attr-defined]
-        inner = extrinsic.call.call  # type: ignore[attr-defined]
-        pays = Pays.NO if spec.fee_exempt is not None and spec.fee_exempt(inner) else spec.pays
+            spec.validate(state, extrinsic.call)
+        call = extrinsic.call
+        pays = Pays.NO if spec.fee_exempt is not None and spec.fee_exempt(call) else spec.pays
         fee = fees.compute_fee(len(raw), spec.weight, pays)
         fees.check_payable(state, sender, fee + extra.tip)
         return CheckedTransaction(
@@ -370,14 +374,17 @@ class Executive:
         self, execution: BlockExecution, origin: Origin, phase: Phase | None = None
     ) -> Context:
         phase = phase or ApplyExtrinsic(len(execution.extrinsics))
-        return Context(origin, execution.env, phase, execution.events, self.preset, self._nested)
+        return Context(
+            origin, execution.env, phase, execution.events, self.preset, self._nested, self._routes
+        )
 
     def _nested(self, state: State, ctx: Context, call: RuntimeCall) -> None:
         """Dispatch a call carried by another call (sudo); unknown calls become filtered."""
         try:
-            dispatch(state, ctx, call)
+            spec = self.runtime.call_spec(call, self.preset)
         except InvalidTransactionError as error:
-            raise system_error(SystemError.CALL_FILTERED, error.message) from None
+            raise system_error(SystemErrorCode.CALL_FILTERED, error.message) from None
+        spec.function(state, ctx, call)
 
 
 def _info(spec: CallSpec) -> DispatchInfo:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from khala.primitives.crypto import Keypair, KeyScheme
 from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import (
+    U8,
     Codec,
     Compact,
     CompactU32,
@@ -26,8 +27,8 @@ from khala.primitives.scale import (
     encode_compact,
 )
 from khala.primitives.scale.base import TypeDef, TypeIdAllocator
-from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.outer import RuntimeCall
 from khala.runtime.types import (
     AddressId,
     Ed25519Signature,
@@ -115,8 +116,18 @@ class EraCodec(Codec[Era]):
         return Era(period, phase), offset + 2
 
     def type_def(self, registry: TypeIdAllocator) -> TypeDef:
-        """Describe as an opaque composite (tools special-case Era)."""
-        return {"composite": {"fields": []}}
+        """Describe as Substrate does: ``Immortal`` then ``Mortal1(u8)`` .. ``Mortal255(u8)``."""
+        byte: dict[str, Any] = {"type": registry.id_of(codec_of(U8)), "typeName": None, "docs": []}
+        mortal = [
+            {"name": f"Mortal{index}", "fields": [byte], "index": index, "docs": []}
+            for index in range(1, 256)
+        ]
+        immortal = {"name": "Immortal", "fields": [], "index": 0, "docs": []}
+        return {"variant": {"variants": [immortal, *mortal]}}
+
+    def type_path(self) -> tuple[str, ...]:
+        """Substrate's path, which clients special-case."""
+        return ("sp_runtime", "generic", "era", "Era")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,3 +274,35 @@ def sign_extrinsic(
     return encode_extrinsic(
         Extrinsic(ExtrinsicSignature(AddressId(pair.public_key), signature, extra), call)
     )
+
+
+class OpaqueExtrinsicCodec(Codec[bytes]):
+    """An encoded extrinsic as a value: its compact length prefix and body, kept whole.
+
+    Runtime APIs take extrinsics in this form (``UncheckedExtrinsic`` encodes as its length
+    and bytes); the Python value is the full encoding, as ``author_submitExtrinsic`` takes it.
+    """
+
+    name = "UncheckedExtrinsic"
+
+    def encode_to(self, value: bytes, out: bytearray) -> None:
+        """Append the full encoding unchanged."""
+        out += value
+
+    def decode_at(self, data: bytes, offset: int) -> tuple[bytes, int]:
+        """Read a length prefix and that many bytes; return them together."""
+        length, start = decode_compact(data, offset)
+        end = start + length
+        if end > len(data):
+            raise ScaleError(
+                ScaleErrorCode.UNEXPECTED_END, "extrinsic shorter than its prefix", offset=offset
+            )
+        return bytes(data[offset:end]), end
+
+    def type_def(self, registry: TypeIdAllocator) -> TypeDef:
+        """Describe as a composite holding the bytes (metadata uses the full extrinsic type)."""
+        return {"composite": {"fields": [{"type": registry.id_of(codec_of(bytes)), "docs": []}]}}
+
+
+OpaqueExtrinsic = Annotated[bytes, OpaqueExtrinsicCodec()]
+"""An encoded extrinsic (with its length prefix) passed as a value."""

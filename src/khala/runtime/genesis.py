@@ -22,17 +22,11 @@ from khala.primitives.ss58 import Ss58Error, ss58_decode
 from khala.primitives.trie import Layout, Trie, trie_root
 from khala.primitives.types import Header, genesis_header
 from khala.primitives.units import AmountError, parse_amount
-from khala.runtime.modules.authorship.state import AUTHORITIES, Authority
-from khala.runtime.modules.balances import currency
-from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
-from khala.runtime.modules.computation import state as computation_state
-from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
-from khala.runtime.modules.computation.tokenomics import GEMINI
-from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
-from khala.runtime.modules.registry.state import MEASUREMENTS, TRUSTED_ROOTS
-from khala.runtime.modules.sudo.state import KEY as SUDO_KEY
+from khala.runtime.composition import Runtime
+from khala.runtime.modules.authorship.state import Authority
 from khala.runtime.presets import PRESET_KEY, PRESETS, Preset, PresetName
 from khala.runtime.state import State
+from khala.runtime.table import RUNTIME
 
 DEV_ACCOUNTS = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
 """Well-known development accounts (``//Alice`` ...), endowed on dev chains."""
@@ -102,25 +96,11 @@ def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
     )
 
 
-def build_genesis_storage(config: GenesisConfig) -> dict[bytes, bytes]:
-    """Return the genesis key/value set."""
+def build_genesis_storage(config: GenesisConfig, runtime: Runtime = RUNTIME) -> dict[bytes, bytes]:
+    """Return the genesis key/value set: each present module's genesis builder in table order."""
     state = State(Trie())
-    for account, balance in config.endowed:
-        currency.mint(state, None, account, balance)
-    if currency.free_balance(state, TREASURY_ACCOUNT) < EXISTENTIAL_DEPOSIT:
-        currency.mint(state, None, TREASURY_ACCOUNT, EXISTENTIAL_DEPOSIT)
-    AUTHORITIES.put(state, list(config.authorities))
-    if config.sudo is not None:
-        SUDO_KEY.put(state, config.sudo)
-    if config.trusted_roots:
-        TRUSTED_ROOTS.put(state, list(config.trusted_roots))
-    if config.measurements:
-        MEASUREMENTS.put(state, list(config.measurements))
-    if config.mining_subsidy:
-        currency.mint(state, None, SUBSIDY_ACCOUNT, config.mining_subsidy)
-    computation_state.TOKENOMIC_PARAMETERS.put(state, GEMINI)
-    computation_state.MINING_ENABLED.put(state, config.mining_enabled)
-    state.set(PRESET_KEY, config.preset.name.value.encode())
+    for _, build in runtime.genesis_builders(config.preset):
+        build(state, config)
     return {key: value for key, value in state.changes().items() if value is not None}
 
 

@@ -7,9 +7,9 @@ its block is built or imported.
 from __future__ import annotations
 
 from khala.primitives.crypto import KeyScheme, verify
-from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.extrinsic import ExtrinsicSignature, signing_payload
+from khala.runtime.outer import RuntimeCall
 from khala.runtime.types import Ed25519Signature, Sr25519Signature
 from khala.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
 

@@ -30,11 +30,18 @@ _CONCAT_PREFIX = {
 """Bytes of hash before the raw key, for hashers whose keys can be read back."""
 
 
-class _Item(Generic[V]):
+class StorageItem(Generic[V]):
+    """What every storage item has: module, name, value codec and the default of absent entries.
+
+    Subclasses add their keys; :meth:`keys` describes them for the runtime metadata.
+    """
+
     def __init__(self, module: str, name: str, value_type: Any, default: V) -> None:
+        """Declare the item's value type (any SCALE annotation) and default."""
         self.module = module
         self.name = name
         self.prefix = storage_prefix(module, name)
+        self.value_type = value_type
         codec: Codec[Any] = codec_of(value_type)
         # FRAME's OptionQuery: an `X | None` item stores X itself, and None means "absent".
         self.optional = isinstance(codec, OptionCodec) and default is None
@@ -42,6 +49,16 @@ class _Item(Generic[V]):
             codec.item if isinstance(codec, OptionCodec) and self.optional else codec
         )
         self.default = default
+
+    def keys(self) -> tuple[tuple[StorageHasher, Codec[Any]], ...]:
+        """Each key's hasher and codec, in order (none for a plain value)."""
+        return ()
+
+    def default_bytes(self) -> bytes:
+        """What an absent entry reads as, encoded (empty for optional items), for metadata."""
+        if self.optional:
+            return b"\x00"
+        return self.value_codec.encode(self.default)
 
     def decode_value(self, raw: bytes | None) -> V:
         """The item's value from its stored bytes (the default when absent), e.g. read over RPC."""
@@ -60,7 +77,7 @@ class _Item(Generic[V]):
             state.set(key, self.value_codec.encode(value))
 
 
-class StorageValue(_Item[V]):
+class StorageValue(StorageItem[V]):
     """A single value stored under ``twox128(module) ++ twox128(name)``."""
 
     def __init__(self, module: str, name: str, value_type: Any, default: V) -> None:
@@ -81,7 +98,7 @@ class StorageValue(_Item[V]):
         state.delete(self.key)
 
 
-class StorageMap(_Item[V], Generic[K, V]):
+class StorageMap(StorageItem[V], Generic[K, V]):
     """A map from keys to values; iterable when its hasher keeps the raw key."""
 
     def __init__(
@@ -97,6 +114,10 @@ class StorageMap(_Item[V], Generic[K, V]):
         super().__init__(module, name, value_type, default)
         self.hasher = hasher
         self.key_codec: Codec[K] = codec_of(key_type)
+
+    def keys(self) -> tuple[tuple[StorageHasher, Codec[Any]], ...]:
+        """The one key's hasher and codec."""
+        return ((self.hasher, self.key_codec),)
 
     def key_of(self, key: K) -> bytes:
         """Return the storage key of ``key``."""
@@ -125,7 +146,7 @@ class StorageMap(_Item[V], Generic[K, V]):
             yield self.key_codec.decode(storage_key[skip:]), self.value_codec.decode(raw)
 
 
-class StorageDoubleMap(_Item[V], Generic[K, K2, V]):
+class StorageDoubleMap(StorageItem[V], Generic[K, K2, V]):
     """A map keyed by two keys, each with its own hasher; iterable by the first key."""
 
     def __init__(
@@ -142,6 +163,10 @@ class StorageDoubleMap(_Item[V], Generic[K, K2, V]):
         self.first_hasher, self.second_hasher = first[0], second[0]
         self.first_codec: Codec[K] = codec_of(first[1])
         self.second_codec: Codec[K2] = codec_of(second[1])
+
+    def keys(self) -> tuple[tuple[StorageHasher, Codec[Any]], ...]:
+        """Both keys' hashers and codecs."""
+        return ((self.first_hasher, self.first_codec), (self.second_hasher, self.second_codec))
 
     def prefix_of(self, first: K) -> bytes:
         """Return the storage prefix of every entry under ``first``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from khala.primitives.scale import (
     H256,
@@ -17,10 +17,16 @@ from khala.primitives.scale import (
     CompactU64,
     Length,
     ScaleEnum,
+    codec_of,
     variant,
 )
+from khala.primitives.scale.codec import FixedBytesCodec, NamedBytesCodec
 
-AccountId = H256
+ACCOUNT_ID_CODEC = NamedBytesCodec(
+    cast(FixedBytesCodec, codec_of(H256)), ("sp_core", "crypto", "AccountId32")
+)
+"""The codec of account ids: 32 bytes, described in metadata as Substrate's ``AccountId32``."""
+AccountId = Annotated[bytes, ACCOUNT_ID_CODEC]
 """An account: the 32-byte sr25519 public key (``AccountId32``)."""
 Balance = U128
 """An amount of PHA in units of 10^-12 (u128)."""

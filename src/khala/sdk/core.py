@@ -9,7 +9,7 @@ from khala.primitives.hashing import StorageHasher, blake2_256, storage_key
 from khala.primitives.scale import Err, codec_of
 from khala.primitives.ss58 import ss58_decode
 from khala.primitives.types import DigestItem, Header
-from khala.runtime.dispatch import BalancesCall, RuntimeCall, module_error_code
+from khala.runtime.dispatch import RuntimeCall, module_error_code
 from khala.runtime.events import EventRecord
 from khala.runtime.extrinsic import Era, SignedExtra, sign_extrinsic
 from khala.runtime.modules.balances.calls import TransferAllowDeath, TransferKeepAlive
@@ -96,8 +96,8 @@ def decode_account(raw_hex: Any) -> AccountInfo:
 def transfer_call(dest: bytes, amount: int, *, keep_alive: bool) -> RuntimeCall:
     """Build a Balances transfer call."""
     if keep_alive:
-        return BalancesCall(TransferKeepAlive(AddressId(dest), amount))
-    return BalancesCall(TransferAllowDeath(AddressId(dest), amount))
+        return TransferKeepAlive(AddressId(dest), amount)
+    return TransferAllowDeath(AddressId(dest), amount)
 
 
 def sign(
@@ -135,7 +135,7 @@ def receipt_from_block(tx_hash: bytes, block: BlockInfo, events_hex: Any) -> Rec
             continue
         records = _EVENTS.decode(unhex(events_hex, "events")) if events_hex else []
         mine = [
-            record.event.event
+            record.event
             for record in records
             if isinstance(record.phase, ApplyExtrinsic) and record.phase.index == index
         ]

@@ -21,6 +21,7 @@ from khala.node.rpc.params import (
     optional_hash,
     positional,
 )
+from khala.node.rpc.runtime_api import RuntimeApiMethods
 from khala.node.rpc.shapes import block_json, header_json, hex0x
 from khala.node.txpool import RPC_CODES, PoolError, PoolErrorCode, RpcCode
 from khala.primitives.hashing import blake2_256
@@ -37,6 +38,8 @@ from khala.runtime.presets import PresetName
 from khala.runtime.types import DispatchClass
 from khala.runtime.version import runtime_version
 
+LOCAL_PEER_ID = "12D3KooWKhalaDevNodeWithoutPeerToPeerNetworking1"
+"""Answer of ``system_localPeerId``: khala nodes have no libp2p identity (no peer network)."""
 MAX_KEYS_PAGE = 1000
 """Most keys ``state_getKeysPaged`` returns per call (Substrate's limit)."""
 MAX_SYNC_BLOCKS = 1000
@@ -92,11 +95,24 @@ class RpcMethods:
             "author_pendingExtrinsics": lambda _: [hex0x(raw) for raw in self.node.pool.pending()],
             "payment_queryInfo": self.query_info,
             "khala_syncBlocks": self.sync_blocks,
+            "chain_getHead": self.get_block_hash,
+            "system_peers": lambda _: [],
+            "system_localPeerId": lambda _: LOCAL_PEER_ID,
+            "system_nodeRoles": lambda _: ["Authority"],
+            "system_localListenAddresses": lambda _: [],
+            "system_syncState": self.sync_state,
+            **RuntimeApiMethods(node).handlers,
         }
 
     def names(self) -> list[str]:
         """Every method name, for ``rpc_methods``."""
         return sorted(self.handlers)
+
+    def sync_state(self, params: Any) -> dict[str, int]:
+        """Where syncing stands: a single node is always at its own head."""
+        positional(params, 0, "system_syncState")
+        head = self.node.chain.head.number
+        return {"startingBlock": 0, "currentBlock": head, "highestBlock": head}
 
     def system_chain(self, params: Any) -> str:
         """The chain's name."""

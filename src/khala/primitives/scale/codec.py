@@ -192,6 +192,31 @@ class FixedBytesCodec(Codec[bytes]):
         return {"array": {"len": self.min_size, "type": registry.id_of(U8)}}
 
 
+class NamedBytesCodec(FixedBytesCodec):
+    """``[u8; N]`` as a named newtype (``AccountId32``): the same bytes, its own metadata type.
+
+    Tools recognise such types by path (an ``sp_core::crypto::AccountId32`` shows as an SS58
+    address), so accounts get one while plain hashes stay ``[u8; 32]``.
+    """
+
+    def __init__(self, inner: FixedBytesCodec, path: tuple[str, ...]) -> None:
+        """Wrap ``inner`` (the plain array codec) under the scale-info ``path``."""
+        super().__init__(inner.min_size)
+        self.inner = inner
+        """The plain array type the newtype wraps."""
+        self.name = path[-1]
+        self._path = path
+
+    def type_def(self, registry: TypeIdAllocator) -> TypeDef:
+        """Describe as a composite with one unnamed ``[u8; N]`` field, as scale-info does."""
+        field = {"type": registry.id_of(self.inner), "typeName": self.inner.name, "docs": []}
+        return {"composite": {"fields": [field]}}
+
+    def type_path(self) -> tuple[str, ...]:
+        """The newtype's path."""
+        return self._path
+
+
 U8 = FixedIntCodec("u8", "B", 1)
 """Codec of u8."""
 U16 = FixedIntCodec("u16", "H", 2)

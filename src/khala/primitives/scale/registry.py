@@ -23,14 +23,20 @@ class TypeRegistry(TypeIdAllocator):
         self._keep: list[Codec[Any]] = []
         self._entries: list[dict[str, Any]] = []
 
-    def id_of(self, codec: Codec[Any]) -> int:
-        """Return the id of ``codec``'s type, registering it and its dependencies if new."""
+    def id_of(self, codec: Codec[Any], aliases: tuple[Codec[Any], ...] = ()) -> int:
+        """Return the id of ``codec``'s type, registering it and its dependencies if new.
+
+        ``aliases`` are other codecs of the same type: references to them while the type is
+        described (a call that carries a call) resolve to the same id.
+        """
         known = self._ids.get(id(codec))
         if known is not None:
             return known
         type_id = len(self._entries)
         self._ids[id(codec)] = type_id
         self._keep.append(codec)
+        for alias in aliases:
+            self.alias(alias, type_id)
         entry: dict[str, Any] = {"id": type_id, "type": {}}
         self._entries.append(entry)
         definition: TypeDef = codec.type_def(self)
@@ -50,6 +56,11 @@ class TypeRegistry(TypeIdAllocator):
             "docs": docs,
         }
         return type_id
+
+    def alias(self, codec: Codec[Any], type_id: int) -> None:
+        """Describe ``codec`` as the already registered type ``type_id`` (one type, two codecs)."""
+        self._ids[id(codec)] = type_id
+        self._keep.append(codec)
 
     def portable(self) -> list[dict[str, Any]]:
         """Return every registered type as scale-info's ``PortableRegistry`` JSON shape."""

@@ -1,7 +1,10 @@
-"""Authorship's hooks: check the slot and find the author."""
+"""Authorship's hooks: find the slot's author, record the slot; the genesis authority set."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from khala.runtime.context import Context
 from khala.runtime.modules.authorship.errors import AuthorshipError, AuthorshipErrorCode
 from khala.runtime.modules.authorship.state import AUTHORITIES, CURRENT_SLOT, Authority
 from khala.runtime.state import State
@@ -19,8 +22,8 @@ def author_of_slot(state: State, slot: int) -> Authority:
     return authorities[slot % len(authorities)]
 
 
-def on_initialize(state: State, slot: int | None) -> Authority:
-    """Record the block's slot and return its author.
+def find_author(state: State, slot: int | None) -> Authority:
+    """Return the author of a block announcing ``slot`` (checked before any hook runs).
 
     Raises:
         AuthorshipError: When the slot is missing or does not increase.
@@ -32,5 +35,15 @@ def on_initialize(state: State, slot: int | None) -> Authority:
         raise AuthorshipError(
             AuthorshipErrorCode.SLOT_NOT_INCREASING, f"slot {slot} does not follow slot {previous}"
         )
-    CURRENT_SLOT.put(state, slot)
     return author_of_slot(state, slot)
+
+
+def on_initialize(state: State, ctx: Context) -> None:
+    """Record the block's slot (the executive checked it with :func:`find_author`)."""
+    if ctx.env.slot is not None:
+        CURRENT_SLOT.put(state, ctx.env.slot)
+
+
+def build_genesis(state: State, config: Any) -> None:
+    """Store the genesis authority set."""
+    AUTHORITIES.put(state, list(config.authorities))

@@ -13,7 +13,7 @@ from dataclasses import replace
 from khala.runtime.context import Context
 from khala.runtime.modules.balances import events
 from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
-from khala.runtime.modules.balances.errors import BalancesError, balances_error
+from khala.runtime.modules.balances.errors import BalancesErrorCode, balances_error
 from khala.runtime.modules.balances.state import LOCKS, TOTAL_ISSUANCE, BalanceLock, Reasons
 from khala.runtime.modules.system import events as system_events
 from khala.runtime.modules.system.state import (
@@ -71,15 +71,15 @@ def _store(
 
 def can_withdraw(
     state: State, who: bytes, amount: int, *, keep_alive: bool
-) -> BalancesError | None:
+) -> BalancesErrorCode | None:
     """Return why ``amount`` cannot be withdrawn from ``who``, or None if it can."""
     data = account(state, who).data
     if data.free < amount:
-        return BalancesError.INSUFFICIENT_BALANCE
+        return BalancesErrorCode.INSUFFICIENT_BALANCE
     if data.free - amount < data.frozen:
-        return BalancesError.LIQUIDITY_RESTRICTIONS
+        return BalancesErrorCode.LIQUIDITY_RESTRICTIONS
     if keep_alive and data.free - amount + data.reserved < EXISTENTIAL_DEPOSIT:
-        return BalancesError.EXPENDABILITY
+        return BalancesErrorCode.EXPENDABILITY
     return None
 
 
@@ -127,7 +127,7 @@ def transfer(
     receiver = account(state, dest)
     if receiver.providers == 0 and amount < EXISTENTIAL_DEPOSIT:
         raise balances_error(
-            BalancesError.EXISTENTIAL_DEPOSIT,
+            BalancesErrorCode.EXISTENTIAL_DEPOSIT,
             f"a new account needs at least {EXISTENTIAL_DEPOSIT} units (0.01 PHA)",
         )
     if source == dest or amount == 0:

@@ -12,7 +12,7 @@ from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import sessions
 from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation.constants import GOVERNANCE_WEIGHT, SESSION_WEIGHT
-from khala.runtime.modules.computation.errors import ComputationError, computation_error
+from khala.runtime.modules.computation.errors import ComputationErrorCode, computation_error
 from khala.runtime.modules.computation.tokenomics import TokenomicParameters
 from khala.runtime.state import State
 from khala.runtime.types import DispatchClass, Pays
@@ -148,7 +148,7 @@ def update_tokenomic_parameters(
     ensure_root(ctx)
     problem = check_parameters(args.params)
     if problem is not None:
-        raise computation_error(ComputationError.INVALID_PARAMETERS, problem)
+        raise computation_error(ComputationErrorCode.INVALID_PARAMETERS, problem)
     st.SCHEDULED_TOKENOMIC_UPDATE.put(state, args.params)
 
 

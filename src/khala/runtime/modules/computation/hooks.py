@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from khala.primitives.scale import encode
 from khala.runtime.context import Context
+from khala.runtime.modules.balances import currency
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation.challenge import challenge_seed, online_target
-from khala.runtime.modules.computation.constants import CHALLENGE_TOPIC, PALLET_ID
+from khala.runtime.modules.computation.constants import CHALLENGE_TOPIC, PALLET_ID, SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.tokenomics import GEMINI
 from khala.runtime.modules.computation.types import HeartbeatChallenge
 from khala.runtime.modules.mq.calls import send
 from khala.runtime.state import State
@@ -39,3 +43,11 @@ def on_finalize(state: State, ctx: Context) -> HeartbeatChallenge | None:
     )
     send(state, ctx, PALLET_ID, CHALLENGE_TOPIC, encode(challenge))
     return challenge
+
+
+def build_genesis(state: State, config: Any) -> None:
+    """Fund the mining subsidy, set Gemini's tokenomic parameters and the fair-launch switch."""
+    if config.mining_subsidy:
+        currency.mint(state, None, SUBSIDY_ACCOUNT, config.mining_subsidy)
+    st.TOKENOMIC_PARAMETERS.put(state, GEMINI)
+    st.MINING_ENABLED.put(state, config.mining_enabled)

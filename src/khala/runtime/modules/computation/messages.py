@@ -16,7 +16,7 @@ from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation.challenge import instant_performance
 from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
-from khala.runtime.modules.computation.errors import ComputationError, computation_error
+from khala.runtime.modules.computation.errors import ComputationErrorCode, computation_error
 from khala.runtime.modules.computation.types import (
     Heartbeat,
     SessionInfo,
@@ -33,7 +33,9 @@ T = TypeVar("T")
 
 def _payload(kind: type[T], message: Message) -> T:
     return decode_payload(
-        kind, message, lambda reason: computation_error(ComputationError.MALFORMED_MESSAGE, reason)
+        kind,
+        message,
+        lambda reason: computation_error(ComputationErrorCode.MALFORMED_MESSAGE, reason),
     )
 
 
@@ -61,13 +63,15 @@ def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
     """Record a computing worker's heartbeat (the gatekeepers settle it off chain)."""
     sender = message.sender
     if not isinstance(sender, WorkerOrigin):
-        raise computation_error(ComputationError.WORKER_NOT_BOUND, "heartbeats come from workers")
+        raise computation_error(
+            ComputationErrorCode.WORKER_NOT_BOUND, "heartbeats come from workers"
+        )
     found = _session_of(storage, bytes(sender.pubkey))
     if found is None:
-        raise computation_error(ComputationError.WORKER_NOT_BOUND, "the worker is not bound")
+        raise computation_error(ComputationErrorCode.WORKER_NOT_BOUND, "the worker is not bound")
     session, record = found
     if not record.state.computing():
-        raise computation_error(ComputationError.NOT_COMPUTING, "the worker is not computing")
+        raise computation_error(ComputationErrorCode.NOT_COMPUTING, "the worker is not computing")
     beat = _payload(Heartbeat, message)
     if (
         beat.session_id != record.session_id
@@ -76,7 +80,7 @@ def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
         or beat.challenge_time < record.challenge_time_last
     ):
         raise computation_error(
-            ComputationError.BAD_HEARTBEAT,
+            ComputationErrorCode.BAD_HEARTBEAT,
             f"heartbeat for session {beat.session_id} block {beat.challenge_block} does not "
             f"follow session {record.session_id}'s last one",
         )
@@ -108,7 +112,7 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
     """Apply the gatekeepers' per-block settlement: states, V, payouts, treasury."""
     if not isinstance(message.sender, GatekeeperOrigin):
         raise computation_error(
-            ComputationError.NOT_GATEKEEPER, "settlements must be signed by the master key"
+            ComputationErrorCode.NOT_GATEKEEPER, "settlements must be signed by the master key"
         )
     update = _payload(WorkingInfoUpdate, message)
     if update.block_number <= st.LAST_SETTLED_BLOCK.get(storage):
@@ -117,7 +121,7 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
     total = sum(item.payout + item.treasury for item in update.settle)
     if currency.free_balance(storage, SUBSIDY_ACCOUNT) < total:
         raise computation_error(
-            ComputationError.SUBSIDY_EXHAUSTED, f"the subsidy cannot pay {total} units"
+            ComputationErrorCode.SUBSIDY_EXHAUSTED, f"the subsidy cannot pay {total} units"
         )
     st.LAST_SETTLED_BLOCK.put(storage, update.block_number)
     for worker in update.offline:

@@ -18,7 +18,7 @@ from khala.runtime.modules.computation.constants import (
     SESSION_DOMAIN,
     WORKER_EVENT_TOPIC,
 )
-from khala.runtime.modules.computation.errors import ComputationError, computation_error
+from khala.runtime.modules.computation.errors import ComputationErrorCode, computation_error
 from khala.runtime.modules.computation.types import (
     ComputingStarted,
     ComputingStopped,
@@ -41,7 +41,7 @@ def _registered(state: State, worker: bytes) -> WorkerInfo:
     info = worker_info(state, worker)
     if info is None:
         raise computation_error(
-            ComputationError.WORKER_NOT_REGISTERED, f"worker 0x{worker.hex()} is not registered"
+            ComputationErrorCode.WORKER_NOT_REGISTERED, f"worker 0x{worker.hex()} is not registered"
         )
     return info
 
@@ -53,10 +53,10 @@ def _owned_session(state: State, ctx: Context, worker: bytes) -> tuple[bytes, Se
     record = None if session is None else st.SESSIONS.get(state, session)
     if session is None or record is None:
         raise computation_error(
-            ComputationError.WORKER_NOT_BOUND, f"worker 0x{worker.hex()} is not bound; bind it"
+            ComputationErrorCode.WORKER_NOT_BOUND, f"worker 0x{worker.hex()} is not bound; bind it"
         )
     if record.owner != sender:
-        raise computation_error(ComputationError.NOT_OPERATOR, "you do not own this session")
+        raise computation_error(ComputationErrorCode.NOT_OPERATOR, "you do not own this session")
     return session, record
 
 
@@ -66,12 +66,12 @@ def bind(state: State, ctx: Context, worker: bytes) -> None:
     info = _registered(state, worker)
     if info.operator != sender:
         raise computation_error(
-            ComputationError.NOT_OPERATOR,
+            ComputationErrorCode.NOT_OPERATOR,
             "only the worker's registered operator may bind it (set `operator` at registration)",
         )
     if st.WORKER_BINDINGS.get(state, worker) is not None:
         raise computation_error(
-            ComputationError.DUPLICATE_BOUND_WORKER, "the worker is already bound; unbind it"
+            ComputationErrorCode.DUPLICATE_BOUND_WORKER, "the worker is already bound; unbind it"
         )
     session = session_account(sender, worker)
     previous = st.SESSIONS.get(state, session)
@@ -100,7 +100,7 @@ def unbind(state: State, ctx: Context, worker: bytes) -> None:
     session, record = _owned_session(state, ctx, worker)
     if record.state is not SessionState.READY:
         raise computation_error(
-            ComputationError.NOT_READY,
+            ComputationErrorCode.NOT_READY,
             f"the session is {record.state.name}; stop computing and reclaim first",
         )
     st.SESSION_BINDINGS.remove(state, session)
@@ -112,36 +112,36 @@ def start_computing(state: State, ctx: Context, worker: bytes, stake: int) -> No
     """Start computing with ``stake`` reserved on the owner (checks S_min, Ve ≤ Vmax, score)."""
     if not st.MINING_ENABLED.get(state):
         raise computation_error(
-            ComputationError.MINING_NOT_ENABLED,
+            ComputationErrorCode.MINING_NOT_ENABLED,
             "mining is not enabled yet; governance enables it at the scheduled block",
         )
     session, record = _owned_session(state, ctx, worker)
     if record.state is not SessionState.READY:
         raise computation_error(
-            ComputationError.NOT_READY, f"the session is {record.state.name}, not Ready"
+            ComputationErrorCode.NOT_READY, f"the session is {record.state.name}, not Ready"
         )
     info = _registered(state, worker)
     score = info.initial_score
     if score is None:
         raise computation_error(
-            ComputationError.BENCHMARK_MISSING, "the worker has not reported its benchmark yet"
+            ComputationErrorCode.BENCHMARK_MISSING, "the worker has not reported its benchmark yet"
         )
     if score < MIN_SCORE:
         raise computation_error(
-            ComputationError.SCORE_TOO_LOW, f"score {score} is below the minimum {MIN_SCORE}"
+            ComputationErrorCode.SCORE_TOO_LOW, f"score {score} is below the minimum {MIN_SCORE}"
         )
     params = st.TOKENOMIC_PARAMETERS.get(state)
     stake_pha = U64F64.from_ratio(stake, UNITS_PER_PHA)
     minimum = params.minimum_stake(score)
     if stake_pha < minimum:
         raise computation_error(
-            ComputationError.INSUFFICIENT_STAKE,
+            ComputationErrorCode.INSUFFICIENT_STAKE,
             f"stake {stake_pha.to_decimal(4)} PHA is below S_min = {minimum.to_decimal(4)} PHA",
         )
     ve = params.initial_v(stake_pha, score, info.confidence_level)
     if ve > params.v_max:
         raise computation_error(
-            ComputationError.TOO_MUCH_STAKE,
+            ComputationErrorCode.TOO_MUCH_STAKE,
             f"Ve {ve.to_decimal(4)} exceeds Vmax {params.v_max.to_decimal(0)}; stake less",
         )
     currency.reserve(state, ctx, record.owner, stake)
@@ -171,7 +171,7 @@ def stop_computing(state: State, ctx: Context, worker: bytes) -> None:
     session, record = _owned_session(state, ctx, worker)
     if not record.state.computing():
         raise computation_error(
-            ComputationError.NOT_COMPUTING, f"the session is {record.state.name}, not computing"
+            ComputationErrorCode.NOT_COMPUTING, f"the session is {record.state.name}, not computing"
         )
     stopped = replace(
         record, state=SessionState.WORKER_COOLING_DOWN, cool_down_start=now(state) // 1000
@@ -190,16 +190,16 @@ def reclaim(state: State, ctx: Context, worker: bytes) -> None:
     record = None if session is None else st.SESSIONS.get(state, session)
     if session is None or record is None:
         raise computation_error(
-            ComputationError.WORKER_NOT_BOUND, f"worker 0x{worker.hex()} is not bound"
+            ComputationErrorCode.WORKER_NOT_BOUND, f"worker 0x{worker.hex()} is not bound"
         )
     if record.state is not SessionState.WORKER_COOLING_DOWN:
         raise computation_error(
-            ComputationError.NOT_COOLING_DOWN, f"the session is {record.state.name}"
+            ComputationErrorCode.NOT_COOLING_DOWN, f"the session is {record.state.name}"
         )
     ends = record.cool_down_start + ctx.config.cool_down_secs
     if now(state) // 1000 < ends:
         raise computation_error(
-            ComputationError.COOL_DOWN_NOT_READY,
+            ComputationErrorCode.COOL_DOWN_NOT_READY,
             f"the cool-down ends at unix time {ends}; reclaim after it",
         )
     stake = st.STAKES.get(state, session)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from khala.primitives.crypto import KeyScheme, verify
 from khala.primitives.scale import ScaleEnum, codec_of, variant
-from khala.runtime.context import Context, ensure_signed
+from khala.runtime.context import Context, ensure_signed, transaction
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import events, state
@@ -16,8 +16,7 @@ from khala.runtime.modules.mq.constants import (
     PUSH_WEIGHT,
     SYNC_WEIGHT,
 )
-from khala.runtime.modules.mq.errors import MqError, mq_error
-from khala.runtime.modules.mq.routing import handler_for
+from khala.runtime.modules.mq.errors import MqErrorCode, mq_error
 from khala.runtime.modules.mq.types import (
     AccountOrigin,
     GatekeeperOrigin,
@@ -84,21 +83,16 @@ def _deliver(storage: State, ctx: Context, message: Message) -> None:
     are dropped, ``MessageHandlerFailed`` is recorded and the message goes no further, but the
     sender's sequence stays used, so one bad message cannot block its queue.
     """
-    handler = handler_for(message.destination)
+    handler = ctx.routes.get(message.destination)
     if handler is not None:
-        storage.begin()
-        ctx.events.begin()
         try:
-            handler(storage, ctx, message)
+            with transaction(storage, ctx.events):
+                handler(storage, ctx, message)
         except DispatchError as error:
-            storage.rollback()
-            ctx.events.rollback()
             ctx.emit(
                 events.MessageHandlerFailed(message.sender, message.destination, error.record())
             )
             return
-        storage.commit()
-        ctx.events.commit()
     if not message.destination.startswith(ONCHAIN_ONLY_PREFIX):
         state.append_outbound(storage, message)
 
@@ -111,14 +105,14 @@ def _sender_key(storage: State, sender: MessageOrigin) -> tuple[KeyScheme, bytes
     """
     if isinstance(sender, WorkerOrigin):
         if worker_info(storage, sender.pubkey) is None:
-            raise mq_error(MqError.UNKNOWN_SENDER, "the worker is not registered")
+            raise mq_error(MqErrorCode.UNKNOWN_SENDER, "the worker is not registered")
         return KeyScheme.SR25519, bytes(sender.pubkey)
     if isinstance(sender, GatekeeperOrigin):
         master = master_pubkey(storage)
         if master is None:
-            raise mq_error(MqError.UNKNOWN_SENDER, "no master key has been published yet")
+            raise mq_error(MqErrorCode.UNKNOWN_SENDER, "no master key has been published yet")
         return KeyScheme.ED25519, master
-    raise mq_error(MqError.UNKNOWN_SENDER, "clusters and contracts have no keys on chain yet")
+    raise mq_error(MqErrorCode.UNKNOWN_SENDER, "clusters and contracts have no keys on chain yet")
 
 
 def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessage) -> None:
@@ -129,21 +123,24 @@ def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessag
     sender = message.sender
     if not is_offchain(sender):
         raise mq_error(
-            MqError.BAD_SENDER, "only workers, gatekeepers, clusters and contracts sync messages"
+            MqErrorCode.BAD_SENDER,
+            "only workers, gatekeepers, clusters and contracts sync messages",
         )
     expected = state.next_sequence(storage, sender)
     if signed.sequence != expected:
-        raise mq_error(MqError.BAD_SEQUENCE, f"expected sequence {expected}, got {signed.sequence}")
+        raise mq_error(
+            MqErrorCode.BAD_SEQUENCE, f"expected sequence {expected}, got {signed.sequence}"
+        )
     if len(message.payload) > MAX_PAYLOAD:
-        raise mq_error(MqError.PAYLOAD_TOO_LARGE, f"payloads are at most {MAX_PAYLOAD} bytes")
+        raise mq_error(MqErrorCode.PAYLOAD_TOO_LARGE, f"payloads are at most {MAX_PAYLOAD} bytes")
     if (
         message.destination.startswith(ONCHAIN_ONLY_PREFIX)
-        and handler_for(message.destination) is None
+        and message.destination not in ctx.routes
     ):
-        raise mq_error(MqError.BAD_DESTINATION, "no on-chain handler for this topic")
+        raise mq_error(MqErrorCode.BAD_DESTINATION, "no on-chain handler for this topic")
     scheme, key = _sender_key(storage, sender)
     if not verify(scheme, key, signed_payload(message, signed.sequence), signed.signature):
-        raise mq_error(MqError.BAD_SIGNATURE, "the message is not signed by the sender's key")
+        raise mq_error(MqErrorCode.BAD_SIGNATURE, "the message is not signed by the sender's key")
     state.INGRESS_SEQUENCE.insert(storage, sender, expected + 1)
     _deliver(storage, ctx, message)
     ctx.emit(events.OffchainMessageAccepted(sender, signed.sequence, message.destination))
@@ -153,9 +150,9 @@ def push_message(storage: State, ctx: Context, args: PushMessage) -> None:
     """Send a message from the signing account."""
     account = ensure_signed(ctx)
     if len(args.payload) > MAX_PAYLOAD:
-        raise mq_error(MqError.PAYLOAD_TOO_LARGE, f"payloads are at most {MAX_PAYLOAD} bytes")
-    if args.destination.startswith(ONCHAIN_ONLY_PREFIX) and handler_for(args.destination) is None:
-        raise mq_error(MqError.BAD_DESTINATION, "no on-chain handler for this topic")
+        raise mq_error(MqErrorCode.PAYLOAD_TOO_LARGE, f"payloads are at most {MAX_PAYLOAD} bytes")
+    if args.destination.startswith(ONCHAIN_ONLY_PREFIX) and args.destination not in ctx.routes:
+        raise mq_error(MqErrorCode.BAD_DESTINATION, "no on-chain handler for this topic")
     origin = AccountOrigin(account)
     _deliver(storage, ctx, Message(origin, args.destination, args.payload))
     ctx.emit(events.MessagePushed(origin, args.destination))

@@ -1,8 +1,8 @@
-"""The one routing table from topics to on-chain handlers.
+"""Message routing helpers: the handler shape and payload decoding for handlers.
 
-The runtime's composition (``khala.runtime.dispatch``) fills the table with the modules'
-handlers, so modules need not import each other; a message to an on-chain-only topic (``^``)
-without a handler is refused.
+The routing table itself is derived from the runtime table (each module declares the topics it
+handles in its ``routes``) and reaches mq through ``ctx.routes``, so modules need not import
+each other; a message to an on-chain-only topic (``^``) without a handler is refused.
 Messages to other topics are also delivered to workers through ``Mq.OutboundMessages``.
 """
 
@@ -21,14 +21,6 @@ T = TypeVar("T")
 
 Handler = Callable[[State, Context, Message], None]
 """An on-chain message handler: validates, writes and emits like a call."""
-
-ROUTES: dict[bytes, Handler] = {}
-"""Topic -> on-chain handler."""
-
-
-def handler_for(topic: bytes) -> Handler | None:
-    """The on-chain handler of ``topic``, if any."""
-    return ROUTES.get(topic)
 
 
 def decode_payload(kind: type[T], message: Message, malformed: Callable[[str], DispatchError]) -> T:

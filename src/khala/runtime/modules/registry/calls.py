@@ -19,7 +19,7 @@ from khala.runtime.modules.registry.constants import (
     MAX_ENDPOINT_LENGTH,
     REGISTER_WEIGHT,
 )
-from khala.runtime.modules.registry.errors import RegistryError, registry_error
+from khala.runtime.modules.registry.errors import RegistryErrorCode, registry_error
 from khala.runtime.modules.registry.messages import announce_gatekeeper, start_benchmark
 from khala.runtime.modules.registry.registration import check_registration
 from khala.runtime.modules.registry.types import (
@@ -166,22 +166,23 @@ def update_worker_endpoint(storage: State, ctx: Context, args: UpdateWorkerEndpo
     """Verify the worker's signature and freshness, then store its endpoint."""
     ensure_signed(ctx)
     if state.WORKERS.get(storage, args.pubkey) is None:
-        raise registry_error(RegistryError.WORKER_NOT_FOUND, "register the worker first")
+        raise registry_error(RegistryErrorCode.WORKER_NOT_FOUND, "register the worker first")
     if len(args.endpoint.encode()) > MAX_ENDPOINT_LENGTH:
         raise registry_error(
-            RegistryError.ENDPOINT_TOO_LONG, f"endpoints are at most {MAX_ENDPOINT_LENGTH} bytes"
+            RegistryErrorCode.ENDPOINT_TOO_LONG,
+            f"endpoints are at most {MAX_ENDPOINT_LENGTH} bytes",
         )
     now_secs = NOW.get(storage) // 1000
     if not now_secs - MAX_ENDPOINT_AGE_SECS <= args.signing_time <= now_secs + MAX_CLOCK_AHEAD_SECS:
         raise registry_error(
-            RegistryError.ENDPOINT_EXPIRED, "the endpoint signature is older than 4 hours"
+            RegistryErrorCode.ENDPOINT_EXPIRED, "the endpoint signature is older than 4 hours"
         )
     payload = endpoint_payload(args.pubkey, args.endpoint, args.signing_time)
     if not verify_content(
         KeyScheme.SR25519, args.pubkey, SignedContentType.ENDPOINT_INFO, payload, args.signature
     ):
         raise registry_error(
-            RegistryError.BAD_ENDPOINT_SIGNATURE, "not signed by the worker's identity"
+            RegistryErrorCode.BAD_ENDPOINT_SIGNATURE, "not signed by the worker's identity"
         )
     state.ENDPOINTS.insert(storage, args.pubkey, WorkerEndpoint(args.endpoint, args.signing_time))
     ctx.emit(events.EndpointUpdated(args.pubkey, args.endpoint))
@@ -192,7 +193,9 @@ def add_measurement(storage: State, ctx: Context, args: AddMeasurement) -> None:
     ensure_root(ctx)
     allowed = state.MEASUREMENTS.get(storage)
     if args.measurement in allowed:
-        raise registry_error(RegistryError.MEASUREMENT_EXISTS, "the measurement is already allowed")
+        raise registry_error(
+            RegistryErrorCode.MEASUREMENT_EXISTS, "the measurement is already allowed"
+        )
     state.MEASUREMENTS.put(storage, [*allowed, args.measurement])
     ctx.emit(events.MeasurementAdded(args.measurement))
 
@@ -202,7 +205,9 @@ def remove_measurement(storage: State, ctx: Context, args: RemoveMeasurement) ->
     ensure_root(ctx)
     allowed = state.MEASUREMENTS.get(storage)
     if args.measurement not in allowed:
-        raise registry_error(RegistryError.MEASUREMENT_UNKNOWN, "the measurement is not allowed")
+        raise registry_error(
+            RegistryErrorCode.MEASUREMENT_UNKNOWN, "the measurement is not allowed"
+        )
     state.MEASUREMENTS.put(storage, [item for item in allowed if item != args.measurement])
     ctx.emit(events.MeasurementRemoved(args.measurement))
 
@@ -219,7 +224,7 @@ def add_trusted_root(storage: State, ctx: Context, args: AddTrustedRoot) -> None
     ensure_root(ctx)
     roots = state.TRUSTED_ROOTS.get(storage)
     if args.root in roots:
-        raise registry_error(RegistryError.ROOT_EXISTS, "the root CA is already trusted")
+        raise registry_error(RegistryErrorCode.ROOT_EXISTS, "the root CA is already trusted")
     state.TRUSTED_ROOTS.put(storage, [*roots, args.root])
     ctx.emit(events.TrustedRootAdded(blake2_256(args.root)))
 
@@ -229,7 +234,7 @@ def remove_trusted_root(storage: State, ctx: Context, args: RemoveTrustedRoot) -
     ensure_root(ctx)
     roots = state.TRUSTED_ROOTS.get(storage)
     if args.root not in roots:
-        raise registry_error(RegistryError.ROOT_UNKNOWN, "the root CA is not trusted")
+        raise registry_error(RegistryErrorCode.ROOT_UNKNOWN, "the root CA is not trusted")
     state.TRUSTED_ROOTS.put(storage, [root for root in roots if root != args.root])
     ctx.emit(events.TrustedRootRemoved(blake2_256(args.root)))
 
@@ -240,11 +245,11 @@ def register_gatekeeper(storage: State, ctx: Context, args: RegisterGatekeeper) 
     info = state.WORKERS.get(storage, args.pubkey)
     if info is None:
         raise registry_error(
-            RegistryError.WORKER_NOT_FOUND, "only registered workers can be gatekeepers"
+            RegistryErrorCode.WORKER_NOT_FOUND, "only registered workers can be gatekeepers"
         )
     keepers = state.GATEKEEPERS.get(storage)
     if args.pubkey in keepers:
-        raise registry_error(RegistryError.GATEKEEPER_EXISTS, "already a gatekeeper")
+        raise registry_error(RegistryErrorCode.GATEKEEPER_EXISTS, "already a gatekeeper")
     state.GATEKEEPERS.put(storage, [*keepers, args.pubkey])
     ctx.emit(events.GatekeeperRegistered(args.pubkey))
     announce_gatekeeper(storage, ctx, args.pubkey, info.ecdh_pubkey)
@@ -255,10 +260,10 @@ def unregister_gatekeeper(storage: State, ctx: Context, args: UnregisterGatekeep
     ensure_root(ctx)
     keepers = state.GATEKEEPERS.get(storage)
     if args.pubkey not in keepers:
-        raise registry_error(RegistryError.GATEKEEPER_UNKNOWN, "not a gatekeeper")
+        raise registry_error(RegistryErrorCode.GATEKEEPER_UNKNOWN, "not a gatekeeper")
     if len(keepers) == 1 and state.MASTER_PUBKEY.get(storage) is not None:
         raise registry_error(
-            RegistryError.LAST_GATEKEEPER,
+            RegistryErrorCode.LAST_GATEKEEPER,
             "the last gatekeeper holds the only copy of the master key; register another first",
         )
     state.GATEKEEPERS.put(storage, [key for key in keepers if key != args.pubkey])

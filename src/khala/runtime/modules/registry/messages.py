@@ -22,7 +22,7 @@ from khala.runtime.modules.registry.constants import (
     SCORE_CAP,
     SCORE_PERIOD_SECS,
 )
-from khala.runtime.modules.registry.errors import RegistryError, registry_error
+from khala.runtime.modules.registry.errors import RegistryErrorCode, registry_error
 from khala.runtime.modules.registry.types import (
     BenchReport,
     BenchStart,
@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 def _payload(kind: type[T], message: Message) -> T:
     return decode_payload(
-        kind, message, lambda reason: registry_error(RegistryError.MALFORMED_MESSAGE, reason)
+        kind, message, lambda reason: registry_error(RegistryErrorCode.MALFORMED_MESSAGE, reason)
     )
 
 
@@ -48,7 +48,7 @@ def _sending_worker(storage: State, message: Message) -> tuple[bytes, WorkerInfo
     if isinstance(sender, WorkerOrigin):
         info = state.WORKERS.get(storage, sender.pubkey)
     if info is None or not isinstance(sender, WorkerOrigin):
-        raise registry_error(RegistryError.NOT_A_WORKER, "only registered workers send this")
+        raise registry_error(RegistryErrorCode.NOT_A_WORKER, "only registered workers send this")
     return bytes(sender.pubkey), info
 
 
@@ -85,12 +85,13 @@ def on_bench_report(storage: State, ctx: Context, message: Message) -> None:
     report = _payload(BenchReport, message)
     if info.initial_score is not None:
         raise registry_error(
-            RegistryError.BENCHMARK_ALREADY_REPORTED, f"the score is already {info.initial_score}"
+            RegistryErrorCode.BENCHMARK_ALREADY_REPORTED,
+            f"the score is already {info.initial_score}",
         )
     elapsed = now(storage) // 1000 - report.start_time
     if elapsed <= 0:
         raise registry_error(
-            RegistryError.BAD_BENCHMARK, "the benchmark must start before the current block"
+            RegistryErrorCode.BAD_BENCHMARK, "the benchmark must start before the current block"
         )
     score = benchmark_score(report.iterations, elapsed)
     state.WORKERS.insert(storage, pubkey, replace(info, initial_score=score))
@@ -102,10 +103,10 @@ def on_master_pubkey(storage: State, ctx: Context, message: Message) -> None:
     pubkey, _ = _sending_worker(storage, message)
     upload = _payload(MasterPubkeyUpload, message)
     if pubkey not in state.GATEKEEPERS.get(storage):
-        raise registry_error(RegistryError.GATEKEEPER_UNKNOWN, "the sender is not a gatekeeper")
+        raise registry_error(RegistryErrorCode.GATEKEEPER_UNKNOWN, "the sender is not a gatekeeper")
     if state.MASTER_PUBKEY.get(storage) is not None:
         raise registry_error(
-            RegistryError.MASTER_PUBKEY_EXISTS, "the master public key is already published"
+            RegistryErrorCode.MASTER_PUBKEY_EXISTS, "the master public key is already published"
         )
     state.MASTER_PUBKEY.put(storage, upload.master_pubkey)
     ctx.emit(events.MasterPubkeyPublished(upload.master_pubkey))

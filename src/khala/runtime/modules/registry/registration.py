@@ -24,7 +24,11 @@ from khala.runtime.modules.registry.constants import (
     REPORT_DATA_BINDING,
     REPORT_DATA_TIME,
 )
-from khala.runtime.modules.registry.errors import RegistryError, from_attestation, registry_error
+from khala.runtime.modules.registry.errors import (
+    RegistryErrorCode,
+    from_attestation,
+    registry_error,
+)
 from khala.runtime.modules.registry.types import (
     AttestationReport,
     SgxDcapReport,
@@ -77,15 +81,17 @@ def check_registration(
     """
     if info.genesis_hash != genesis_hash:
         raise registry_error(
-            RegistryError.GENESIS_MISMATCH, "the registration is for another chain"
+            RegistryErrorCode.GENESIS_MISMATCH, "the registration is for another chain"
         )
     if not isinstance(report, SgxDcapReport):
-        raise registry_error(RegistryError.MALFORMED_QUOTE, "only DCAP attestations are supported")
+        raise registry_error(
+            RegistryErrorCode.MALFORMED_QUOTE, "only DCAP attestations are supported"
+        )
     try:
         collateral = report.collateral.decode()
     except UnicodeDecodeError:
         raise registry_error(
-            RegistryError.MALFORMED_COLLATERAL, "collateral is not UTF-8 JSON"
+            RegistryErrorCode.MALFORMED_COLLATERAL, "collateral is not UTF-8 JSON"
         ) from None
     try:
         verified = verify_attestation(report.quote, collateral, now_secs, current_policy(storage))
@@ -95,20 +101,23 @@ def check_registration(
     data = verified.report_data
     if data[REPORT_DATA_BINDING] != blake2_256(_INFO.encode(info)):
         raise registry_error(
-            RegistryError.REPORT_DATA_MISMATCH, "REPORTDATA does not commit to this registration"
+            RegistryErrorCode.REPORT_DATA_MISMATCH,
+            "REPORTDATA does not commit to this registration",
         )
     requested = int.from_bytes(data[REPORT_DATA_TIME], "little")
     if requested + MAX_QUOTE_AGE_SECS < now_secs:
-        raise registry_error(RegistryError.QUOTE_TOO_OLD, "the quote is more than two hours old")
+        raise registry_error(
+            RegistryErrorCode.QUOTE_TOO_OLD, "the quote is more than two hours old"
+        )
     if requested > now_secs + MAX_CLOCK_AHEAD_SECS:
         raise registry_error(
-            RegistryError.QUOTE_FROM_FUTURE, "the quote's request time is ahead of the block"
+            RegistryErrorCode.QUOTE_FROM_FUTURE, "the quote's request time is ahead of the block"
         )
     dedupe_key = blake2_256(
         codec_of(type(verified.measurement)).encode(verified.measurement) + data
     )
     if state.USED_ATTESTATIONS.get(storage, dedupe_key) is not None:
         raise registry_error(
-            RegistryError.ATTESTATION_REPLAYED, "this attestation was already used"
+            RegistryErrorCode.ATTESTATION_REPLAYED, "this attestation was already used"
         )
     return CheckedRegistration(verified, dedupe_key)

@@ -9,7 +9,7 @@ from khala.runtime.context import Context, ensure_root
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.modules.scheduler import state as st
 from khala.runtime.modules.scheduler.constants import MAX_SCHEDULED_PER_BLOCK, SCHEDULE_WEIGHT
-from khala.runtime.modules.scheduler.errors import SchedulerError, scheduler_error
+from khala.runtime.modules.scheduler.errors import SchedulerErrorCode, scheduler_error
 from khala.runtime.modules.scheduler.events import Canceled
 from khala.runtime.modules.scheduler.events import Scheduled as ScheduledEvent
 from khala.runtime.modules.scheduler.types import (
@@ -62,7 +62,7 @@ class RescheduleNamed(Call):
 def _check_future(ctx: Context, when: int) -> None:
     if when <= ctx.env.number:
         raise scheduler_error(
-            SchedulerError.TARGET_BLOCK_NUMBER_IN_PAST,
+            SchedulerErrorCode.TARGET_BLOCK_NUMBER_IN_PAST,
             f"block {when} is not after the current block {ctx.env.number}",
         )
 
@@ -73,7 +73,7 @@ def _place(state: State, when: int, task: Scheduled) -> TaskAddress:
     index = next((i for i, slot in enumerate(agenda) if slot is None), len(agenda))
     if index >= MAX_SCHEDULED_PER_BLOCK:
         raise scheduler_error(
-            SchedulerError.FAILED_TO_SCHEDULE,
+            SchedulerErrorCode.FAILED_TO_SCHEDULE,
             f"block {when} already has {MAX_SCHEDULED_PER_BLOCK} tasks; pick another block",
         )
     if index == len(agenda):
@@ -104,7 +104,7 @@ def _find(state: State, task: bytes) -> TaskAddress:
     address = st.LOOKUP.get(state, task)
     if address is None:
         raise scheduler_error(
-            SchedulerError.NOT_FOUND, f"no scheduled task is named {task_name(task)!r}"
+            SchedulerErrorCode.NOT_FOUND, f"no scheduled task is named {task_name(task)!r}"
         )
     return address
 
@@ -115,7 +115,7 @@ def schedule_named(state: State, ctx: Context, args: ScheduleNamed) -> None:
     _check_future(ctx, args.when)
     if st.LOOKUP.get(state, args.id) is not None:
         raise scheduler_error(
-            SchedulerError.NAMED,
+            SchedulerErrorCode.NAMED,
             f"a task named {task_name(args.id)!r} is already scheduled; reschedule or cancel it",
         )
     address = _place(state, args.when, Scheduled(args.id, args.call))
@@ -139,13 +139,13 @@ def reschedule_named(state: State, ctx: Context, args: RescheduleNamed) -> None:
     address = _find(state, args.id)
     if address.when == args.when:
         raise scheduler_error(
-            SchedulerError.RESCHEDULE_NO_CHANGE,
+            SchedulerErrorCode.RESCHEDULE_NO_CHANGE,
             f"task {task_name(args.id)!r} is already scheduled at block {args.when}",
         )
     agenda = st.AGENDA.get(state, args.when)
     if sum(slot is not None for slot in agenda) >= MAX_SCHEDULED_PER_BLOCK:
         raise scheduler_error(
-            SchedulerError.FAILED_TO_SCHEDULE,
+            SchedulerErrorCode.FAILED_TO_SCHEDULE,
             f"block {args.when} already has {MAX_SCHEDULED_PER_BLOCK} tasks; pick another block",
         )
     task = _take(state, address)

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
 
-from khala.primitives.scale import H256, U32, Lazy
+from khala.primitives.scale import H256, U32
 from khala.runtime.modules.scheduler.constants import TASK_NAME_LENGTH
+from khala.runtime.outer import RuntimeCall
 
-
-def _runtime_call() -> Any:
-    from khala.runtime.dispatch import RuntimeCall  # noqa: PLC0415 - RuntimeCall wraps Scheduler
-
-    return RuntimeCall
-
-
-ScheduledCall = Annotated[Any, Lazy(_runtime_call)]
+ScheduledCall = RuntimeCall
 """A whole ``RuntimeCall`` kept in an agenda."""
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
 
-from khala.primitives.scale import Lazy, ScaleEnum, variant
+from khala.primitives.scale import ScaleEnum, variant
 from khala.runtime.context import (
     Context,
     RootOrigin,
@@ -16,20 +15,14 @@ from khala.runtime.context import (
 )
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.modules.sudo.constants import SUDO_WEIGHT
-from khala.runtime.modules.sudo.errors import SudoError, sudo_error
+from khala.runtime.modules.sudo.errors import SudoErrorCode, sudo_error
 from khala.runtime.modules.sudo.events import KeyChanged, Sudid, SudoAsDone
 from khala.runtime.modules.sudo.state import KEY
+from khala.runtime.outer import RuntimeCall
 from khala.runtime.state import State
 from khala.runtime.types import DispatchClass, MultiAddress, Pays
 
-
-def _runtime_call() -> Any:
-    from khala.runtime.dispatch import RuntimeCall  # noqa: PLC0415 - RuntimeCall wraps Sudo
-
-    return RuntimeCall
-
-
-NestedCall = Annotated[Any, Lazy(_runtime_call)]
+NestedCall = RuntimeCall
 """A whole ``RuntimeCall`` carried inside a Sudo call."""
 
 
@@ -70,7 +63,7 @@ def _ensure_sudo(state: State, ctx: Context) -> bytes:
     sender = ensure_signed(ctx)
     key = KEY.get(state)
     if key is None or sender != key:
-        raise sudo_error(SudoError.REQUIRE_SUDO, "only the sudo key may make this call")
+        raise sudo_error(SudoErrorCode.REQUIRE_SUDO, "only the sudo key may make this call")
     return sender
 
 

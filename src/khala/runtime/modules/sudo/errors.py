@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from khala.runtime.errors import DispatchError
+from khala.runtime.errors import DispatchError, ModuleErrorCode
 from khala.runtime.modules.sudo.constants import MODULE_INDEX
 
 
-class SudoError(StrEnum):
+class SudoErrorCode(ModuleErrorCode):
     """Sudo error codes."""
 
-    REQUIRE_SUDO = "sudo.require_sudo"
+    REQUIRE_SUDO = "sudo.require_sudo", 0
     """The sender is not the sudo key."""
 
 
-def sudo_error(code: SudoError, message: str) -> DispatchError:
+def sudo_error(code: SudoErrorCode, message: str) -> DispatchError:
     """Build a Sudo dispatch error."""
     return DispatchError(code, message, module_index=MODULE_INDEX)

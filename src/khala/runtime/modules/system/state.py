@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from khala.primitives.hashing import StorageHasher
 from khala.primitives.scale import H256, U32, U128
+from khala.runtime.events import EventRecord
 from khala.runtime.modules.system.constants import MODULE_NAME
 from khala.runtime.state import State
 from khala.runtime.storage import StorageMap, StorageValue
@@ -70,16 +70,8 @@ EXTRINSIC_COUNT: StorageValue[int | None] = StorageValue(
 """System.ExtrinsicCount: extrinsics in the last finished block."""
 
 
-_EVENTS: list[StorageValue[list[Any]]] = []
-
-
-def events_item() -> StorageValue[list[Any]]:
-    """System.Events (``Vec<EventRecord>``); built on first use because events wrap every module."""
-    if not _EVENTS:
-        from khala.runtime.events import EventRecord  # noqa: PLC0415 - events import every module
-
-        _EVENTS.append(StorageValue(MODULE_NAME, "Events", list[EventRecord], []))
-    return _EVENTS[0]
+EVENTS: StorageValue[list[EventRecord]] = StorageValue(MODULE_NAME, "Events", list[EventRecord], [])
+"""System.Events: the current block's events (``Vec<EventRecord>``), stored when it finishes."""
 
 
 def account(state: State, who: bytes) -> AccountInfo:
@@ -115,11 +107,12 @@ def block_hash(state: State, number: int) -> bytes:
 
 def reset_events(state: State) -> None:
     """Clear the previous block's events at the start of a block."""
-    events_item().kill(state)
+    EVENTS.kill(state)
     EVENT_COUNT.kill(state)
 
 
-def store_events(state: State, records: list[Any]) -> None:
-    """Store the finished block's ``EventRecord``s."""
-    events_item().put(state, records)
+def note_finished_block(state: State, extrinsic_count: int, records: list[EventRecord]) -> None:
+    """Record the finished block's extrinsic count and store its ``EventRecord``s."""
+    EXTRINSIC_COUNT.put(state, extrinsic_count)
+    EVENTS.put(state, records)
     EVENT_COUNT.put(state, len(records))

@@ -8,7 +8,7 @@ from khala.primitives.scale import CompactU64, ScaleEnum, variant
 from khala.runtime.context import Context, ensure_none
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.modules.timestamp.constants import SET_WEIGHT
-from khala.runtime.modules.timestamp.errors import TimestampError, timestamp_error
+from khala.runtime.modules.timestamp.errors import TimestampErrorCode, timestamp_error
 from khala.runtime.modules.timestamp.state import DID_UPDATE, NOW
 from khala.runtime.state import State
 from khala.runtime.types import DispatchClass, Pays
@@ -31,12 +31,12 @@ def set_now(state: State, ctx: Context, args: Set) -> None:
     """Validate monotonicity against the minimum period, then store the time."""
     ensure_none(ctx)
     if DID_UPDATE.get(state):
-        raise timestamp_error(TimestampError.ALREADY_SET, "the timestamp was already set")
+        raise timestamp_error(TimestampErrorCode.ALREADY_SET, "the timestamp was already set")
     previous = NOW.get(state)
     minimum = previous + ctx.config.minimum_period_ms if previous else 0
     if args.now < minimum:
         raise timestamp_error(
-            TimestampError.TOO_EARLY, f"timestamp {args.now} is before the minimum {minimum}"
+            TimestampErrorCode.TOO_EARLY, f"timestamp {args.now} is before the minimum {minimum}"
         )
     NOW.put(state, args.now)
     DID_UPDATE.put(state, True)

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from khala.runtime.errors import DispatchError
+from khala.runtime.errors import DispatchError, ModuleErrorCode
 from khala.runtime.modules.timestamp.constants import MODULE_INDEX
 
 
-class TimestampError(StrEnum):
+class TimestampErrorCode(ModuleErrorCode):
     """Timestamp error codes."""
 
-    ALREADY_SET = "timestamp.already_set"
+    ALREADY_SET = "timestamp.already_set", 0
     """The time was set twice in one block."""
-    TOO_EARLY = "timestamp.too_early"
+    TOO_EARLY = "timestamp.too_early", 1
     """The time is less than the previous block's plus the minimum period."""
-    NOT_SET = "timestamp.not_set"
+    NOT_SET = "timestamp.not_set", 2
     """The block finished without the timestamp inherent."""
 
 
-def timestamp_error(code: TimestampError, message: str) -> DispatchError:
+def timestamp_error(code: TimestampErrorCode, message: str) -> DispatchError:
     """Build a Timestamp dispatch error."""
     return DispatchError(code, message, module_index=MODULE_INDEX)

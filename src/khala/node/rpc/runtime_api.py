@@ -1,0 +1,207 @@
+"""RPC methods over the runtime: metadata, ``state_call`` and the storage queries tools make.
+
+``state_call(name, data, at)`` decodes ``data`` with the inputs :data:`RUNTIME_APIS` declares
+for ``name``, answers from the state at ``at`` (the head when omitted) and returns the SCALE
+result as hex. Unknown names answer ``-32601`` (method not found) with the list of served
+ones; undecodable data answers ``-32602``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from khala.node.chain import ChainError
+from khala.node.node import Node
+from khala.node.rpc.errors import ErrorCode, RpcError, invalid_params
+from khala.node.rpc.params import hex_bytes, optional_hash, positional
+from khala.node.rpc.shapes import hex0x
+from khala.primitives.hashing import blake2_256
+from khala.primitives.scale import Err, Ok, ScaleError, codec_of
+from khala.primitives.trie import Trie
+from khala.runtime import apis
+from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.extrinsic import decode_extrinsic
+from khala.runtime.metadata import SUPPORTED_VERSIONS, build_metadata
+from khala.runtime.modules.payment.constants import BASE_FEE, LENGTH_FEE, WEIGHT_FEE_DIVISOR
+from khala.runtime.modules.system.state import account
+from khala.runtime.state import State
+from khala.runtime.types import Pays, Weight
+from khala.runtime.version import runtime_version_record
+
+MAX_PAIRS = 1000
+"""Most pairs ``state_getPairs`` returns; wider prefixes must use ``state_getKeysPaged``."""
+MAX_KEYS = 1000
+"""Most keys ``state_getKeys`` returns (the same bound as a page of keys)."""
+
+
+class RuntimeApiMethods:
+    """``state_getMetadata``, ``state_call`` and storage queries, by name."""
+
+    def __init__(self, node: Node) -> None:
+        """Serve ``node``; metadata is built once per version and kept."""
+        self.node = node
+        self._metadata: dict[int, bytes] = {}
+        self._calls: dict[str, Callable[[Any, State, bytes], Any]] = {
+            "Core_version": lambda *_: runtime_version_record(),
+            "Metadata_metadata": lambda *_: self.metadata(14),
+            "Metadata_metadata_at_version": self._metadata_at_version,
+            "Metadata_metadata_versions": lambda *_: list(SUPPORTED_VERSIONS),
+            "AccountNonceApi_account_nonce": lambda args, state, _: account(state, args[0]).nonce,
+            "TransactionPaymentApi_query_info": self._query_info,
+            "TransactionPaymentApi_query_fee_details": self._query_fee_details,
+            "TaggedTransactionQueue_validate_transaction": self._validate_transaction,
+        }
+        self.handlers: dict[str, Callable[[Any], Any]] = {
+            "state_getMetadata": self.get_metadata,
+            "state_call": self.call,
+            "state_callAt": self.call,
+            "state_getKeys": self.get_keys,
+            "state_getPairs": self.get_pairs,
+            "state_getStorageHash": self.get_storage_hash,
+            "state_getStorageHashAt": self.get_storage_hash,
+            "state_getStorageSize": self.get_storage_size,
+            "state_getStorageSizeAt": self.get_storage_size,
+        }
+
+    def metadata(self, version: int) -> bytes:
+        """The encoded metadata of ``version`` for this chain's preset."""
+        if version not in self._metadata:
+            from khala.runtime.table import RUNTIME  # noqa: PLC0415 - imported once, lazily
+
+            self._metadata[version] = build_metadata(RUNTIME, self.node.chain.preset, version)
+        return self._metadata[version]
+
+    def _trie(self, value: Any) -> tuple[Trie, bytes]:
+        block_hash = optional_hash(value)
+        try:
+            trie = self.node.chain.state_at(block_hash)
+        except ChainError as error:
+            raise RpcError(ErrorCode.UNKNOWN_BLOCK, error.message) from None
+        return trie, block_hash or self.node.chain.head_hash
+
+    def get_metadata(self, params: Any) -> str:
+        """Metadata V14 (``RuntimeMetadataPrefixed``) as hex."""
+        (at,) = positional(params, 1, "state_getMetadata")
+        self._trie(at)
+        return hex0x(self.metadata(14))
+
+    def call(self, params: Any) -> str:
+        """Run a runtime API method at a block and return its SCALE result."""
+        name, data, at = positional(params, 3, "state_call")
+        if not isinstance(name, str):
+            raise invalid_params("the method name must be a string")
+        method = apis.find_method(name)
+        handler = self._calls.get(name)
+        if method is None or handler is None:
+            served = ", ".join(sorted(self._calls))
+            raise RpcError(
+                ErrorCode.METHOD_NOT_FOUND, f"runtime API {name} is not served; served: {served}"
+            )
+        raw = hex_bytes(data if data is not None else "0x", "call data")
+        args, offset = [], 0
+        try:
+            for _, annotation in method.inputs:
+                value, offset = codec_of(annotation).decode_at(raw, offset)
+                args.append(value)
+        except ScaleError as error:
+            raise invalid_params(f"{name}: undecodable input: {error.message}") from None
+        if offset != len(raw):
+            raise invalid_params(f"{name}: {len(raw) - offset} bytes after the inputs")
+        trie, block_hash = self._trie(at)
+        result = handler(args, State(trie), block_hash)
+        return hex0x(codec_of(method.output).encode(result))
+
+    def _metadata_at_version(self, args: list[Any], *_: Any) -> bytes | None:
+        version = args[0]
+        return self.metadata(version) if version in SUPPORTED_VERSIONS else None
+
+    def _dispatch_info(self, raw: bytes) -> tuple[int, Any, Pays]:
+        try:
+            decoded = decode_extrinsic(raw)
+            from khala.runtime.table import RUNTIME  # noqa: PLC0415
+
+            spec = RUNTIME.call_spec(decoded.call, self.node.chain.preset)
+        except InvalidTransactionError as error:
+            raise invalid_params(f"{error.code.value}: {error.message}") from None
+        pays = spec.pays
+        if spec.fee_exempt is not None and spec.fee_exempt(decoded.call):
+            pays = Pays.NO
+        return spec.weight, spec.dispatch_class, pays
+
+    def _query_info(self, args: list[Any], *_: Any) -> apis.RuntimeDispatchInfo:
+        raw, length = args
+        weight, dispatch_class, pays = self._dispatch_info(raw)
+        fee = (
+            0 if pays is Pays.NO else BASE_FEE + LENGTH_FEE * length + weight // WEIGHT_FEE_DIVISOR
+        )
+        return apis.RuntimeDispatchInfo(Weight(weight, 0), dispatch_class, fee)
+
+    def _query_fee_details(self, args: list[Any], *_: Any) -> apis.FeeDetails:
+        raw, length = args
+        weight, _, pays = self._dispatch_info(raw)
+        if pays is Pays.NO:
+            return apis.FeeDetails(None, 0)
+        parts = apis.InclusionFee(BASE_FEE, LENGTH_FEE * length, weight // WEIGHT_FEE_DIVISOR)
+        return apis.FeeDetails(parts, 0)
+
+    def _validate_transaction(self, args: list[Any], state: State, _: bytes) -> Any:
+        _, raw, _ = args
+        number = self.node.chain.head.number + 1
+        try:
+            checked = self.node.chain.executive.validate_transaction(state, raw, number)
+        except InvalidTransactionError as error:
+            return Err(apis.validity_error(InvalidTransactionCode(error.code)))
+        on_chain = account(state, checked.sender).nonce
+        requires = [] if checked.nonce == on_chain else [checked.sender + _u32(checked.nonce - 1)]
+        return Ok(
+            apis.ValidTransaction(
+                checked.tip,
+                requires,
+                [checked.sender + _u32(checked.nonce)],
+                checked.longevity,
+                True,
+            )
+        )
+
+    def get_keys(self, params: Any) -> list[str]:
+        """Every key under a prefix (at most :data:`MAX_KEYS`; page with ``getKeysPaged``)."""
+        prefix, at = positional(params, 2, "state_getKeys")
+        trie, _ = self._trie(at)
+        keys: list[str] = []
+        for key, _ in trie.items(hex_bytes(prefix, "prefix")):
+            if len(keys) == MAX_KEYS:
+                raise invalid_params(
+                    f"more than {MAX_KEYS} keys under the prefix; use state_getKeysPaged"
+                )
+            keys.append(hex0x(key))
+        return keys
+
+    def get_pairs(self, params: Any) -> list[list[str]]:
+        """Every key and value under a prefix (at most :data:`MAX_PAIRS`)."""
+        prefix, at = positional(params, 2, "state_getPairs")
+        trie, _ = self._trie(at)
+        pairs: list[list[str]] = []
+        for key, value in trie.items(hex_bytes(prefix, "prefix")):
+            if len(pairs) == MAX_PAIRS:
+                raise invalid_params(
+                    f"more than {MAX_PAIRS} pairs under the prefix; use state_getKeysPaged"
+                )
+            pairs.append([hex0x(key), hex0x(value)])
+        return pairs
+
+    def get_storage_hash(self, params: Any) -> str | None:
+        """The blake2-256 hash of a storage value, or null when absent."""
+        key, at = positional(params, 2, "state_getStorageHash")
+        value = self._trie(at)[0].get(hex_bytes(key, "storage key"))
+        return None if value is None else hex0x(blake2_256(value))
+
+    def get_storage_size(self, params: Any) -> int | None:
+        """The length of a storage value in bytes, or null when absent."""
+        key, at = positional(params, 2, "state_getStorageSize")
+        value = self._trie(at)[0].get(hex_bytes(key, "storage key"))
+        return None if value is None else len(value)
+
+
+def _u32(value: int) -> bytes:
+    return value.to_bytes(4, "little")

@@ -1,0 +1,20 @@
+"""Scheduler's declaration for the runtime table (:mod:`khala.runtime.table`)."""
+
+from __future__ import annotations
+
+from khala.runtime.module import RuntimeModule
+from khala.runtime.modules import scheduler
+from khala.runtime.modules.scheduler import calls, constants, errors, events, hooks, state
+
+MODULE = RuntimeModule(
+    index=constants.MODULE_INDEX,
+    name=constants.MODULE_NAME,
+    docs=scheduler.__doc__ or "",
+    calls=calls.Call,
+    handlers=calls.CALLS,
+    events=events.Event,
+    errors=errors.SchedulerErrorCode,
+    on_initialize=hooks.on_initialize,
+    state=state,
+)
+"""Scheduler's entry in the runtime table."""

@@ -1,0 +1,40 @@
+"""The runtime table: every module of khala's runtime, like FRAME's ``construct_runtime!``.
+
+Order is hook order (every ``on_initialize`` top to bottom at the start of a block, then every
+``on_finalize`` top to bottom at its end) and the order of pallets in the metadata; the index
+in each declaration is what goes on chain. Mq comes before the scheduler so that the outbound
+messages are cleared before scheduled calls may send new ones. Adding a module is its package
+(its ``declaration.py`` holds ``MODULE = RuntimeModule(...)``) plus one line here.
+"""
+
+from __future__ import annotations
+
+from khala.runtime.composition import Runtime
+from khala.runtime.module import RuntimeModule
+from khala.runtime.modules.authorship.declaration import MODULE as AUTHORSHIP
+from khala.runtime.modules.balances.declaration import MODULE as BALANCES
+from khala.runtime.modules.computation.declaration import MODULE as COMPUTATION
+from khala.runtime.modules.mq.declaration import MODULE as MQ
+from khala.runtime.modules.payment.declaration import MODULE as PAYMENT
+from khala.runtime.modules.registry.declaration import MODULE as REGISTRY
+from khala.runtime.modules.scheduler.declaration import MODULE as SCHEDULER
+from khala.runtime.modules.sudo.declaration import MODULE as SUDO
+from khala.runtime.modules.system.declaration import MODULE as SYSTEM
+from khala.runtime.modules.timestamp.declaration import MODULE as TIMESTAMP
+
+MODULES: tuple[RuntimeModule, ...] = (
+    SYSTEM,
+    AUTHORSHIP,
+    TIMESTAMP,
+    MQ,
+    SCHEDULER,
+    BALANCES,
+    PAYMENT,
+    REGISTRY,
+    COMPUTATION,
+    SUDO,
+)
+"""khala's modules in hook order."""
+
+RUNTIME = Runtime(MODULES)
+"""khala's runtime, composed from :data:`MODULES`."""

@@ -173,6 +173,29 @@ def test_mortal_era_uses_birth_block_hash() -> None:
     assert harness.block([bad]).rejected[0][1].code is InvalidTransactionCode.BAD_PROOF
 
 
+def test_pool_accepts_a_mortal_era_born_at_the_head() -> None:
+    """A wallet signs against the head: the pool checks the era with the head's own hash.
+
+    Found with @polkadot/api: its transfers were refused as ``ancient_birth_block`` because
+    the head's hash enters ``System.BlockHash`` only when the next block starts.
+    """
+    harness = _harness()
+    harness.block([])
+    harness.block([])
+    head = harness.head
+    era = Era.mortal(64, head.number)
+    raw = harness.sign(ALICE, Remark(b""), nonce=0, era=era, era_hash=head.hash())
+    checked = harness.executive.validate_transaction(
+        harness.state(), raw, head.number + 1, head.hash()
+    )
+    assert checked.longevity == era.death(head.number + 1) - (head.number + 1)
+    assert harness.block([raw]).included == [raw]
+    forged = harness.sign(ALICE, Remark(b""), nonce=1, era=era, era_hash=head.parent_hash)
+    with pytest.raises(InvalidTransactionError) as caught:
+        harness.executive.validate_transaction(harness.state(), forged, head.number + 2)
+    assert caught.value.code is InvalidTransactionCode.BAD_PROOF
+
+
 def test_block_without_timestamp_is_invalid() -> None:
     """Finalizing a block that never set the time fails with block.bad_inherent."""
     harness = _harness()

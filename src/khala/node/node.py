@@ -62,7 +62,10 @@ class Node:
             PoolError: When the pool refuses it.
         """
         state = self.chain.best_state()
-        checked = self.chain.executive.validate_transaction(state, raw, self.chain.head.number + 1)
+        chain = self.chain
+        checked = chain.executive.validate_transaction(
+            state, raw, chain.head.number + 1, chain.head_hash
+        )
         account_nonce = account(state, checked.sender).nonce
         tx_hash = self.pool.submit(raw, checked.sender, checked.nonce, checked.tip, account_nonce)
         self.transaction_arrived.set()

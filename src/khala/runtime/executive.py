@@ -241,10 +241,13 @@ class Executive:
         system_state.note_finished_block(state, len(execution.extrinsics), records)
 
     def validate_transaction(
-        self, state: State, raw: bytes, block_number: int
+        self, state: State, raw: bytes, block_number: int, parent_hash: bytes = bytes(32)
     ) -> CheckedTransaction:
         """Validate a pool transaction against ``state`` for inclusion at ``block_number``.
 
+        ``parent_hash`` is the hash of the block ``state`` belongs to (``block_number - 1``):
+        a mortal era born at that block (what wallets sign against the head) is checked with
+        it, since the block's own hash enters ``System.BlockHash`` only in the next block.
         A nonce ahead of the account's is accepted (the pool queues it as future); nothing is
         written to ``state``.
 
@@ -261,7 +264,7 @@ class Executive:
             raise InvalidTransactionError(
                 InvalidTransactionCode.UNSIGNED, "unsigned extrinsics are only valid as inherents"
             )
-        env = BlockEnv(block_number, bytes(32), None, self.genesis_hash)
+        env = BlockEnv(block_number, parent_hash, None, self.genesis_hash)
         return self._check_signed(state, env, extrinsic, raw, allow_future=True)
 
     def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:
@@ -337,7 +340,12 @@ class Executive:
         extra = signature.extra
         current = env.number
         birth = extra.era.birth(current)
-        era_hash = self.genesis_hash if birth == 0 else system_state.block_hash(state, birth)
+        if birth == 0:
+            era_hash = self.genesis_hash
+        elif birth == current - 1 and env.parent_hash != bytes(32):
+            era_hash = env.parent_hash
+        else:
+            era_hash = system_state.block_hash(state, birth)
         if birth > current or era_hash == bytes(32):
             raise InvalidTransactionError(
                 InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,

@@ -25,6 +25,7 @@ from khala.primitives.types import Header
 from khala.runtime import metadata_types as md
 from khala.runtime.apis import RUNTIME_APIS
 from khala.runtime.composition import Runtime
+from khala.runtime.events import EventRecord
 from khala.runtime.extrinsic import SIGNED_VERSION, EraCodec, OpaqueExtrinsic
 from khala.runtime.module import RuntimeModule
 from khala.runtime.outer import CALL_CODEC, EVENT_CODEC
@@ -291,6 +292,10 @@ class _Builder:
         self.params[address] = [
             {"name": "AccountId", "type": self.id_of(AccountId)},
             {"name": "AccountIndex", "type": u32},
+        ]
+        self.params[self.id_of(EventRecord)] = [
+            {"name": "E", "type": self.event_id},
+            {"name": "T", "type": hash_id},
         ]
         self.registry.alias(_OPAQUE, unchecked)
         extrinsic = md.ExtrinsicV15(

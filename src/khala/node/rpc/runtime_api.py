@@ -145,11 +145,12 @@ class RuntimeApiMethods:
         parts = apis.InclusionFee(BASE_FEE, LENGTH_FEE * length, weight // WEIGHT_FEE_DIVISOR)
         return apis.FeeDetails(parts, 0)
 
-    def _validate_transaction(self, args: list[Any], state: State, _: bytes) -> Any:
+    def _validate_transaction(self, args: list[Any], state: State, at: bytes) -> Any:
         _, raw, _ = args
-        number = self.node.chain.head.number + 1
+        header = self.node.chain.store.header(at)
+        number = (header.number if header is not None else self.node.chain.head.number) + 1
         try:
-            checked = self.node.chain.executive.validate_transaction(state, raw, number)
+            checked = self.node.chain.executive.validate_transaction(state, raw, number, at)
         except InvalidTransactionError as error:
             return Err(apis.validity_error(InvalidTransactionCode(error.code)))
         on_chain = account(state, checked.sender).nonce

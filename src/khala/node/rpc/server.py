@@ -22,9 +22,10 @@ from khala.node.node import Node, TransactionStatus
 from khala.node.rpc.errors import ErrorCode, RpcError
 from khala.node.rpc.methods import RpcMethods, transaction_error
 from khala.node.rpc.params import hex_bytes, positional
-from khala.node.rpc.shapes import header_json
+from khala.node.rpc.shapes import header_json, hex0x
 from khala.node.txpool import PoolError
 from khala.runtime.errors import InvalidTransactionError
+from khala.runtime.version import runtime_version
 
 DEFAULT_MAX_REQUEST_BYTES = 15 * 1024 * 1024
 """Largest request body or WebSocket message (Substrate's default is 15 MiB)."""
@@ -39,7 +40,15 @@ _HEAD_SUBSCRIPTIONS = {
     "chain_subscribeFinalizedHeads": "chain_finalizedHead",
     "chain_subscribeFinalisedHeads": "chain_finalizedHead",
 }
+_VERSION_SUBSCRIPTIONS = {
+    "state_subscribeRuntimeVersion": "state_runtimeVersion",
+    "chain_subscribeRuntimeVersion": "state_runtimeVersion",
+}
+_STORAGE_SUBSCRIPTION = "state_subscribeStorage"
 _UNSUBSCRIBE = {
+    "state_unsubscribeRuntimeVersion",
+    "chain_unsubscribeRuntimeVersion",
+    "state_unsubscribeStorage",
     "chain_unsubscribeNewHeads",
     "chain_unsubscribeAllHeads",
     "chain_unsubscribeFinalizedHeads",
@@ -47,6 +56,25 @@ _UNSUBSCRIBE = {
     "author_unwatchExtrinsic",
 }
 _WATCH = "author_submitAndWatchExtrinsic"
+
+
+_SUBSCRIPTION_METHODS = {
+    *_HEAD_SUBSCRIPTIONS,
+    *_VERSION_SUBSCRIPTIONS,
+    _STORAGE_SUBSCRIPTION,
+    *_UNSUBSCRIBE,
+    _WATCH,
+}
+MAX_STORAGE_KEYS = 1000
+"""Most keys one ``state_subscribeStorage`` watches."""
+
+
+def _maybe_hex(value: bytes | None) -> str | None:
+    return None if value is None else hex0x(value)
+
+
+def _changes(block: str, changes: list[list[str | None]]) -> dict[str, Any]:
+    return {"block": block, "changes": changes}
 
 
 def _error(request_id: Any, error: RpcError) -> dict[str, Any]:
@@ -200,6 +228,8 @@ class RpcServer:
             names = [
                 *self.methods.names(),
                 *_HEAD_SUBSCRIPTIONS,
+                *_VERSION_SUBSCRIPTIONS,
+                _STORAGE_SUBSCRIPTION,
                 *_UNSUBSCRIBE,
                 _WATCH,
                 "rpc_methods",
@@ -208,7 +238,7 @@ class RpcServer:
         handler = self.methods.handlers.get(method)
         if handler is not None:
             return handler(params)
-        if method in _HEAD_SUBSCRIPTIONS or method in _UNSUBSCRIBE or method == _WATCH:
+        if method in _SUBSCRIPTION_METHODS:
             if session is None:
                 raise RpcError(ErrorCode.METHOD_NOT_FOUND, f"{method} needs a WebSocket connection")
             return await self._subscription(method, params, session)
@@ -235,6 +265,25 @@ class RpcServer:
                 self._pump_statuses(session, subscription_id, tx_hash, queue, first)
             )
             return subscription_id
+        if method in _VERSION_SUBSCRIPTIONS:
+            positional(params, 0, method)
+            session.tasks[subscription_id] = asyncio.create_task(
+                self._send_version(session, subscription_id, _VERSION_SUBSCRIPTIONS[method])
+            )
+            return subscription_id
+        if method == _STORAGE_SUBSCRIPTION:
+            (keys,) = positional(params, 1, method)
+            if not isinstance(keys, list) or len(keys) > MAX_STORAGE_KEYS:
+                raise RpcError(
+                    ErrorCode.INVALID_PARAMS,
+                    f"Invalid params: keys must be an array of at most {MAX_STORAGE_KEYS} keys",
+                )
+            parsed = [hex_bytes(key, "storage key") for key in keys]
+            queue = self.node.subscribe_heads()
+            session.tasks[subscription_id] = asyncio.create_task(
+                self._pump_storage(session, subscription_id, parsed, queue)
+            )
+            return subscription_id
         positional(params, 0, method)
         notification = _HEAD_SUBSCRIPTIONS[method]
         queue = self.node.subscribe_heads()
@@ -252,6 +301,37 @@ class RpcServer:
             while True:
                 header = await queue.get()
                 await self._notify(session, method, subscription, header_json(header))
+        finally:
+            self.node.unsubscribe_heads(queue)
+
+    async def _send_version(self, session: Session, subscription: str, method: str) -> None:
+        """The version never changes while the node runs: one notification."""
+        await asyncio.sleep(0)
+        await self._notify(session, method, subscription, runtime_version())
+
+    async def _pump_storage(
+        self, session: Session, subscription: str, keys: list[bytes], queue: asyncio.Queue[Any]
+    ) -> None:
+        """Send the keys' values now, then the ones that changed with each new block."""
+        try:
+            await asyncio.sleep(0)
+            chain = self.node.chain
+            last = {key: chain.state_at(None).get(key) for key in keys}
+            changes = [[hex0x(key), _maybe_hex(value)] for key, value in last.items()]
+            block = hex0x(chain.head_hash)
+            await self._notify(session, "state_storage", subscription, _changes(block, changes))
+            while True:
+                header = await queue.get()
+                state = chain.state_at(header.hash())
+                changed = []
+                for key in keys:
+                    value = state.get(key)
+                    if value != last[key]:
+                        last[key] = value
+                        changed.append([hex0x(key), _maybe_hex(value)])
+                if changed:
+                    result = _changes(hex0x(header.hash()), changed)
+                    await self._notify(session, "state_storage", subscription, result)
         finally:
             self.node.unsubscribe_heads(queue)
 

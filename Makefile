@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 
-.PHONY: test check format lint typecheck unit bench run clean
+JS_STAMP := tests/js/node_modules/.installed-stamp
+
+.PHONY: test check format lint typecheck unit js-deps bench run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +28,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-unit: $(STAMP)
+unit: $(STAMP) $(JS_STAMP)
 	$(BIN)/pytest
+
+## js-deps: @polkadot/api (pinned by tests/js/package-lock.json) for the polkadot.js tests.
+js-deps: $(JS_STAMP)
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the polkadot.js tests (Node.js >= 18)"; exit 1; }
+	cd tests/js && npm ci --no-audit --no-fund
+	touch $(JS_STAMP)
 
 ## format: apply ruff's formatter and safe fixes.
 format: $(STAMP)
@@ -51,4 +61,4 @@ run: $(STAMP)
 	$(BIN)/khala node --dev --base-path .khala --rpc-port 9944
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results tests/js/node_modules

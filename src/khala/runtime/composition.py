@@ -18,6 +18,7 @@ from khala.primitives.scale.enums import enum_family, variants_of
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError, ModuleErrorCode
 from khala.runtime.module import GenesisBuilder, Hook, MessageHandler, RuntimeModule
+from khala.runtime.outer import register_family
 from khala.runtime.presets import Preset
 
 MAX_INDEX = 255
@@ -54,7 +55,7 @@ class Runtime:
     )
 
     def __post_init__(self) -> None:
-        """Check the table and index its handlers.
+        """Check the table, index its handlers and register its call and event families.
 
         Raises:
             RuntimeTableError: Naming the first inconsistency.
@@ -82,6 +83,11 @@ class Runtime:
                         RuntimeTableErrorCode.DUPLICATE_ROUTE, f"topic {topic!r} has two handlers"
                     )
                 topics.add(topic)
+        for module in self.modules:
+            if module.calls is not None:
+                register_family("call", module.index, module.name, module.calls)
+            if module.events is not None:
+                register_family("event", module.index, module.name, module.events)
 
     def _index_handlers(self, module: RuntimeModule) -> None:
         variants = set(variants_of(module.calls).values()) if module.calls is not None else set()

@@ -6,9 +6,9 @@ constants and message routes. The table (:mod:`khala.runtime.table`) lists the r
 dispatch, event encoding, hook order, genesis, error names, the runtime version and the
 Substrate metadata are all derived from them, so adding a module is its package plus one line.
 
-Declaring a module also registers its call and event families under its index, which is what
-lets ``RuntimeCall`` and ``RuntimeEvent`` (:mod:`khala.runtime.outer`) encode a module's call or
-event as FRAME does: module index, then the module's own variant.
+Composing a runtime from the table registers each module's call and event families under its
+index, which is what lets ``RuntimeCall`` and ``RuntimeEvent`` (:mod:`khala.runtime.outer`)
+encode a module's call or event as FRAME does: module index, then the module's own variant.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import ModuleErrorCode
-from khala.runtime.outer import register_family
 from khala.runtime.presets import Preset
 from khala.runtime.state import State
 from khala.runtime.storage import StorageItem
@@ -95,13 +94,6 @@ class RuntimeModule:
     def storage(self) -> tuple[StorageItem[Any], ...]:
         """The module's storage items, in declaration order."""
         return () if self.state is None else storage_items(self.state)
-
-    def __post_init__(self) -> None:
-        """Register the call and event families under the module index."""
-        if self.calls is not None:
-            register_family("call", self.index, self.name, self.calls)
-        if self.events is not None:
-            register_family("event", self.index, self.name, self.events)
 
 
 def storage_items(state_module: types.ModuleType) -> tuple[StorageItem[Any], ...]:

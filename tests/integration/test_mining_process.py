@@ -3,6 +3,8 @@
 The launch is a scheduled call; workers benchmark, start computing and answer challenges; the
 gatekeepers settle rewards (20 % to the treasury); a killed worker turns unresponsive and
 recovers after a restart; a stopped worker's stake comes back exactly after the cool-down.
+Then every event of every block decodes through the metadata in substrate-interface and
+@polkadot/api, exactly as khala's own declarations decode it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from substrateinterface import SubstrateInterface
+
 from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.scale import codec_of
 from khala.runtime.events import EventRecord
@@ -27,6 +31,7 @@ from khala.sdk import Client
 from khala.sdk.core import EVENTS_KEY
 from khala.sdk.mining import overview, session_status
 from tests.integration.processes import KHALA, cli, free_port, node
+from tests.integration.substrate_tools import decode_every_block, polkadot_js
 
 BOB = keypair_from_uri("//Bob").public_key
 STAKE = "3000PHA"
@@ -73,7 +78,7 @@ class Fleet:
             [
                 KHALA, "worker", "--node", self.url, "--base-path", str(self.tmp / name),
                 "--dev-pki", str(self.pki), "--port", str(self.ports[name]),
-                "--checkpoint-interval", "10", "--benchmark-duty", "0.05", *extra,
+                "--checkpoint-interval", "10", "--benchmark-duty", "0.1", *extra,
             ],
             stdout=log,
             stderr=log,
@@ -232,6 +237,18 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
             assert Client(url).account(BOB).data.reserved == reserved_before - STAKE_UNITS
             assert _session(url, miners[2])["state"] == "Ready"
             assert _session(url, miners[2])["stake"] == 0
+
+            # Every event of the scenario decodes by metadata alone, in both ecosystems' clients.
+            ws = f"ws://127.0.0.1:{port}"
+            seen, first = decode_every_block(url, SubstrateInterface(url=ws, ss58_format=30))
+            modules = {module for module, _ in seen}
+            assert modules >= {
+                "System", "Balances", "TransactionPayment", "Mq", "Registry", "Computation",
+                "Scheduler", "Sudo",
+            }  # fmt: skip
+            report = polkadot_js(ws, *sorted(set(first.values())))
+            for (module, event), block_hash in first.items():
+                assert f"{module[0].lower()}{module[1:]}.{event}" in report["decoded"][block_hash]
         finally:
             fleet.stop_all()
             if relayer is not None and relayer.poll() is None:

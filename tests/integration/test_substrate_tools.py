@@ -21,6 +21,7 @@ from tests.integration.substrate_tools import (
     decode_every_block,
     our_event_names,
     polkadot_js,
+    run_doc_examples,
     their_event_names,
 )
 
@@ -114,7 +115,11 @@ def test_substrate_interface_and_polkadot_js(tmp_path: Path) -> None:
             assert report["decoded"][block_hash] == expected
         assert "balances.Transfer" in {event["name"] for event in report["transferEvents"]}
 
-        seen = decode_every_block(http, substrate)
+        python_out, js_out = run_doc_examples(port)
+        assert python_out.splitlines()[1].startswith("True") and "Transfer" in python_out
+        assert "balances.Transfer" in js_out.splitlines()[-1]
+
+        seen, _ = decode_every_block(http, substrate)
         assert {module for module, _ in seen} >= {
             "System",
             "Balances",

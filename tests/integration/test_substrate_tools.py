@@ -14,6 +14,7 @@ from substrateinterface import Keypair, SubstrateInterface
 
 from khala.runtime.modules.registry.errors import RegistryErrorCode
 from khala.runtime.presets import DEV
+from khala.runtime.table import RUNTIME
 from khala.runtime.version import SPEC_NAME, SPEC_VERSION
 from khala.sdk import Client
 from tests.integration.processes import node
@@ -29,6 +30,10 @@ AMOUNT = 123_456_789
 UNKNOWN_WORKER = "0x" + "ab" * 32
 
 
+def _camel(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
 def _pascal(code: str) -> str:
     return "".join(part.capitalize() for part in code.split(".", 1)[1].split("_"))
 
@@ -42,8 +47,6 @@ def test_substrate_interface_and_polkadot_js(tmp_path: Path) -> None:
         assert substrate.runtime_version == SPEC_VERSION
         assert substrate.properties["tokenSymbol"] == "PHA"
         pallets = [pallet.name for pallet in substrate.metadata.pallets]
-        from khala.runtime.table import RUNTIME
-
         assert pallets == [module.name for module in RUNTIME.present(DEV)]
 
         alice = Keypair.create_from_uri("//Alice", ss58_format=30)
@@ -109,11 +112,17 @@ def test_substrate_interface_and_polkadot_js(tmp_path: Path) -> None:
         assert report["aliceNonce"] == ours.account(alice.public_key).nonce
         for block_hash in blocks:
             expected = [
-                f"{module[0].lower()}{module[1:]}.{event}"
-                for module, event in our_event_names(ours, block_hash)
+                f"{_camel(module)}.{event}" for module, event in our_event_names(ours, block_hash)
             ]
             assert report["decoded"][block_hash] == expected
         assert "balances.Transfer" in {event["name"] for event in report["transferEvents"]}
+        expected_errors = sorted(
+            [module.index, member.error_index, f"{_camel(module.name)}.{_pascal(member.value)}"]
+            for module in RUNTIME.present(DEV)
+            if module.errors is not None
+            for member in module.errors
+        )
+        assert sorted(report["errors"]) == expected_errors
 
         python_out, js_out = run_doc_examples(port)
         assert python_out.splitlines()[1].startswith("True") and "Transfer" in python_out

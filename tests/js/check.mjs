@@ -37,7 +37,21 @@ for (const hash of blocks) {
   decoded[hash] = records.map(({ event }) => `${event.section}.${event.method}`);
 }
 
+// Every module error, as a wallet shows a failed call: found by (module index, error index).
+const errors = [];
+for (const pallet of api.runtimeMetadata.asLatest.pallets) {
+  if (pallet.errors.isNone) continue;
+  const type = api.registry.lookup.getSiType(pallet.errors.unwrap().type);
+  for (const variant of type.def.asVariant.variants) {
+    const error = `0x${variant.index.toNumber().toString(16).padStart(2, '0')}000000`;
+    const failure = api.createType('DispatchError', { Module: { index: pallet.index, error } });
+    const meta = api.registry.findMetaError(failure.asModule);
+    errors.push([pallet.index.toNumber(), variant.index.toNumber(), `${meta.section}.${meta.name}`]);
+  }
+}
+
 const result = {
+  errors,
   specName: api.runtimeVersion.specName.toString(),
   specVersion: api.runtimeVersion.specVersion.toNumber(),
   metadataVersion: api.runtimeMetadata.version,

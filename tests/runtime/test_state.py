@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from khala.primitives.trie import Trie
+from khala.runtime.context import EventLog, transaction
 from khala.runtime.state import State, StateError, StateErrorCode
+from khala.runtime.types import Finalization
 
 _keys = st.binary(min_size=1, max_size=3)
 _operations = st.lists(
@@ -59,15 +61,18 @@ def test_overlay_matches_a_model_with_snapshots(base: dict[bytes, bytes], operat
 
 
 def test_transaction_context_rolls_back_on_error() -> None:
-    """``with state.transaction()`` keeps writes on success and drops them on an exception."""
-    state = State(Trie())
-    with state.transaction():
+    """``with transaction(state, events)``: writes and events kept on success, dropped on error."""
+    state, events = State(Trie()), EventLog()
+    with transaction(state, events):
         state.set(b"a", b"1")
-    with pytest.raises(ValueError), state.transaction():
+        events.records.append((Finalization(), "kept"))
+    with pytest.raises(ValueError), transaction(state, events):
         state.set(b"b", b"2")
+        events.records.append((Finalization(), "dropped"))
         raise ValueError
     assert state.get(b"a") == b"1"
     assert state.get(b"b") is None
+    assert [event for _, event in events.records] == ["kept"]
 
 
 def test_misuse_is_typed() -> None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from khala.primitives.scale import U8, U32, U64, Err, Length, Ok, ScaleEnum, variant
+from khala.runtime.block import OpaqueExtrinsic
 from khala.runtime.errors import InvalidTransactionCode
-from khala.runtime.extrinsic import OpaqueExtrinsic
 from khala.runtime.types import AccountId, Balance, DispatchClass, Hash, Weight
 
 API_ID_BYTES = 8

@@ -7,7 +7,14 @@ from enum import StrEnum
 from typing import Annotated
 
 from khala.errors import KhalaError
-from khala.primitives.scale import COMPACT_U32, Codec, ScaleError, ScaleErrorCode, decode_compact
+from khala.primitives.scale import (
+    BYTES,
+    COMPACT_U32,
+    Codec,
+    ScaleError,
+    ScaleErrorCode,
+    decode_compact,
+)
 from khala.primitives.scale.base import TypeDef, TypeIdAllocator
 from khala.primitives.trie import Layout, trie_root
 from khala.primitives.types import Header
@@ -33,8 +40,8 @@ class OpaqueExtrinsicCodec(Codec[bytes]):
         return bytes(data[offset:end]), end
 
     def type_def(self, registry: TypeIdAllocator) -> TypeDef:
-        """Describe as a byte sequence."""
-        return {"sequence": {"type": 0}}
+        """Describe as a composite holding the bytes (the metadata names it UncheckedExtrinsic)."""
+        return {"composite": {"fields": [{"type": registry.id_of(BYTES), "docs": []}]}}
 
 
 OpaqueExtrinsic = Annotated[bytes, OpaqueExtrinsicCodec()]

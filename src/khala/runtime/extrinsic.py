@@ -274,35 +274,3 @@ def sign_extrinsic(
     return encode_extrinsic(
         Extrinsic(ExtrinsicSignature(AddressId(pair.public_key), signature, extra), call)
     )
-
-
-class OpaqueExtrinsicCodec(Codec[bytes]):
-    """An encoded extrinsic as a value: its compact length prefix and body, kept whole.
-
-    Runtime APIs take extrinsics in this form (``UncheckedExtrinsic`` encodes as its length
-    and bytes); the Python value is the full encoding, as ``author_submitExtrinsic`` takes it.
-    """
-
-    name = "UncheckedExtrinsic"
-
-    def encode_to(self, value: bytes, out: bytearray) -> None:
-        """Append the full encoding unchanged."""
-        out += value
-
-    def decode_at(self, data: bytes, offset: int) -> tuple[bytes, int]:
-        """Read a length prefix and that many bytes; return them together."""
-        length, start = decode_compact(data, offset)
-        end = start + length
-        if end > len(data):
-            raise ScaleError(
-                ScaleErrorCode.UNEXPECTED_END, "extrinsic shorter than its prefix", offset=offset
-            )
-        return bytes(data[offset:end]), end
-
-    def type_def(self, registry: TypeIdAllocator) -> TypeDef:
-        """Describe as a composite holding the bytes (metadata uses the full extrinsic type)."""
-        return {"composite": {"fields": [{"type": registry.id_of(codec_of(bytes)), "docs": []}]}}
-
-
-OpaqueExtrinsic = Annotated[bytes, OpaqueExtrinsicCodec()]
-"""An encoded extrinsic (with its length prefix) passed as a value."""

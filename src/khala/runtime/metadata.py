@@ -24,9 +24,10 @@ from khala.primitives.scale.registry import TypeRegistry
 from khala.primitives.types import Header
 from khala.runtime import metadata_types as md
 from khala.runtime.apis import RUNTIME_APIS
+from khala.runtime.block import OpaqueExtrinsic
 from khala.runtime.composition import Runtime
 from khala.runtime.events import EventRecord
-from khala.runtime.extrinsic import SIGNED_VERSION, EraCodec, OpaqueExtrinsic
+from khala.runtime.extrinsic import SIGNED_VERSION, EraCodec
 from khala.runtime.module import RuntimeModule
 from khala.runtime.outer import CALL_CODEC, EVENT_CODEC
 from khala.runtime.presets import Preset

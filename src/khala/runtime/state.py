@@ -10,7 +10,6 @@ touches, so a rollback restores exactly what the layer changed and nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Protocol
 
@@ -131,17 +130,6 @@ class State:
                 del overlay[key]
             else:
                 overlay[key] = previous  # type: ignore[assignment]
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run a block of writes atomically: committed on success, rolled back on exception."""
-        self.begin()
-        try:
-            yield
-        except BaseException:
-            self.rollback()
-            raise
-        self.commit()
 
     def changes(self) -> dict[bytes, bytes | None]:
         """Return this block's writes (None marks a deletion).

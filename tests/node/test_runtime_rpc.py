@@ -7,6 +7,7 @@ from typing import Any
 from khala.node.rpc.errors import ErrorCode
 from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import U32, Err, Ok, codec_of, decode
+from khala.primitives.ss58 import base58_decode
 from khala.runtime import apis
 from khala.runtime.metadata_types import V14, V15, RuntimeMetadataPrefixed
 from khala.runtime.modules.system.state import ACCOUNT
@@ -155,6 +156,9 @@ def test_storage_queries_and_node_stubs() -> None:
             head = (await harness.call("chain_getHead"))["result"]
             assert head == "0x" + harness.node.chain.head_hash.hex()
             assert (await harness.call("system_peers"))["result"] == []
+            peer = (await harness.call("system_localPeerId"))["result"]
+            assert peer.startswith("12D3KooW")
+            assert base58_decode(peer)[6:] == harness.node.authority.public_key
             assert (await harness.call("system_nodeRoles"))["result"] == ["Authority"]
             sync = (await harness.call("system_syncState"))["result"]
             assert sync["currentBlock"] == sync["highestBlock"] == 1

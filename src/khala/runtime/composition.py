@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from khala.errors import KhalaError
-from khala.primitives.scale.enums import enum_family, variants_of
+from khala.primitives.scale.enums import variants_of
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError, ModuleErrorCode
 from khala.runtime.module import GenesisBuilder, Hook, MessageHandler, RuntimeModule
@@ -128,11 +128,6 @@ class Runtime:
             )
         return spec
 
-    def module_of_call(self, call: Any) -> RuntimeModule | None:
-        """The module a call belongs to."""
-        entry = self._handlers.get(type(call))
-        return None if entry is None else entry[0]
-
     def initialize_hooks(self) -> Iterator[tuple[RuntimeModule, Hook]]:
         """Every ``on_initialize`` in table order."""
         return ((m, m.on_initialize) for m in self.modules if m.on_initialize is not None)
@@ -164,11 +159,6 @@ class Runtime:
     def error_enums(self) -> dict[int, type[ModuleErrorCode]]:
         """Each module's error codes by module index."""
         return {m.index: m.errors for m in self.modules if m.errors is not None}
-
-    def event_module(self, event: Any) -> RuntimeModule | None:
-        """The module whose event family ``event`` belongs to."""
-        family = enum_family(type(event))
-        return next((m for m in self.modules if m.events is family), None)
 
 
 def _check_errors(module: RuntimeModule) -> None:

@@ -1,4 +1,4 @@
-"""Dispatching a call through the runtime table.
+"""Calls and their handlers through the default runtime table, for the node, SDK and tools.
 
 A call is a variant of some module's ``Call`` family (``TransferKeepAlive(...)``); encoded, it
 is a ``RuntimeCall`` (:mod:`khala.runtime.outer`): module index, call index, arguments, as FRAME
@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from khala.runtime.context import Context
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import Preset
-from khala.runtime.state import State
 
-__all__ = ["RuntimeCall", "call_spec", "dispatch", "module_error_code"]
+__all__ = ["RuntimeCall", "call_spec", "module_error_code"]
 
 
 def _table() -> Any:
@@ -39,13 +37,3 @@ def call_spec(call: Any, preset: Preset) -> CallSpec:
     """
     spec: CallSpec = _table().call_spec(call, preset)
     return spec
-
-
-def dispatch(state: State, ctx: Context, call: Any) -> None:
-    """Run a call's handler (no transaction of its own; callers wrap it).
-
-    Raises:
-        DispatchError: Whatever the handler raises.
-        InvalidTransactionError: For calls this chain does not have.
-    """
-    call_spec(call, ctx.config).function(state, ctx, call)

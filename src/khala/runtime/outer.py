@@ -36,9 +36,16 @@ _BY_INDEX: dict[Kind, dict[int, _Entry]] = {"call": {}, "event": {}}
 _BY_FAMILY: dict[Kind, dict[type, _Entry]] = {"call": {}, "event": {}}
 
 
+_TABLE_LOADED: list[bool] = []
+"""Non-empty once the default runtime table has been composed (a one-way latch)."""
+
+
 def _load_table() -> None:
-    """Make sure the runtime table's modules are declared (they register themselves)."""
-    import khala.runtime.table  # noqa: F401, PLC0415 - declaring the modules registers them
+    """Make sure the default runtime table is composed (composing it registers its modules)."""
+    if not _TABLE_LOADED:
+        import khala.runtime.table  # noqa: F401, PLC0415 - composing the table registers modules
+
+        _TABLE_LOADED.append(True)
 
 
 def register_family(kind: Kind, index: int, name: str, family: type) -> None:

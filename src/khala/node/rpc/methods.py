@@ -26,7 +26,7 @@ from khala.node.rpc.shapes import block_json, header_json, hex0x
 from khala.node.txpool import RPC_CODES, PoolError, PoolErrorCode, RpcCode
 from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import codec_of
-from khala.primitives.ss58 import KHALA_PREFIX
+from khala.primitives.ss58 import KHALA_PREFIX, base58_encode
 from khala.primitives.trie import Trie, generate_proof
 from khala.primitives.types import Header
 from khala.primitives.units import DECIMALS, SYMBOL
@@ -38,8 +38,16 @@ from khala.runtime.presets import PresetName
 from khala.runtime.types import DispatchClass
 from khala.runtime.version import runtime_version
 
-LOCAL_PEER_ID = "12D3KooWKhalaDevNodeWithoutPeerToPeerNetworking1"
-"""Answer of ``system_localPeerId``: khala nodes have no libp2p identity (no peer network)."""
+PEER_ID_PREFIX = bytes((0x00, 0x24, 0x08, 0x01, 0x12, 0x20))
+"""libp2p's ed25519 PeerId: identity multihash (0x00, 36 bytes) of the protobuf public key
+(type 1 = ed25519, 32 bytes); base58 of it starts with ``12D3KooW``."""
+
+
+def peer_id(public_key: bytes) -> str:
+    """The libp2p PeerId of an ed25519 key, as Substrate nodes print theirs."""
+    return base58_encode(PEER_ID_PREFIX + public_key)
+
+
 MAX_KEYS_PAGE = 1000
 """Most keys ``state_getKeysPaged`` returns per call (Substrate's limit)."""
 MAX_SYNC_BLOCKS = 1000
@@ -97,7 +105,7 @@ class RpcMethods:
             "khala_syncBlocks": self.sync_blocks,
             "chain_getHead": self.get_block_hash,
             "system_peers": lambda _: [],
-            "system_localPeerId": lambda _: LOCAL_PEER_ID,
+            "system_localPeerId": lambda _: peer_id(node.authority.public_key),
             "system_nodeRoles": lambda _: ["Authority"],
             "system_localListenAddresses": lambda _: [],
             "system_syncState": self.sync_state,

@@ -21,8 +21,10 @@ class CallSpec:
     """Normal, operational or mandatory."""
     pays: Pays = Pays.YES
     """Whether the sender pays a fee."""
-    fee_exempt: Callable[[Any], bool] | None = None
-    """Makes particular calls free (e.g. gatekeeper messages); given the call's arguments."""
+    fee_exempt: Callable[[Any, Any], bool] | None = None
+    """``fee_exempt(state, args)``: makes a particular call free once it is proved to deserve it
+    (a gatekeeper message with a valid master-key signature and the next sequence); checked
+    on the state the transaction is validated and applied on, after ``validate``."""
     validate: Callable[[Any, Any], None] | None = None
     """``validate(state, args)``: checks run before anything is written, also in the pool;
     raises ``InvalidTransactionError`` so a doomed transaction never costs a fee."""

@@ -365,7 +365,9 @@ class Executive:
         if spec.validate is not None:
             spec.validate(state, extrinsic.call)
         call = extrinsic.call
-        pays = Pays.NO if spec.fee_exempt is not None and spec.fee_exempt(call) else spec.pays
+        pays = spec.pays
+        if spec.fee_exempt is not None and spec.fee_exempt(state, call):
+            pays = Pays.NO
         fee = fees.compute_fee(len(raw), spec.weight, pays)
         fees.check_payable(state, sender, fee + extra.tip)
         return CheckedTransaction(

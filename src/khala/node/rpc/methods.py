@@ -35,7 +35,7 @@ from khala.runtime.errors import InvalidTransactionError
 from khala.runtime.extrinsic import decode_extrinsic
 from khala.runtime.modules.payment.fees import compute_fee
 from khala.runtime.presets import PresetName
-from khala.runtime.types import DispatchClass
+from khala.runtime.types import DispatchClass, Pays
 from khala.runtime.version import runtime_version
 
 PEER_ID_PREFIX = bytes((0x00, 0x24, 0x08, 0x01, 0x12, 0x20))
@@ -244,7 +244,12 @@ class RpcMethods:
             spec = call_spec(decoded.call, self.node.chain.preset)
         except InvalidTransactionError as error:
             raise transaction_error(error) from None
-        fee = compute_fee(len(raw), spec.weight, spec.pays)
+        pays = spec.pays
+        if spec.fee_exempt is not None and spec.fee_exempt(
+            self.node.chain.best_state(), decoded.call
+        ):
+            pays = Pays.NO
+        fee = compute_fee(len(raw), spec.weight, pays)
         return {
             "weight": {"refTime": spec.weight, "proofSize": 0},
             "class": DispatchClass(spec.dispatch_class).name.lower(),

@@ -116,7 +116,7 @@ class RuntimeApiMethods:
         version = args[0]
         return self.metadata(version) if version in SUPPORTED_VERSIONS else None
 
-    def _dispatch_info(self, raw: bytes) -> tuple[int, Any, Pays]:
+    def _dispatch_info(self, raw: bytes, state: State) -> tuple[int, Any, Pays]:
         try:
             decoded = decode_extrinsic(raw)
             from khala.runtime.table import RUNTIME  # noqa: PLC0415
@@ -125,21 +125,21 @@ class RuntimeApiMethods:
         except InvalidTransactionError as error:
             raise invalid_params(f"{error.code.value}: {error.message}") from None
         pays = spec.pays
-        if spec.fee_exempt is not None and spec.fee_exempt(decoded.call):
+        if spec.fee_exempt is not None and spec.fee_exempt(state, decoded.call):
             pays = Pays.NO
         return spec.weight, spec.dispatch_class, pays
 
-    def _query_info(self, args: list[Any], *_: Any) -> apis.RuntimeDispatchInfo:
+    def _query_info(self, args: list[Any], state: State, _: bytes) -> apis.RuntimeDispatchInfo:
         raw, length = args
-        weight, dispatch_class, pays = self._dispatch_info(raw)
+        weight, dispatch_class, pays = self._dispatch_info(raw, state)
         fee = (
             0 if pays is Pays.NO else BASE_FEE + LENGTH_FEE * length + weight // WEIGHT_FEE_DIVISOR
         )
         return apis.RuntimeDispatchInfo(Weight(weight, 0), dispatch_class, fee)
 
-    def _query_fee_details(self, args: list[Any], *_: Any) -> apis.FeeDetails:
+    def _query_fee_details(self, args: list[Any], state: State, _: bytes) -> apis.FeeDetails:
         raw, length = args
-        weight, _, pays = self._dispatch_info(raw)
+        weight, _, pays = self._dispatch_info(raw, state)
         if pays is Pays.NO:
             return apis.FeeDetails(None, 0)
         parts = apis.InclusionFee(BASE_FEE, LENGTH_FEE * length, weight // WEIGHT_FEE_DIVISOR)

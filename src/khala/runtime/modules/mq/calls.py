@@ -67,7 +67,13 @@ class PushMessage(Call):
 
 
 def _validate_sync(storage: State, args: SyncOffchainMessage) -> None:
-    """Pool-time check: stale sequences are refused before they cost anything."""
+    """Pool-time check: oversized payloads and stale sequences never reach a block."""
+    if len(args.signed.message.payload) > MAX_PAYLOAD:
+        raise InvalidTransactionError(
+            InvalidTransactionCode.EXHAUSTS_RESOURCES,
+            f"message payloads are at most {MAX_PAYLOAD} bytes, "
+            f"this one has {len(args.signed.message.payload)}",
+        )
     sender = args.signed.message.sender
     if is_offchain(sender) and args.signed.sequence < state.next_sequence(storage, sender):
         raise InvalidTransactionError(
@@ -163,13 +169,33 @@ def send(storage: State, ctx: Context, module: bytes, destination: bytes, payloa
     _deliver(storage, ctx, Message(PalletOrigin(module), destination, payload))
 
 
-def _is_gatekeeper(args: SyncOffchainMessage) -> bool:
-    return isinstance(args.signed.message.sender, GatekeeperOrigin)
+def is_proven_gatekeeper_message(storage: State, args: SyncOffchainMessage) -> bool:
+    """Whether a message is the gatekeepers' next one, signed by the master key: only then free.
+
+    Checked against the state the transaction is validated (and later applied) on, so a
+    forged or replayed "gatekeeper" message pays its fee like any other call.
+    """
+    signed = args.signed
+    message = signed.message
+    if not isinstance(message.sender, GatekeeperOrigin):
+        return False
+    master = master_pubkey(storage)
+    return (
+        master is not None
+        and signed.sequence == state.next_sequence(storage, message.sender)
+        and len(message.payload) <= MAX_PAYLOAD
+        and verify(
+            KeyScheme.ED25519, master, signed_payload(message, signed.sequence), signed.signature
+        )
+    )
 
 
 CALLS: dict[type, CallSpec] = {
     SyncOffchainMessage: CallSpec(
-        sync_offchain_message, SYNC_WEIGHT, fee_exempt=_is_gatekeeper, validate=_validate_sync
+        sync_offchain_message,
+        SYNC_WEIGHT,
+        fee_exempt=is_proven_gatekeeper_message,
+        validate=_validate_sync,
     ),
     PushMessage: CallSpec(push_message, PUSH_WEIGHT),
 }

@@ -67,9 +67,24 @@ class Node:
             state, raw, chain.head.number + 1, chain.head_hash
         )
         account_nonce = account(state, checked.sender).nonce
-        tx_hash = self.pool.submit(raw, checked.sender, checked.nonce, checked.tip, account_nonce)
+        number = chain.head.number + 1
+        tx_hash = self.pool.submit(
+            raw,
+            checked.sender,
+            checked.nonce,
+            checked.tip,
+            account_nonce,
+            block=number,
+            expires_at=number + checked.longevity,
+        )
+        self._report_dropped()
         self.transaction_arrived.set()
         return tx_hash
+
+    def _report_dropped(self) -> None:
+        """Tell watchers of evicted or expired transactions that they left the pool."""
+        for tx_hash in self.pool.take_dropped():
+            self._notify(tx_hash, TransactionStatus("dropped"), last=True)
 
     def next_nonce(self, who: bytes) -> int:
         """Return the nonce ``who`` should use next, counting pooled transactions."""
@@ -129,6 +144,8 @@ class Node:
         for sender in self.pool.senders():
             dropped = self.pool.prune_stale(sender, account(head_state, sender).nonce)
             rejected.extend(dropped)
+        self.pool.expire(self.chain.head.number + 1)
+        self._report_dropped()
         for tx_hash in included:
             self._notify(tx_hash, TransactionStatus("inBlock", authored.block_hash))
             self._notify(tx_hash, TransactionStatus("finalized", authored.block_hash), last=True)

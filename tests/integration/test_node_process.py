@@ -64,8 +64,10 @@ def test_transfer_kill_restart_keeps_head_and_balances(tmp_path: Path) -> None:
             "--url",
             url,
             "--json",
+            "--immortal",
         )
         assert json.loads(second.stdout)["block_number"] == 2
+        assert "warning: an immortal transaction can be replayed" in second.stderr
         failed = cli(
             "tx",
             "transfer",

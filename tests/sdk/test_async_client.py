@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from khala.node.engine import DevEngine
+from khala.runtime.extrinsic import decode_extrinsic
 from khala.sdk import AsyncClient, SdkError, SdkErrorCode, core
 from khala.sdk.transport import AsyncHttpTransport
 from tests.node.rpc_harness import run, running
@@ -57,5 +58,34 @@ def test_refusals_and_unreachable_node_are_typed() -> None:
             await transport.request("system_name", [])
         assert unreachable.value.code is SdkErrorCode.CONNECTION_FAILED
         await transport.close()
+
+    run(scenario())
+
+
+def test_transactions_are_mortal_so_a_reaped_account_cannot_be_replayed() -> None:
+    """The SDK signs for 64 blocks from the head: once the era ends, an old copy is refused.
+
+    Found by an attacker: immortal transfers from an account that was reaped and refunded
+    (its nonce restarted at 0) could be resubmitted and moved the funds again.
+    """
+
+    async def scenario() -> None:
+        async with running() as harness, AsyncClient(harness.url) as client:
+            harness.author()
+            raw = await client.sign(
+                CHARLIE, core.transfer_call(BOB.public_key, PHA, keep_alive=True)
+            )
+            era = decode_extrinsic(raw).signature.extra.era  # type: ignore[union-attr]
+            head = harness.node.chain.head.number
+            assert (era.period, era.birth(head + 1)) == (core.MORTAL_PERIOD, head)
+            immortal = await client.sign(
+                CHARLIE, core.transfer_call(BOB.public_key, PHA, keep_alive=True), immortal=True
+            )
+            assert decode_extrinsic(immortal).signature.extra.era.is_immortal  # type: ignore[union-attr]
+            for _ in range(core.MORTAL_PERIOD):
+                harness.author()
+            with pytest.raises(SdkError) as caught:
+                await client.submit(raw, wait="none")
+            assert "invalid_transaction.bad_proof" in caught.value.message
 
     run(scenario())

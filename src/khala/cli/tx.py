@@ -40,6 +40,12 @@ def transfer(
         False, "--keep-alive", help="Fail instead of reaping the sender below 0.01 PHA."
     ),
     tip: str = typer.Option("0", "--tip", help="Tip for the block author (priority)."),
+    immortal: bool = typer.Option(
+        False,
+        "--immortal",
+        help="Sign without an era: valid forever, so a copy can be replayed if the sender's "
+        "account is ever reaped and refunded. Default: valid for 64 blocks.",
+    ),
     wait: WaitFor = typer.Option(WaitFor.FINALIZED, "--wait", help="How long to wait."),
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
@@ -50,6 +56,12 @@ def transfer(
     """
     with reported_errors(as_json=as_json):
         pair = keyring.pair(sender)
+        if immortal:
+            typer.echo(
+                "warning: an immortal transaction can be replayed after the sender's account "
+                "is reaped and refunded",
+                err=True,
+            )
         receipt = Client(url).transfer(
             pair,
             dest,
@@ -57,6 +69,7 @@ def transfer(
             keep_alive=keep_alive,
             tip=parse_amount(tip),
             wait=wait.value,
+            immortal=immortal,
         )
         payload = {
             "tx_hash": "0x" + receipt.tx_hash.hex(),

@@ -244,8 +244,11 @@ class TransactionPool:
     def _make_room(
         self, count: int, size: int, tip: int, sender: bytes, *, is_future: bool
     ) -> None:
-        """Evict until the newcomer fits: a ready one evicts any future transaction, then
-        lower-tip ready chain ends; a future one evicts only lower-tip futures."""
+        """Evict until the newcomer fits.
+
+        A ready newcomer evicts any future transaction, then lower-tip ready chain ends; a
+        future one evicts only lower-tip futures.
+        """
         while (
             len(self._by_hash) + count > self.limits.count or self._size + size > self.limits.size
         ):

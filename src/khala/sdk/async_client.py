@@ -80,10 +80,21 @@ class AsyncClient:
         return int(await self.rpc("system_accountNextIndex", "0x" + core.account_id(address).hex()))
 
     async def sign(
-        self, pair: Keypair, call: RuntimeCall, *, nonce: int | None = None, tip: int = 0
+        self,
+        pair: Keypair,
+        call: RuntimeCall,
+        *,
+        nonce: int | None = None,
+        tip: int = 0,
+        immortal: bool = False,
     ) -> bytes:
-        """Sign ``call`` for this chain."""
+        """Sign ``call`` for this chain, mortal unless ``immortal`` (see :meth:`Client.sign`)."""
         spec_version, transaction_version = await self.versions()
+        era, era_hash = None, None
+        if not immortal:
+            number = int((await self.rpc("chain_getHeader"))["number"], 16)
+            era = core.mortal_era(number)
+            era_hash = bytes.fromhex((await self.rpc("chain_getBlockHash", number))[2:])
         return core.sign(
             pair,
             call,
@@ -92,6 +103,8 @@ class AsyncClient:
             genesis_hash=await self.genesis_hash(),
             spec_version=spec_version,
             transaction_version=transaction_version,
+            era=era,
+            era_block_hash=era_hash,
         )
 
     async def submit(
@@ -135,7 +148,8 @@ class AsyncClient:
         keep_alive: bool = False,
         tip: int = 0,
         wait: Wait = "finalized",
+        immortal: bool = False,
     ) -> Receipt:
-        """Transfer ``amount`` units from ``pair`` to ``dest``."""
+        """Transfer ``amount`` units from ``pair`` to ``dest`` (mortal unless ``immortal``)."""
         call = core.transfer_call(core.account_id(dest), amount, keep_alive=keep_alive)
-        return await self.submit(await self.sign(pair, call, tip=tip), wait=wait)
+        return await self.submit(await self.sign(pair, call, tip=tip, immortal=immortal), wait=wait)

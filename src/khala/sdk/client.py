@@ -107,10 +107,28 @@ class Client:
         return int(self.rpc("system_accountNextIndex", "0x" + core.account_id(address).hex()))
 
     def sign(
-        self, pair: Keypair, call: RuntimeCall, *, nonce: int | None = None, tip: int = 0
+        self,
+        pair: Keypair,
+        call: RuntimeCall,
+        *,
+        nonce: int | None = None,
+        tip: int = 0,
+        immortal: bool = False,
     ) -> bytes:
-        """Sign ``call`` for this chain (fetching the nonce when not given)."""
+        """Sign ``call`` for this chain (fetching the nonce when not given).
+
+        Transactions are mortal: valid for :data:`core.MORTAL_PERIOD` blocks from the head, so
+        an old copy cannot be replayed later. ``immortal=True`` opts out (replayable after the
+        account is reaped and refunded).
+        """
         spec_version, transaction_version = self.versions()
+        era, era_hash = None, None
+        if not immortal:
+            number = int(self.rpc("chain_getHeader")["number"], 16)
+            era, era_hash = (
+                core.mortal_era(number),
+                bytes.fromhex(self.rpc("chain_getBlockHash", number)[2:]),
+            )
         return core.sign(
             pair,
             call,
@@ -119,6 +137,8 @@ class Client:
             genesis_hash=self.genesis_hash(),
             spec_version=spec_version,
             transaction_version=transaction_version,
+            era=era,
+            era_block_hash=era_hash,
         )
 
     def submit(
@@ -170,10 +190,11 @@ class Client:
         keep_alive: bool = False,
         tip: int = 0,
         wait: Wait = "finalized",
+        immortal: bool = False,
     ) -> Receipt:
-        """Transfer ``amount`` units from ``pair`` to ``dest``."""
+        """Transfer ``amount`` units from ``pair`` to ``dest`` (mortal unless ``immortal``)."""
         call = core.transfer_call(core.account_id(dest), amount, keep_alive=keep_alive)
-        return self.submit(self.sign(pair, call, tip=tip), wait=wait)
+        return self.submit(self.sign(pair, call, tip=tip, immortal=immortal), wait=wait)
 
     @staticmethod
     def tx_hash(raw: bytes) -> bytes:

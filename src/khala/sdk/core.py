@@ -29,6 +29,11 @@ _EVENTS = codec_of(list[EventRecord])
 _ACCOUNT = codec_of(AccountInfo)
 
 
+MORTAL_PERIOD = 64
+"""Blocks a signed transaction stays valid (as polkadot.js signs): after that, a copy can never
+be replayed, even if the account was reaped and its nonce restarted."""
+
+
 def unhex(value: Any, what: str) -> bytes:
     """Decode a ``0x`` hex string from the node."""
     if not isinstance(value, str) or not value.startswith("0x"):
@@ -109,17 +114,24 @@ def sign(
     genesis_hash: bytes,
     spec_version: int,
     transaction_version: int,
+    era: Era | None = None,
+    era_block_hash: bytes | None = None,
 ) -> bytes:
-    """Sign an immortal transaction."""
+    """Sign a transaction: immortal unless ``era`` (and its birth block's hash) are given."""
     return sign_extrinsic(
         pair,
         call,
-        SignedExtra(Era(), nonce, tip),
+        SignedExtra(era or Era(), nonce, tip),
         spec_version=spec_version,
         transaction_version=transaction_version,
         genesis_hash=genesis_hash,
-        era_block_hash=genesis_hash,
+        era_block_hash=era_block_hash or genesis_hash,
     )
+
+
+def mortal_era(head_number: int) -> Era:
+    """The era the SDK signs with: :data:`MORTAL_PERIOD` blocks born at the head."""
+    return Era.mortal(MORTAL_PERIOD, head_number)
 
 
 def _error_code(failure: Any) -> str:

@@ -13,11 +13,12 @@ from typing import Any
 from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.scale import codec_of
 from khala.runtime.events import EventRecord
-from khala.runtime.modules.mq.calls import PushMessage
+from khala.runtime.modules.mq.calls import PingWorkers
+from khala.runtime.modules.mq.constants import PONG_TOPIC
 from khala.runtime.modules.mq.events import OffchainMessageAccepted
+from khala.runtime.modules.sudo.calls import Sudo
 from khala.sdk import Client
 from khala.sdk.core import EVENTS_KEY
-from khala.worker.runtime import PONG_TOPIC
 from tests.integration.processes import KHALA, free_port, node, rpc
 
 
@@ -98,7 +99,7 @@ def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
             )
             client = Client(url)
             pushed = client.submit(
-                client.sign(keypair_from_uri("//Bob"), PushMessage(b"khala/worker/ping", b"hi"))
+                client.sign(keypair_from_uri("//Alice"), Sudo(PingWorkers(b"hi")))
             )
             assert pushed.success
             pubkeys = {_info(port)["pubkey"] for port in ports}

@@ -7,11 +7,25 @@ from pathlib import Path
 import pytest
 
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
+from khala.primitives.scale import Err
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import state as mq_state
-from khala.runtime.modules.mq.calls import PushMessage, SyncOffchainMessage, signed_payload
+from khala.runtime.modules.mq.calls import (
+    PingWorkers,
+    PushMessage,
+    SyncOffchainMessage,
+    signed_payload,
+)
+from khala.runtime.modules.mq.constants import MAX_PING_PAYLOAD, PING_SENDER, PING_TOPIC
 from khala.runtime.modules.mq.events import OffchainMessageAccepted
-from khala.runtime.modules.mq.types import AccountOrigin, Message, SignedMessage, WorkerOrigin
+from khala.runtime.modules.mq.types import (
+    AccountOrigin,
+    Message,
+    PalletOrigin,
+    SignedMessage,
+    WorkerOrigin,
+)
+from khala.runtime.modules.sudo.events import Sudid
 from tests.runtime.test_registry import RELAYER, WORKER, Chain
 
 
@@ -71,3 +85,15 @@ def test_outbound_messages_last_one_block_and_onchain_topics_need_a_handler(chai
     chain.harness.block([])
     assert mq_state.OUTBOUND.get(chain.harness.state()) == []
     assert chain.submit(PushMessage(b"^nobody", b"x"))[0] == "mq.bad_destination"
+
+
+def test_only_governance_pings_workers_with_a_tiny_payload(chain: Chain) -> None:
+    """An account cannot ping (each pong costs an operator a fee); root pings up to 32 bytes."""
+    assert chain.submit(PingWorkers(b"hi"))[0] == "BadOriginError"
+    events = chain.sudo(PingWorkers(b"x" * (MAX_PING_PAYLOAD + 1)))
+    assert any(isinstance(event, Sudid) and isinstance(event.sudo_result, Err) for event in events)
+    chain.sudo(PingWorkers(b"are you there"))
+    outbound = mq_state.OUTBOUND.get(chain.harness.state())
+    assert [(m.sender, m.destination, m.payload) for m in outbound] == [
+        (PalletOrigin(PING_SENDER), PING_TOPIC, b"are you there")
+    ]

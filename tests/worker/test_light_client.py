@@ -12,7 +12,9 @@ from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
 from khala.runtime.genesis import dev_genesis
-from khala.runtime.modules.mq.calls import PushMessage
+from khala.runtime.modules.mq.calls import PingWorkers, PushMessage
+from khala.runtime.modules.mq.constants import PING_TOPIC
+from khala.runtime.modules.sudo.calls import Sudo
 from khala.runtime.version import SPEC_VERSION
 from khala.sdk import core
 from khala.worker.light_client import LightClient, SyncBlock, SyncError, SyncErrorCode
@@ -24,17 +26,22 @@ JUSTIFICATION = codec_of(Justification)
 
 def _chain_with_blocks() -> tuple[Chain, list[SyncBlock]]:
     chain = Chain(MemoryChainStore(), dev_genesis())
-    push = core.sign(
-        ALICE,
-        PushMessage(b"khala/worker/ping", b"hi"),
-        nonce=0,
-        tip=0,
-        genesis_hash=chain.genesis_hash,
-        spec_version=SPEC_VERSION,
-        transaction_version=1,
-    )
+    pushes = [
+        core.sign(
+            ALICE,
+            call,
+            nonce=nonce,
+            tip=0,
+            genesis_hash=chain.genesis_hash,
+            spec_version=SPEC_VERSION,
+            transaction_version=1,
+        )
+        for nonce, call in enumerate(
+            [PushMessage(PING_TOPIC, b"hi"), Sudo(PingWorkers(b"governance asks"))]
+        )
+    ]
     for slot in range(1, 4):
-        candidates = [push] if slot == 2 else []
+        candidates = pushes if slot == 2 else []
         chain.author(
             AUTHORITY, slot=slot, now_ms=1_700_000_000_000 + slot * 2000, candidates=candidates
         )
@@ -59,7 +66,7 @@ def test_honest_sync_reaches_the_node_state_and_reads_messages() -> None:
     messages = [client.import_block(block) for block in blocks]
     assert client.height == 3
     assert client.trie.root_hash() == chain.head.state_root
-    assert [message.payload for message in messages[2]] == [b"hi"]
+    assert [message.payload for message in messages[2]] == [b"hi", b"governance asks"]
     assert messages[3] == []
 
 

@@ -8,9 +8,10 @@ import pytest
 
 from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
+from khala.runtime.modules.mq.constants import PONG_TOPIC
 from khala.worker.checkpoint import CheckpointError, CheckpointErrorCode
 from khala.worker.identity import load_or_create_keys
-from khala.worker.runtime import PONG_TOPIC, WorkerRuntime
+from khala.worker.runtime import WorkerRuntime
 from khala.worker.send_queue import SendQueue
 from tests.worker.test_light_client import _chain_with_blocks
 
@@ -27,7 +28,10 @@ def test_checkpoints_resume_and_fall_back_to_an_older_one(tmp_path: Path) -> Non
     runtime = _runtime(tmp_path, chain.genesis_hash)
     report = runtime.sync(blocks)
     assert report.error is None and runtime.height == 3
-    assert runtime.queue.next_sequence == 1  # block 2's ping was answered
+    # Block 2 holds an account's ping (ignored: it would make the operator pay) and
+    # governance's ping (answered once, with its payload).
+    assert runtime.queue.next_sequence == 1
+    assert [m.message.payload for m in runtime.queue.messages()] == [b"governance asks"]
     resumed = _runtime(tmp_path, chain.genesis_hash)
     assert resumed.height == 3 and resumed.client.trie.root_hash() == chain.head.state_root
     assert [message.message.destination for message in resumed.queue.messages()] == [PONG_TOPIC]

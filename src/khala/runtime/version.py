@@ -10,12 +10,13 @@ SPEC_NAME = "khala"
 """Identifies the chain's state machine; tools compare it before signing."""
 IMPL_NAME = "khala-py"
 """This implementation."""
-SPEC_VERSION = 5
+SPEC_VERSION = 6
 """Bumped whenever the state transition changes; signed into every transaction.
 2: optional storage items are stored as FRAME stores them (plain value, absent for None).
 3: the scheduler module (index 7) runs named root calls at a block height.
 4: the computation module (index 87): sessions, stakes, heartbeat challenges.
-5: the runtime table: hooks in table order, runtime APIs listed, metadata served."""
+5: the runtime table: hooks in table order, runtime APIs listed, metadata served.
+6: hardening: gatekeeper messages free only when proved; ``mq.ping_workers`` (root only)."""
 TRANSACTION_VERSION = 1
 """Bumped whenever call or extrinsic encodings change; signed into every transaction."""
 STATE_VERSION = 1

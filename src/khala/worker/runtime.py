@@ -16,8 +16,14 @@ import structlog
 
 from khala.enclave.backend import EnclaveBackend
 from khala.primitives.trie import Layout, Trie
+from khala.runtime.modules.mq.constants import (
+    MAX_PING_PAYLOAD,
+    PING_SENDER,
+    PING_TOPIC,
+    PONG_TOPIC,
+)
 from khala.runtime.modules.mq.state import next_sequence
-from khala.runtime.modules.mq.types import Message, WorkerOrigin
+from khala.runtime.modules.mq.types import Message, PalletOrigin, WorkerOrigin
 from khala.runtime.modules.timestamp.state import NOW
 from khala.worker import checkpoint
 from khala.worker.gatekeeper import COMPANION, GatekeeperHost
@@ -28,10 +34,6 @@ from khala.worker.send_queue import SendQueue
 
 log = structlog.get_logger("khala.worker.sync")
 
-PING_TOPIC = b"khala/worker/ping"
-"""Messages to this topic are answered by every worker (a liveness probe)."""
-PONG_TOPIC = b"khala/worker/pong"
-"""The topic of the answers: the ping's payload, signed by the worker, carried to the chain."""
 DEFAULT_CHECKPOINT_INTERVAL = 100
 """Blocks between checkpoints."""
 LIVE_WINDOW_S = 30
@@ -168,4 +170,11 @@ class WorkerRuntime:
             handler(message)
 
     def _on_ping(self, message: Message) -> None:
-        self.queue.push(PONG_TOPIC, message.payload)
+        """Answer governance's pings only: a pong costs the operator a fee to carry."""
+        sender = message.sender
+        if (
+            isinstance(sender, PalletOrigin)
+            and sender.name == PING_SENDER
+            and len(message.payload) <= MAX_PING_PAYLOAD
+        ):
+            self.queue.push(PONG_TOPIC, message.payload)

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from khala.primitives.crypto import KeyScheme, verify
 from khala.primitives.scale import ScaleEnum, codec_of, variant
-from khala.runtime.context import Context, ensure_signed, transaction
+from khala.runtime.context import Context, ensure_root, ensure_signed, transaction
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import events, state
 from khala.runtime.modules.mq.constants import (
     MAX_PAYLOAD,
+    MAX_PING_PAYLOAD,
     ONCHAIN_ONLY_PREFIX,
+    PING_SENDER,
+    PING_TOPIC,
+    PING_WEIGHT,
     PUSH_WEIGHT,
     SYNC_WEIGHT,
 )
@@ -29,6 +33,7 @@ from khala.runtime.modules.mq.types import (
 )
 from khala.runtime.modules.registry.state import master_pubkey, worker_info
 from khala.runtime.state import State
+from khala.runtime.types import DispatchClass
 
 _MESSAGE = codec_of(Message)
 
@@ -64,6 +69,19 @@ class PushMessage(Call):
     """The topic."""
     payload: bytes
     """The content."""
+
+
+@variant(2)
+@dataclass(frozen=True, slots=True)
+class PingWorkers(Call):
+    """Root: ask every worker to answer with a signed pong (a liveness probe).
+
+    Only governance may ping: each pong costs its worker's operator a fee, so no account can
+    make workers spend. Workers answer only pings sent under :data:`PING_SENDER`.
+    """
+
+    payload: bytes
+    """Echoed in the pongs; at most 32 bytes."""
 
 
 def _validate_sync(storage: State, args: SyncOffchainMessage) -> None:
@@ -164,6 +182,16 @@ def push_message(storage: State, ctx: Context, args: PushMessage) -> None:
     ctx.emit(events.MessagePushed(origin, args.destination))
 
 
+def ping_workers(storage: State, ctx: Context, args: PingWorkers) -> None:
+    """Root: send a ping to every worker."""
+    ensure_root(ctx)
+    if len(args.payload) > MAX_PING_PAYLOAD:
+        raise mq_error(
+            MqErrorCode.PAYLOAD_TOO_LARGE, f"ping payloads are at most {MAX_PING_PAYLOAD} bytes"
+        )
+    send(storage, ctx, PING_SENDER, PING_TOPIC, args.payload)
+
+
 def send(storage: State, ctx: Context, module: bytes, destination: bytes, payload: bytes) -> None:
     """Send a message from a runtime module (for other modules' use)."""
     _deliver(storage, ctx, Message(PalletOrigin(module), destination, payload))
@@ -198,5 +226,6 @@ CALLS: dict[type, CallSpec] = {
         validate=_validate_sync,
     ),
     PushMessage: CallSpec(push_message, PUSH_WEIGHT),
+    PingWorkers: CallSpec(ping_workers, PING_WEIGHT, DispatchClass.OPERATIONAL),
 }
 """Handlers of mq's calls."""

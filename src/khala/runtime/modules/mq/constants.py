@@ -12,3 +12,13 @@ MAX_PAYLOAD = 64 * 1024
 """Largest message payload in bytes."""
 ONCHAIN_ONLY_PREFIX = b"^"
 """Topics starting with this byte are handled on chain and never sent to workers."""
+PING_TOPIC = b"khala/worker/ping"
+"""Governance's liveness probe: every worker answers a ping with a signed pong."""
+PONG_TOPIC = b"khala/worker/pong"
+"""The topic of the answers: the ping's payload, signed by the worker, carried to the chain."""
+MAX_PING_PAYLOAD = 32
+"""Largest ping payload: every worker's operator pays to carry the pong, so it stays tiny."""
+PING_SENDER = b"governance"
+"""The ``PalletOrigin`` name pings are sent under; workers answer no other sender."""
+PING_WEIGHT = 50_000_000
+"""Weight (ps) of sending a ping (one outbound message)."""

@@ -30,8 +30,9 @@ class RpcHarness:
 
     async def post(self, body: Any, *, raw: bytes | None = None) -> tuple[int, Any]:
         data = raw if raw is not None else None
+        headers = {"Content-Type": "application/json"} if raw is not None else None
         async with self.session.post(
-            self.url, json=None if raw is not None else body, data=data
+            self.url, json=None if raw is not None else body, data=data, headers=headers
         ) as response:
             text = await response.text()
             return response.status, (None if not text else json.loads(text))

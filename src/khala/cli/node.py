@@ -11,6 +11,7 @@ import typer
 
 from khala.cli.logs import configure_logging
 from khala.cli.output import reported_errors
+from khala.node.rpc.policy import LOCALHOST_ORIGINS, parse_cors
 from khala.node.service import NodeConfig, NodeService
 
 
@@ -49,6 +50,12 @@ def node(
     authority: str = typer.Option(
         "//Alice", "--authority", help="Secret URI of this node's ed25519 authority key."
     ),
+    rpc_cors: str = typer.Option(
+        ",".join(LOCALHOST_ORIGINS),
+        "--rpc-cors",
+        help="Browser origins allowed to use the RPC, comma-separated (`*` for any port), or "
+        "`all`. Pages from other origins get HTTP 403. Non-browser clients are not affected.",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a khala chain node with JSON-RPC on one port (HTTP and WebSocket).
@@ -72,8 +79,16 @@ def node(
             authority_uri=authority,
             genesis_file=genesis,
             dev_pki=dev_pki or (base_path / "dev-pki" if dev and base_path is not None else None),
+            rpc_cors=_cors(rpc_cors),
         )
         asyncio.run(_serve(NodeService(config)))
+
+
+def _cors(text: str) -> tuple[str, ...] | None:
+    try:
+        return parse_cors(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--rpc-cors") from None
 
 
 async def _serve(service: NodeService) -> None:

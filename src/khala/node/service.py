@@ -16,6 +16,7 @@ from khala.node.chain import Chain
 from khala.node.clock import Clock, SystemClock
 from khala.node.engine import DevEngine
 from khala.node.node import Node
+from khala.node.rpc.policy import LOCALHOST_ORIGINS, RpcPolicy
 from khala.node.rpc.server import DEFAULT_MAX_REQUEST_BYTES, RpcServer
 from khala.node.storage import ChainStore, LmdbChainStore, MemoryChainStore
 from khala.node.txpool import DEFAULT_LIMIT, TransactionPool
@@ -50,6 +51,8 @@ class NodeConfig:
     """Transaction pool capacity."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Largest RPC request."""
+    rpc_cors: tuple[str, ...] | None = LOCALHOST_ORIGINS
+    """Browser origins allowed to use the RPC (``--rpc-cors``); None allows every origin."""
 
 
 def load_genesis(path: Path | None, dev_pki: Path | None = None) -> GenesisConfig:
@@ -96,7 +99,8 @@ class NodeService:
             authority = keypair_from_uri(config.authority_uri, KeyScheme.ED25519)
             node = Node(chain, TransactionPool(config.pool_limit), authority, self.clock)
             self.node = node
-            server = RpcServer(node, max_request_bytes=config.max_request_bytes)
+            policy = RpcPolicy(max_request_bytes=config.max_request_bytes, cors=config.rpc_cors)
+            server = RpcServer(node, policy=policy)
             runner = web.AppRunner(server.application(), access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, config.rpc_host, config.rpc_port)

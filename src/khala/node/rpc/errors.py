@@ -19,6 +19,11 @@ class ErrorCode(IntEnum):
     """Parameters of the wrong number, type or format."""
     INTERNAL_ERROR = -32603
     """An unexpected server failure."""
+    TOO_MANY_SUBSCRIPTIONS = -32006
+    """The connection holds the most subscriptions allowed (jsonrpsee's code); unsubscribe."""
+    RESPONSE_TOO_LARGE = -32008
+    """The answer (or a batch's answers together) would exceed the response limit (jsonrpsee's
+    code); ask for less, e.g. fewer blocks per ``khala_syncBlocks`` or fewer calls per batch."""
     UNKNOWN_BLOCK = 4003
     """A block hash or number the node does not have."""
 

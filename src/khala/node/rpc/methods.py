@@ -48,6 +48,9 @@ def peer_id(public_key: bytes) -> str:
     return base58_encode(PEER_ID_PREFIX + public_key)
 
 
+MAX_PENDING_BYTES = 4 * 1024 * 1024
+"""``author_pendingExtrinsics`` answers at most this many bytes of transactions (8 MiB of hex),
+the oldest first, so a full pool never makes an answer over the response limit."""
 MAX_KEYS_PAGE = 1000
 """Most keys ``state_getKeysPaged`` returns per call (Substrate's limit)."""
 MAX_SYNC_BLOCKS = 1000
@@ -75,6 +78,7 @@ class RpcMethods:
     def __init__(self, node: Node) -> None:
         """Serve ``node``."""
         self.node = node
+        self.max_pending_bytes = MAX_PENDING_BYTES
         self.handlers: dict[str, Handler] = {
             "system_name": lambda _: "khala",
             "system_version": lambda _: __version__,
@@ -100,7 +104,7 @@ class RpcMethods:
             "chain_getRuntimeVersion": self.get_runtime_version,
             "state_queryStorageAt": self.query_storage_at,
             "author_submitExtrinsic": self.submit_extrinsic,
-            "author_pendingExtrinsics": lambda _: [hex0x(raw) for raw in self.node.pool.pending()],
+            "author_pendingExtrinsics": self.pending_extrinsics,
             "payment_queryInfo": self.query_info,
             "khala_syncBlocks": self.sync_blocks,
             "chain_getHead": self.get_block_hash,
@@ -115,6 +119,18 @@ class RpcMethods:
     def names(self) -> list[str]:
         """Every method name, for ``rpc_methods``."""
         return sorted(self.handlers)
+
+    def pending_extrinsics(self, params: Any) -> list[str]:
+        """The pooled transactions, oldest first, up to :data:`MAX_PENDING_BYTES` of them."""
+        positional(params, 0, "author_pendingExtrinsics")
+        answer: list[str] = []
+        size = 0
+        for raw in self.node.pool.pending():
+            size += len(raw)
+            if size > self.max_pending_bytes:
+                break
+            answer.append(hex0x(raw))
+        return answer
 
     def sync_state(self, params: Any) -> dict[str, int]:
         """Where syncing stands: a single node is always at its own head."""

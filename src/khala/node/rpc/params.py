@@ -7,6 +7,9 @@ from typing import Any
 from khala.node.rpc.errors import invalid_params
 from khala.primitives.ss58 import Ss58Error, ss58_decode
 
+MAX_BLOCK_NUMBER = 2**32 - 1
+"""Block numbers are u32."""
+
 
 def positional(params: Any, count: int, name: str) -> list[Any]:
     """Return params as a list of at most ``count`` items (missing ones as None)."""
@@ -43,16 +46,16 @@ def block_number(value: Any) -> int:
     """Parse a block number given as an integer or hex string."""
     if isinstance(value, bool):
         raise invalid_params("block number must be a non-negative integer")
-    if isinstance(value, int) and value >= 0:
+    if isinstance(value, int) and 0 <= value <= MAX_BLOCK_NUMBER:
         return value
     if isinstance(value, str):
         try:
             number = int(value, 16) if value.startswith("0x") else int(value)
         except ValueError:
             raise invalid_params(f"block number {value!r} is not a number") from None
-        if number >= 0:
+        if 0 <= number <= MAX_BLOCK_NUMBER:
             return number
-    raise invalid_params("block number must be a non-negative integer")
+    raise invalid_params(f"block number must be an integer from 0 to {MAX_BLOCK_NUMBER} (u32)")
 
 
 def account_id(value: Any) -> bytes:

@@ -1,16 +1,17 @@
 """The JSON-RPC server: HTTP POST and WebSocket on one port (aiohttp).
 
-Every malformed input gets a JSON-RPC error and the server keeps serving: non-JSON (-32700),
-non-request objects (-32600), unknown methods (-32601), bad parameters (-32602), bodies over
-the size limit (-32600 with HTTP 413, or WebSocket close 1009), unexpected failures (-32603,
-logged). Subscriptions need a WebSocket; their notifications follow Substrate's names.
+Every malformed input gets a JSON-RPC error and the server keeps serving: non-JSON or JSON too
+deeply nested (-32700), non-request objects (-32600), unknown methods (-32601), bad parameters
+(-32602), bodies over the size limit (-32600 with HTTP 413, or WebSocket close 1009), answers
+over the response limit (-32008), subscriptions past the per-connection cap (-32006),
+unexpected failures (-32603, one log line). Browsers are held to ``--rpc-cors``: a page from
+another origin gets HTTP 403, and HTTP bodies must be ``application/json`` (415 otherwise), so a
+page cannot post a "simple" cross-site request either. Limits: :class:`RpcPolicy`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import itertools
 import json
 from typing import Any
 
@@ -18,129 +19,124 @@ import structlog
 from aiohttp import WSMsgType, web
 
 from khala.errors import KhalaError
-from khala.node.node import Node, TransactionStatus
+from khala.node.node import Node
 from khala.node.rpc.errors import ErrorCode, RpcError
-from khala.node.rpc.methods import RpcMethods, transaction_error
-from khala.node.rpc.params import hex_bytes, positional
-from khala.node.rpc.shapes import header_json, hex0x
-from khala.node.txpool import PoolError
-from khala.runtime.errors import InvalidTransactionError
-from khala.runtime.version import runtime_version
+from khala.node.rpc.methods import RpcMethods
+from khala.node.rpc.policy import MIB, RpcPolicy
+from khala.node.rpc.subscriptions import (
+    HEAD_SUBSCRIPTIONS,
+    STORAGE_SUBSCRIPTION,
+    SUBSCRIPTION_METHODS,
+    UNSUBSCRIBE,
+    VERSION_SUBSCRIPTIONS,
+    WATCH,
+    Session,
+    Subscriptions,
+)
 
-DEFAULT_MAX_REQUEST_BYTES = 15 * 1024 * 1024
+DEFAULT_MAX_REQUEST_BYTES = 15 * MIB
 """Largest request body or WebSocket message (Substrate's default is 15 MiB)."""
-MAX_BATCH = 1000
-"""Most calls in one batch request."""
 
 log = structlog.get_logger("khala.rpc")
-
-_HEAD_SUBSCRIPTIONS = {
-    "chain_subscribeNewHeads": "chain_newHead",
-    "chain_subscribeAllHeads": "chain_allHead",
-    "chain_subscribeFinalizedHeads": "chain_finalizedHead",
-    "chain_subscribeFinalisedHeads": "chain_finalizedHead",
-}
-_VERSION_SUBSCRIPTIONS = {
-    "state_subscribeRuntimeVersion": "state_runtimeVersion",
-    "chain_subscribeRuntimeVersion": "state_runtimeVersion",
-}
-_STORAGE_SUBSCRIPTION = "state_subscribeStorage"
-_UNSUBSCRIBE = {
-    "state_unsubscribeRuntimeVersion",
-    "chain_unsubscribeRuntimeVersion",
-    "state_unsubscribeStorage",
-    "chain_unsubscribeNewHeads",
-    "chain_unsubscribeAllHeads",
-    "chain_unsubscribeFinalizedHeads",
-    "chain_unsubscribeFinalisedHeads",
-    "author_unwatchExtrinsic",
-}
-_WATCH = "author_submitAndWatchExtrinsic"
-
-
-_SUBSCRIPTION_METHODS = {
-    *_HEAD_SUBSCRIPTIONS,
-    *_VERSION_SUBSCRIPTIONS,
-    _STORAGE_SUBSCRIPTION,
-    *_UNSUBSCRIBE,
-    _WATCH,
-}
-MAX_STORAGE_KEYS = 1000
-"""Most keys one ``state_subscribeStorage`` watches."""
-
-
-def _maybe_hex(value: bytes | None) -> str | None:
-    return None if value is None else hex0x(value)
-
-
-def _changes(block: str, changes: list[list[str | None]]) -> dict[str, Any]:
-    return {"block": block, "changes": changes}
 
 
 def _error(request_id: Any, error: RpcError) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": error.to_json()}
 
 
-class Session:
-    """One WebSocket connection and its subscriptions."""
-
-    def __init__(self, socket: web.WebSocketResponse) -> None:
-        """Wrap an open socket."""
-        self.socket = socket
-        self.tasks: dict[str, asyncio.Task[None]] = {}
-        self._lock = asyncio.Lock()
-
-    async def send(self, payload: Any) -> None:
-        """Send one JSON message (serialised, so messages never interleave)."""
-        async with self._lock:
-            if not self.socket.closed:
-                await self.socket.send_str(json.dumps(payload))
-
-    def close(self) -> None:
-        """Cancel every subscription."""
-        for task in self.tasks.values():
-            task.cancel()
-        self.tasks.clear()
+def _too_large(request_id: Any, limit: int) -> str:
+    error = RpcError(
+        ErrorCode.RESPONSE_TOO_LARGE,
+        f"the answer would exceed {limit} bytes; ask for less (fewer blocks per call, "
+        "fewer calls per batch)",
+    )
+    return json.dumps(_error(request_id, error))
 
 
 class RpcServer:
     """Serves :class:`RpcMethods` and subscriptions over HTTP and WebSocket."""
 
-    def __init__(self, node: Node, *, max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES) -> None:
-        """Serve ``node``."""
+    def __init__(
+        self,
+        node: Node,
+        *,
+        max_request_bytes: int | None = None,
+        policy: RpcPolicy | None = None,
+    ) -> None:
+        """Serve ``node`` under ``policy`` (``max_request_bytes`` overrides its request limit)."""
+        policy = policy or RpcPolicy()
+        if max_request_bytes is not None:
+            policy = RpcPolicy(
+                max_request_bytes,
+                policy.max_response_bytes,
+                policy.max_batch,
+                policy.max_subscriptions,
+                policy.cors,
+            )
         self.node = node
+        self.policy = policy
         self.methods = RpcMethods(node)
-        self.max_request_bytes = max_request_bytes
-        self._ids = itertools.count(1)
+        self.subscriptions = Subscriptions(node, policy.max_subscriptions)
         self._sessions: set[Session] = set()
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The request size limit."""
+        return self.policy.max_request_bytes
 
     def application(self) -> web.Application:
         """Return the aiohttp application (also used by in-process tests)."""
-        app = web.Application(client_max_size=self.max_request_bytes)
+        app = web.Application(client_max_size=self.policy.max_request_bytes)
         app.router.add_route("*", "/", self._handle)
         return app
 
+    def _cors_headers(self, origin: str | None) -> dict[str, str]:
+        if origin is None:
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Vary": "Origin",
+        }
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        if not self.policy.allows_origin(origin):
+            return web.json_response(
+                {"error": f"origin {origin} is not allowed; start the node with --rpc-cors"},
+                status=403,
+            )
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self._websocket(request)
+        headers = self._cors_headers(origin)
+        if request.method == "OPTIONS":
+            return web.Response(status=204, headers=headers)
         if request.method != "POST":
             return web.json_response(
                 {"error": "use POST with a JSON-RPC body, or a WebSocket"}, status=405
+            )
+        if request.content_type != "application/json":
+            return web.json_response(
+                {"error": "send the JSON-RPC body with Content-Type: application/json"},
+                status=415,
+                headers=headers,
             )
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             error = RpcError(
-                ErrorCode.INVALID_REQUEST, f"request larger than {self.max_request_bytes} bytes"
+                ErrorCode.INVALID_REQUEST,
+                f"request larger than {self.policy.max_request_bytes} bytes",
             )
-            return web.json_response(_error(None, error), status=413)
+            return web.json_response(_error(None, error), status=413, headers=headers)
         response = await self.process(body, None)
         if response is None:
-            return web.Response(status=204)
-        return web.Response(text=json.dumps(response), content_type="application/json")
+            return web.Response(status=204, headers=headers)
+        return web.Response(text=response, content_type="application/json", headers=headers)
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
-        socket = web.WebSocketResponse(max_msg_size=self.max_request_bytes, heartbeat=30)
+        socket = web.WebSocketResponse(max_msg_size=self.policy.max_request_bytes, heartbeat=30)
         await socket.prepare(request)
         session = Session(socket)
         self._sessions.add(session)
@@ -149,7 +145,7 @@ class RpcServer:
                 if message.type == WSMsgType.TEXT:
                     response = await self.process(message.data, session)
                     if response is not None:
-                        await session.send(response)
+                        await session.send_text(response)
                 elif message.type == WSMsgType.BINARY:
                     await session.send(
                         _error(
@@ -161,24 +157,45 @@ class RpcServer:
             self._sessions.discard(session)
         return socket
 
-    async def process(self, body: str | bytes, session: Session | None) -> Any:
-        """Answer one request body (single or batch); None when only notifications."""
+    async def process(self, body: str | bytes, session: Session | None) -> str | None:
+        """Answer one request body (single or batch) as JSON text; None for notifications only.
+
+        A batch's answers together stay under the response limit: once they reach it, the
+        remaining calls are answered with ``-32008`` instead of being run.
+        """
         try:
             payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _error(
-                None, RpcError(ErrorCode.PARSE_ERROR, "Parse error: the body is not JSON")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            error = RpcError(ErrorCode.PARSE_ERROR, "Parse error: the body is not JSON")
+            return json.dumps(_error(None, error))
+        limit = self.policy.max_response_bytes
+        if not isinstance(payload, list):
+            answer = await self._single(payload, session)
+            if answer is None:
+                return None
+            text = json.dumps(answer)
+            return text if len(text) <= limit else _too_large(answer.get("id"), limit)
+        if not payload or len(payload) > self.policy.max_batch:
+            error = RpcError(
+                ErrorCode.INVALID_REQUEST, f"a batch holds 1 to {self.policy.max_batch} calls"
             )
-        if isinstance(payload, list):
-            if not payload or len(payload) > MAX_BATCH:
-                return _error(
-                    None,
-                    RpcError(ErrorCode.INVALID_REQUEST, f"a batch holds 1 to {MAX_BATCH} calls"),
-                )
-            answers = [await self._single(item, session) for item in payload]
-            present = [answer for answer in answers if answer is not None]
-            return present or None
-        return await self._single(payload, session)
+            return json.dumps(_error(None, error))
+        parts: list[str] = []
+        size = 0
+        for item in payload:
+            if size >= limit:
+                request_id = item.get("id") if isinstance(item, dict) else None
+                parts.append(_too_large(request_id, limit))
+                continue
+            answer = await self._single(item, session)
+            if answer is None:
+                continue
+            text = json.dumps(answer)
+            if size + len(text) > limit:
+                text = _too_large(answer.get("id"), limit)
+            size += len(text)
+            parts.append(text)
+        return f"[{','.join(parts)}]" if parts else None
 
     async def _single(self, request: Any, session: Session | None) -> dict[str, Any] | None:
         if (
@@ -214,8 +231,12 @@ class RpcServer:
                 ErrorCode.INVALID_PARAMS, f"Invalid params: {error.message}", error.code.value
             )
             return None if is_notification else _error(request_id, failure)
-        except Exception:
-            log.exception("rpc method failed", method=request["method"])
+        except Exception as failure:
+            log.error(
+                "rpc method failed",
+                method=request["method"],
+                error=f"{type(failure).__name__}: {failure}"[:200],
+            )
             return (
                 None
                 if is_notification
@@ -227,144 +248,22 @@ class RpcServer:
         if method == "rpc_methods":
             names = [
                 *self.methods.names(),
-                *_HEAD_SUBSCRIPTIONS,
-                *_VERSION_SUBSCRIPTIONS,
-                _STORAGE_SUBSCRIPTION,
-                *_UNSUBSCRIBE,
-                _WATCH,
+                *HEAD_SUBSCRIPTIONS,
+                *VERSION_SUBSCRIPTIONS,
+                STORAGE_SUBSCRIPTION,
+                *UNSUBSCRIBE,
+                WATCH,
                 "rpc_methods",
             ]
             return {"methods": sorted(names)}
         handler = self.methods.handlers.get(method)
         if handler is not None:
             return handler(params)
-        if method in _SUBSCRIPTION_METHODS:
+        if method in SUBSCRIPTION_METHODS:
             if session is None:
                 raise RpcError(ErrorCode.METHOD_NOT_FOUND, f"{method} needs a WebSocket connection")
-            return await self._subscription(method, params, session)
+            return await self.subscriptions.handle(method, params, session)
         raise RpcError(ErrorCode.METHOD_NOT_FOUND, f"Method not found: {method}; see rpc_methods")
-
-    async def _subscription(self, method: str, params: Any, session: Session) -> Any:
-        if method in _UNSUBSCRIBE:
-            (subscription,) = positional(params, 1, method)
-            task = session.tasks.pop(str(subscription), None)
-            if task is not None:
-                task.cancel()
-            return task is not None
-        subscription_id = str(next(self._ids))
-        if method == _WATCH:
-            (extrinsic,) = positional(params, 1, method)
-            raw = hex_bytes(extrinsic, "extrinsic")
-            try:
-                tx_hash = self.node.submit(raw)
-            except (InvalidTransactionError, PoolError) as error:
-                raise transaction_error(error) from None
-            queue = self.node.watch(tx_hash)
-            first = TransactionStatus("ready")
-            session.tasks[subscription_id] = asyncio.create_task(
-                self._pump_statuses(session, subscription_id, tx_hash, queue, first)
-            )
-            return subscription_id
-        if method in _VERSION_SUBSCRIPTIONS:
-            positional(params, 0, method)
-            session.tasks[subscription_id] = asyncio.create_task(
-                self._send_version(session, subscription_id, _VERSION_SUBSCRIPTIONS[method])
-            )
-            return subscription_id
-        if method == _STORAGE_SUBSCRIPTION:
-            (keys,) = positional(params, 1, method)
-            if not isinstance(keys, list) or len(keys) > MAX_STORAGE_KEYS:
-                raise RpcError(
-                    ErrorCode.INVALID_PARAMS,
-                    f"Invalid params: keys must be an array of at most {MAX_STORAGE_KEYS} keys",
-                )
-            parsed = [hex_bytes(key, "storage key") for key in keys]
-            queue = self.node.subscribe_heads()
-            session.tasks[subscription_id] = asyncio.create_task(
-                self._pump_storage(session, subscription_id, parsed, queue)
-            )
-            return subscription_id
-        positional(params, 0, method)
-        notification = _HEAD_SUBSCRIPTIONS[method]
-        queue = self.node.subscribe_heads()
-        session.tasks[subscription_id] = asyncio.create_task(
-            self._pump_heads(session, subscription_id, notification, queue)
-        )
-        return subscription_id
-
-    async def _pump_heads(
-        self, session: Session, subscription: str, method: str, queue: asyncio.Queue[Any]
-    ) -> None:
-        try:
-            await asyncio.sleep(0)  # let the subscription id reach the client first
-            await self._notify(session, method, subscription, header_json(self.node.chain.head))
-            while True:
-                header = await queue.get()
-                await self._notify(session, method, subscription, header_json(header))
-        finally:
-            self.node.unsubscribe_heads(queue)
-
-    async def _send_version(self, session: Session, subscription: str, method: str) -> None:
-        """The version never changes while the node runs: one notification."""
-        await asyncio.sleep(0)
-        await self._notify(session, method, subscription, runtime_version())
-
-    async def _pump_storage(
-        self, session: Session, subscription: str, keys: list[bytes], queue: asyncio.Queue[Any]
-    ) -> None:
-        """Send the keys' values now, then the ones that changed with each new block."""
-        try:
-            await asyncio.sleep(0)
-            chain = self.node.chain
-            last = {key: chain.state_at(None).get(key) for key in keys}
-            changes = [[hex0x(key), _maybe_hex(value)] for key, value in last.items()]
-            block = hex0x(chain.head_hash)
-            await self._notify(session, "state_storage", subscription, _changes(block, changes))
-            while True:
-                header = await queue.get()
-                state = chain.state_at(header.hash())
-                changed = []
-                for key in keys:
-                    value = state.get(key)
-                    if value != last[key]:
-                        last[key] = value
-                        changed.append([hex0x(key), _maybe_hex(value)])
-                if changed:
-                    result = _changes(hex0x(header.hash()), changed)
-                    await self._notify(session, "state_storage", subscription, result)
-        finally:
-            self.node.unsubscribe_heads(queue)
-
-    async def _pump_statuses(
-        self,
-        session: Session,
-        subscription: str,
-        tx_hash: bytes,
-        queue: asyncio.Queue[TransactionStatus],
-        first: TransactionStatus,
-    ) -> None:
-        try:
-            await asyncio.sleep(0)
-            await self._notify(session, "author_extrinsicUpdate", subscription, first.to_json())
-            while True:
-                status = await queue.get()
-                await self._notify(
-                    session, "author_extrinsicUpdate", subscription, status.to_json()
-                )
-                if status.kind in ("finalized", "invalid", "dropped"):
-                    return
-        finally:
-            self.node.unwatch(tx_hash, queue)
-            session.tasks.pop(subscription, None)
-
-    async def _notify(self, session: Session, method: str, subscription: str, result: Any) -> None:
-        await session.send(
-            {
-                "jsonrpc": "2.0",
-                "method": method,
-                "params": {"subscription": subscription, "result": result},
-            }
-        )
 
     async def close(self) -> None:
         """Close every WebSocket session."""

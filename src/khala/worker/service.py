@@ -32,7 +32,7 @@ from khala.enclave.backend import EnclaveBackend
 from khala.enclave.gramine import GramineSgxEnclave
 from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import SignedContentType, sign_content
-from khala.primitives.scale import ScaleError, codec_of
+from khala.primitives.scale import codec_of
 from khala.primitives.types import Header
 from khala.runtime.modules.mq.types import GatekeeperOrigin, MessageOrigin, SignedMessage
 from khala.runtime.modules.registry.calls import endpoint_payload
@@ -45,15 +45,18 @@ from khala.runtime.modules.registry.types import (
 from khala.sdk import AsyncClient
 from khala.worker.benchmark import BenchmarkLoop
 from khala.worker.identity import WorkerKeys, load_or_create_keys
-from khala.worker.light_client import SyncBlock
 from khala.worker.runtime import DEFAULT_CHECKPOINT_INTERVAL, WorkerRuntime
+from khala.worker.sync_request import (
+    MAX_SYNC_REQUEST_BYTES,
+    SyncRequestError,
+    SyncRequestErrorCode,
+    parse_sync_request,
+)
 
 log = structlog.get_logger("khala.worker")
 
 RUNTIME_VERSION = 1
 """The worker runtime's version number, stated in registrations."""
-MAX_SYNC_REQUEST_BYTES = 64 * 1024 * 1024
-"""Largest sync batch the API accepts (the node's batches stay under 8 MiB of changes)."""
 BEHIND_AFTER_S = 60.0
 """A worker whose newest verified block is older than this reports itself behind: a relayer
 withholding blocks is visible even though the worker cannot see the chain itself."""
@@ -62,17 +65,9 @@ _SIGNED = codec_of(SignedMessage)
 _HEADER = codec_of(Header)
 
 
-def parse_sync_block(item: dict[str, Any]) -> SyncBlock:
-    """Decode one block of a sync batch (the shape of ``khala_syncBlocks``)."""
-    justification = item.get("justification")
-    return SyncBlock(
-        _HEADER.decode(bytes.fromhex(item["header"][2:])),
-        None if justification is None else bytes.fromhex(justification[2:]),
-        {
-            bytes.fromhex(key[2:]): None if value is None else bytes.fromhex(value[2:])
-            for key, value in item["changes"]
-        },
-    )
+def _refusal(code: SyncRequestErrorCode, message: str, status: int) -> web.Response:
+    """A typed JSON refusal: ``{"error": {"code", "message"}}``."""
+    return web.json_response({"error": {"code": code.value, "message": message}}, status=status)
 
 
 _INFO = codec_of(WorkerRegistrationInfo)
@@ -239,9 +234,13 @@ class WorkerService:
             raise web.HTTPServiceUnavailable(reason="the worker is starting")
         try:
             body = await request.json()
-            blocks = [parse_sync_block(item) for item in body["blocks"]]
-        except (ValueError, KeyError, TypeError, ScaleError) as error:
-            raise web.HTTPBadRequest(reason=f"malformed sync batch: {error}") from None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return _refusal(SyncRequestErrorCode.MALFORMED, "the body is not JSON", 400)
+        try:
+            blocks = parse_sync_request(body)
+        except SyncRequestError as error:
+            status = 413 if error.code is SyncRequestErrorCode.TOO_LARGE else 400
+            return _refusal(SyncRequestErrorCode(error.code), error.message, status)
         report = self.runtime.sync(blocks)
         if self.bench is not None:
             self.bench.paused = not self.runtime.mining.live

@@ -22,6 +22,7 @@ from khala.node.storage import ChainStore, LmdbChainStore, MemoryChainStore
 from khala.node.txpool import DEFAULT_LIMIT, TransactionPool
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.runtime.genesis import GenesisConfig, dev_genesis, parse_genesis_config
+from khala.service.guards import BasePathLock, ensure_port_free
 
 log = structlog.get_logger("khala.node")
 
@@ -93,6 +94,15 @@ class NodeService:
             KhalaError: For configuration problems (genesis, base path).
         """
         config = self.config
+        lock = None if config.base_path is None else BasePathLock(config.base_path)
+        ensure_port_free(config.rpc_host, config.rpc_port, "--rpc-port")
+        try:
+            await self._run_locked(config)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    async def _run_locked(self, config: NodeConfig) -> None:
         store = open_store(config.base_path)
         try:
             chain = Chain(store, load_genesis(config.genesis_file, config.dev_pki))

@@ -43,6 +43,7 @@ from khala.runtime.modules.registry.types import (
     WorkerRegistrationInfo,
 )
 from khala.sdk import AsyncClient
+from khala.service.guards import BasePathLock, ensure_port_free
 from khala.worker.benchmark import BenchmarkLoop
 from khala.worker.identity import WorkerKeys, load_or_create_keys
 from khala.worker.runtime import DEFAULT_CHECKPOINT_INTERVAL, WorkerRuntime
@@ -131,7 +132,20 @@ class WorkerService:
         self.bench: BenchmarkLoop | None = None
 
     async def run(self) -> None:
-        """Unseal keys, learn the chain's genesis, serve the API."""
+        """Unseal keys, learn the chain's genesis, serve the API.
+
+        Raises:
+            GuardError: When another process holds the base path or the port is taken
+                (checked before any key is created).
+        """
+        lock = BasePathLock(self.config.base_path)
+        try:
+            ensure_port_free(self.config.host, self.config.port, "--port")
+            await self._run_locked()
+        finally:
+            lock.release()
+
+    async def _run_locked(self) -> None:
         self.backend = open_backend(self.config)
         self.keys, created = load_or_create_keys(self.backend, self.config.base_path)
         async with AsyncClient(self.config.node_url) as client:

@@ -89,3 +89,19 @@ def test_worker_reports_behind_when_blocks_stop_arriving(tmp_path: Path) -> None
     status = service._sync_status()
     assert status["synced_height"] == 2 and status["is_behind"] is True
     assert status["behind_seconds"] > 60  # the test chain's blocks are from 2023
+
+
+def test_checkpoints_refuse_another_identity(tmp_path: Path) -> None:
+    """Deleting the sealed keys makes a new identity, which must not inherit the checkpoints.
+
+    Found by trying: the new identity carried on from the old one's checkpoint, send queue
+    included.
+    """
+    chain, blocks = _chain_with_blocks()
+    runtime = _runtime(tmp_path, chain.genesis_hash)
+    assert runtime.sync(blocks).error is None
+    (tmp_path / "worker" / "worker-keys.sealed").unlink()
+    with pytest.raises(CheckpointError) as caught:
+        _runtime(tmp_path, chain.genesis_hash)
+    assert caught.value.code is CheckpointErrorCode.IDENTITY_MISMATCH
+    assert "0x" + runtime.keys.identity.public_key.hex() in caught.value.message

@@ -36,6 +36,10 @@ class CheckpointErrorCode(StrEnum):
 
     ALL_CORRUPT = "checkpoint.all_corrupt"
     """Checkpoints exist but none opens; restore one or remove them to resync explicitly."""
+    IDENTITY_MISMATCH = "checkpoint.identity_mismatch"
+    """The checkpoints belong to another worker identity (its sealed keys were replaced):
+    restore the original ``worker-keys.sealed``, or move the checkpoints away to start this
+    identity from genesis."""
 
 
 class CheckpointError(KhalaError):
@@ -44,8 +48,10 @@ class CheckpointError(KhalaError):
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Everything a worker needs to resume."""
+    """Everything a worker needs to resume, bound to the identity that took it."""
 
+    identity: H256
+    """The worker identity whose state (and signed send queue) this is."""
     genesis_hash: H256
     """The chain it follows."""
     head: Header
@@ -105,11 +111,12 @@ def load_companion(
         return None
 
 
-def load_latest(base_path: Path, backend: EnclaveBackend) -> Snapshot | None:
-    """Return the newest usable checkpoint, None if there are none.
+def load_latest(base_path: Path, backend: EnclaveBackend, identity: bytes) -> Snapshot | None:
+    """Return the newest usable checkpoint of ``identity``, None if there are none.
 
     Raises:
-        CheckpointError: ``checkpoint.all_corrupt`` when checkpoints exist but none opens.
+        CheckpointError: ``checkpoint.all_corrupt`` when checkpoints exist but none opens;
+            ``checkpoint.identity_mismatch`` when they were taken by another identity.
     """
     candidates = sorted((base_path / DIRECTORY).glob("checkpoint-*.sealed"), reverse=True)
     for path in candidates:
@@ -120,6 +127,14 @@ def load_latest(base_path: Path, backend: EnclaveBackend) -> Snapshot | None:
                 "checkpoint unusable, trying an older one", path=str(path), error=str(error)
             )
             continue
+        if snapshot.identity != identity:
+            raise CheckpointError(
+                CheckpointErrorCode.IDENTITY_MISMATCH,
+                f"the checkpoints in {base_path / DIRECTORY} belong to worker "
+                f"0x{snapshot.identity.hex()}, not to this identity 0x{identity.hex()}; "
+                "restore its worker-keys.sealed, or move the checkpoints away to start "
+                "this identity from genesis",
+            )
         log.info("checkpoint loaded", path=str(path), head=snapshot.head.number)
         return snapshot
     if candidates:

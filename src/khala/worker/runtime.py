@@ -86,7 +86,7 @@ class WorkerRuntime:
         self.queue = SendQueue(keys.identity)
         self.subscribers: dict[bytes, Subscriber] = {PING_TOPIC: self._on_ping}
         self.received: list[Message] = []
-        snapshot = checkpoint.load_latest(base_path, backend)
+        snapshot = checkpoint.load_latest(base_path, backend, keys.identity.public_key)
         companion = None
         if snapshot is not None and gatekeeper:
             number = snapshot.head.number
@@ -153,6 +153,7 @@ class WorkerRuntime:
                 self.base_path, self.backend, head.number, COMPANION, self.gatekeeper.snapshot()
             )
         snapshot = checkpoint.Snapshot(
+            self.keys.identity.public_key,
             self.client.genesis_hash,
             head,
             list(self.client.trie.items()),

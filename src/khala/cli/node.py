@@ -50,6 +50,12 @@ def node(
     authority: str = typer.Option(
         "//Alice", "--authority", help="Secret URI of this node's ed25519 authority key."
     ),
+    fresh: bool = typer.Option(
+        False,
+        "--fresh",
+        help="Delete the chain database under --base-path and start a new chain from genesis "
+        "(a damaged or unwanted database is never replaced silently).",
+    ),
     rpc_cors: str = typer.Option(
         ",".join(LOCALHOST_ORIGINS),
         "--rpc-cors",
@@ -80,6 +86,7 @@ def node(
             genesis_file=genesis,
             dev_pki=dev_pki or (base_path / "dev-pki" if dev and base_path is not None else None),
             rpc_cors=_cors(rpc_cors),
+            fresh=fresh,
         )
         asyncio.run(_serve(NodeService(config)))
 

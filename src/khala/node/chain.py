@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from khala.errors import KhalaError
-from khala.node.storage import ChainStore, NodeStoreView, StoredBlock
+from khala.node.storage import ChainStore, NodeStoreView, StoredBlock, corrupt
 from khala.primitives.crypto import Keypair
 from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
@@ -63,6 +63,31 @@ class AuthoredBlock:
     """What building it produced (included and rejected transactions)."""
 
 
+def _checked_head(store: ChainStore) -> Header:
+    """The stored head, after checking that the store is whole.
+
+    The head's header, the finalized block's justification and the head's state root must be
+    present and agree.
+
+    Raises:
+        StorageError: ``storage.corrupt`` naming the database when any is missing or unreadable.
+    """
+    where = getattr(store, "path", "the chain store")
+    best = store.best_hash()
+    head = store.header(best) if best is not None else None
+    if head is None or head.hash() != best:
+        raise corrupt(where, "the head block is missing")
+    finalized = store.finalized_hash()
+    final_header = store.header(finalized) if finalized is not None else None
+    if final_header is None:
+        raise corrupt(where, "the finalized block is missing")
+    if final_header.number > 0 and store.justification(finalized) is None:  # type: ignore[arg-type]
+        raise corrupt(where, f"block #{final_header.number} is final but has no justification")
+    if store.get_node(head.state_root) is None:
+        raise corrupt(where, f"the state of block #{head.number} is missing")
+    return head
+
+
 class Chain:
     """Genesis, head, state and block production over a :class:`ChainStore`."""
 
@@ -90,12 +115,8 @@ class Chain:
                 f"the base path holds chain 0x{stored_genesis.hex()} but the genesis config gives "
                 f"0x{self.genesis_hash.hex()}; use another --base-path or the same genesis",
             )
-        best = store.best_hash()
-        head = store.header(best) if best is not None else None
-        if head is None:
-            raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, "the store has no head block")
-        self.head = head
-        self.trie = Trie(self.nodes, Layout.V1, head.state_root)
+        self.head = _checked_head(store)
+        self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)
         self.preset: Preset = preset_of(self.trie.get)
         self.executive = Executive(self.preset, self.genesis_hash)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,8 @@ class NodeConfig:
     """Transaction pool capacity."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Largest RPC request."""
+    fresh: bool = False
+    """Delete the chain database under the base path first and start a new chain."""
     rpc_cors: tuple[str, ...] | None = LOCALHOST_ORIGINS
     """Browser origins allowed to use the RPC (``--rpc-cors``); None allows every origin."""
 
@@ -96,6 +99,11 @@ class NodeService:
         config = self.config
         lock = None if config.base_path is None else BasePathLock(config.base_path)
         ensure_port_free(config.rpc_host, config.rpc_port, "--rpc-port")
+        if config.fresh and config.base_path is not None and (config.base_path / "chain").exists():
+            shutil.rmtree(config.base_path / "chain")
+            log.warning(
+                "deleted the chain database (--fresh)", path=str(config.base_path / "chain")
+            )
         try:
             await self._run_locked(config)
         finally:

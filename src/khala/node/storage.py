@@ -9,19 +9,87 @@ or none of it. Trie nodes written by ``Trie.commit`` are buffered until that com
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 import lmdb
 
+from khala.errors import KhalaError
 from khala.primitives.scale import Codec, codec_of
 from khala.primitives.types import Header
 from khala.runtime.block import OpaqueExtrinsic
 
 MAP_SIZE = 1 << 36
 """LMDB's address-space reservation (64 GiB); the file grows only as data is written."""
+DATA_FILE = "data.mdb"
+"""LMDB's data file inside the store's directory."""
+_META_MAGIC = 0xBEEFC0DE
+"""LMDB's meta page magic number."""
+_META = struct.Struct("<I I Q Q I")
+"""Start of an LMDB meta (after the 16-byte page header): magic, version, address, map size,
+then the free database's ``md_pad``, which holds the page size."""
+_LAST_PAGE = struct.Struct("<Q Q")
+"""``mm_last_pg`` and ``mm_txnid``, at byte 136 of a meta page on 64-bit builds."""
+
+
+class StorageErrorCode(StrEnum):
+    """Codes of :class:`StorageError`."""
+
+    CORRUPT = "storage.corrupt"
+    """The chain database is damaged (truncated, empty or unreadable); the message names the
+    file: restore it from a backup, or start a new chain with ``--fresh``."""
+
+
+class StorageError(KhalaError):
+    """The chain database cannot be used."""
+
+
+def corrupt(path: Path | str, why: str) -> StorageError:
+    """The error for a damaged database file, saying what to do."""
+    return StorageError(
+        StorageErrorCode.CORRUPT,
+        f"{path} is damaged ({why}); restore it from a backup, or start a new chain with --fresh",
+    )
+
+
+def check_lmdb_file(directory: Path) -> None:
+    """Refuse an LMDB data file that would crash or mislead the node before opening it.
+
+    A zero-length file would silently become a new chain; a truncated one makes LMDB read past
+    the end of its memory map (SIGBUS). Both meta pages are read: the newer one says how many
+    pages the file must hold.
+
+    Raises:
+        StorageError: ``storage.corrupt`` naming the file.
+    """
+    path = directory / DATA_FILE
+    if not path.exists():
+        return
+    size = path.stat().st_size
+    if size == 0:
+        raise corrupt(path, "the file is empty")
+    with path.open("rb") as handle:
+        first = handle.read(4096)
+        if len(first) < 16 + _META.size:
+            raise corrupt(path, "shorter than its first meta page")
+        magic, _, _, _, page_size = _META.unpack_from(first, 16)
+        if magic != _META_MAGIC or page_size < 512:
+            raise corrupt(path, "no LMDB meta page")
+        handle.seek(0)
+        pages = handle.read(2 * page_size)
+    if len(pages) < 2 * page_size:
+        raise corrupt(path, "shorter than its two meta pages")
+    metas = [_LAST_PAGE.unpack_from(pages, offset + 136) for offset in (0, page_size)]
+    last_page, _ = max(metas, key=lambda meta: meta[1])
+    needed = (last_page + 1) * page_size
+    if size < needed:
+        raise corrupt(path, f"truncated: {size} bytes, its pages need {needed}")
+
+
 _BODY: Codec[list[bytes]] = codec_of(list[OpaqueExtrinsic])
 _HEADER: Codec[Header] = codec_of(Header)
 _CHANGES: Codec[list[tuple[bytes, bytes | None]]] = codec_of(list[tuple[bytes, bytes | None]])
@@ -176,16 +244,25 @@ class LmdbChainStore:
     """A :class:`ChainStore` in an LMDB environment under ``path``."""
 
     def __init__(self, path: Path) -> None:
-        """Open (or create) the database."""
+        """Open (or create) the database.
+
+        Raises:
+            StorageError: ``storage.corrupt`` when an existing data file is damaged.
+        """
         path.mkdir(parents=True, exist_ok=True)
-        self._env = lmdb.open(str(path), map_size=MAP_SIZE, max_dbs=8, sync=True, metasync=True)
-        self._nodes = self._env.open_db(b"nodes")
-        self._headers = self._env.open_db(b"headers")
-        self._bodies = self._env.open_db(b"bodies")
-        self._justifications = self._env.open_db(b"justifications")
-        self._changes = self._env.open_db(b"changes")
-        self._numbers = self._env.open_db(b"numbers")
-        self._meta = self._env.open_db(b"meta")
+        check_lmdb_file(path)
+        self.path = path / DATA_FILE
+        try:
+            self._env = lmdb.open(str(path), map_size=MAP_SIZE, max_dbs=8, sync=True, metasync=True)
+            self._nodes = self._env.open_db(b"nodes")
+            self._headers = self._env.open_db(b"headers")
+            self._bodies = self._env.open_db(b"bodies")
+            self._justifications = self._env.open_db(b"justifications")
+            self._changes = self._env.open_db(b"changes")
+            self._numbers = self._env.open_db(b"numbers")
+            self._meta = self._env.open_db(b"meta")
+        except lmdb.Error as error:
+            raise corrupt(self.path, str(error)) from None
         self._pending: dict[bytes, bytes] = {}
 
     def get_node(self, node_hash: bytes) -> bytes | None:
@@ -193,8 +270,11 @@ class LmdbChainStore:
         pending = self._pending.get(node_hash)
         if pending is not None:
             return pending
-        with self._env.begin(db=self._nodes) as transaction:
-            value = transaction.get(node_hash)
+        try:
+            with self._env.begin(db=self._nodes) as transaction:
+                value = transaction.get(node_hash)
+        except lmdb.Error as error:
+            raise corrupt(self.path, str(error)) from None
         return None if value is None else bytes(value)
 
     def put(self, node_hash: bytes, encoded: bytes) -> None:
@@ -222,8 +302,11 @@ class LmdbChainStore:
         self._pending.clear()
 
     def _get(self, db: lmdb._Database, key: bytes) -> bytes | None:
-        with self._env.begin(db=db) as transaction:
-            value = transaction.get(key)
+        try:
+            with self._env.begin(db=db) as transaction:
+                value = transaction.get(key)
+        except lmdb.Error as error:
+            raise corrupt(self.path, str(error)) from None
         return None if value is None else bytes(value)
 
     def header(self, block_hash: bytes) -> Header | None:

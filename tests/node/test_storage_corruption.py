@@ -98,4 +98,3 @@ def test_the_node_refuses_a_damaged_database_until_told_fresh(tmp_path: Path) ->
     with node(tmp_path / "chain", "--fresh") as (_, port):
         assert rpc(port, "chain_getBlockHash", 0) is not None
     assert (tmp_path / "chain" / "chain" / "data.mdb").stat().st_size > 0
-        )

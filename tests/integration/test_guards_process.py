@@ -32,7 +32,7 @@ def test_second_processes_are_refused_with_typed_errors(tmp_path: Path) -> None:
         worker_port = free_port()
         worker = subprocess.Popen(
             [KHALA, "worker", "--node", url, "--base-path", str(tmp_path / "w"),
-             "--port", str(worker_port)],
+             "--port", str(worker_port), "--control-port", str(free_port())],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -43,13 +43,14 @@ def test_second_processes_are_refused_with_typed_errors(tmp_path: Path) -> None:
                 time.sleep(0.2)
             twin_worker = _run(
                 "worker", "--node", url, "--base-path", str(tmp_path / "w"),
-                "--port", str(free_port()),
+                "--port", str(free_port()), "--control-port", str(free_port()),
             )  # fmt: skip
             assert twin_worker.returncode == 2 and "service.base_path_locked" in twin_worker.stderr
             fresh = tmp_path / "fresh"
             on_taken_port = _run(
-                "worker", "--node", url, "--base-path", str(fresh), "--port", str(worker_port)
-            )
+                "worker", "--node", url, "--base-path", str(fresh), "--port", str(worker_port),
+                "--control-port", str(free_port()),
+            )  # fmt: skip
             assert on_taken_port.returncode == 2 and "service.port_in_use" in on_taken_port.stderr
             assert not (fresh / "worker-keys.sealed").exists()
         finally:

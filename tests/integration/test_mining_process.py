@@ -67,6 +67,7 @@ class Fleet:
     def __init__(self, tmp_path: Path, url: str, pki: Path) -> None:
         self.tmp, self.url, self.pki = tmp_path, url, pki
         self.ports = {name: free_port() for name in ("gk1", "gk2", "m0", "m1", "m2")}
+        self.controls = {name: free_port() for name in self.ports}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         for name in self.ports:
             self.start(name)
@@ -78,6 +79,7 @@ class Fleet:
             [
                 KHALA, "worker", "--node", self.url, "--base-path", str(self.tmp / name),
                 "--dev-pki", str(self.pki), "--port", str(self.ports[name]),
+                "--control-port", str(self.controls[name]), "--operator", "0x" + BOB.hex(),
                 "--checkpoint-interval", "10", "--benchmark-duty", "0.1", *extra,
             ],
             stdout=log,
@@ -133,7 +135,7 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
             relayer = subprocess.Popen(
                 [
                     KHALA, "relayer", "--node", url, "--workers",
-                    ",".join(f"http://127.0.0.1:{p}" for p in fleet.ports.values()),
+                    ",".join(f"http://127.0.0.1:{p}" for p in fleet.controls.values()),
                     "--operator", "//Dave", "--owner", "0x" + BOB.hex(),
                     "--state", str(tmp_path / "relayer.json"),
                 ],

@@ -21,6 +21,9 @@ from khala.sdk import Client
 from khala.sdk.core import EVENTS_KEY
 from tests.integration.processes import KHALA, free_port, node, rpc
 
+OPERATOR = "0x" + keypair_from_uri("//Alice").public_key.hex()
+"""The workers' operator; their relayer pays with //Dave, so //Alice's sudo nonces never race it."""
+
 
 def _info(port: int) -> dict[str, Any]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=5) as response:
@@ -55,6 +58,7 @@ def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
     with node(tmp_path / "chain", "--dev-pki", str(pki), "--block-time", "0.5") as (_, node_port):
         url = f"http://127.0.0.1:{node_port}"
         ports = [free_port(), free_port()]
+        controls = [free_port(), free_port()]
         workers = [
             _spawn(
                 tmp_path,
@@ -67,6 +71,10 @@ def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
                 str(pki),
                 "--port",
                 str(port),
+                "--control-port",
+                str(controls[index]),
+                "--operator",
+                OPERATOR,
                 "--checkpoint-interval",
                 "5",
                 "--benchmark-duty",
@@ -84,9 +92,9 @@ def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
                 "--node",
                 url,
                 "--workers",
-                ",".join(f"http://127.0.0.1:{port}" for port in ports),
+                ",".join(f"http://127.0.0.1:{control}" for control in controls),
                 "--operator",
-                "//Alice",
+                "//Dave",
                 "--state",
                 str(tmp_path / "relayer.json"),
                 log="relayer.log",
@@ -136,6 +144,8 @@ def test_fleet_sync_messages_and_checkpoint_restart(tmp_path: Path) -> None:
                 str(pki),
                 "--port",
                 str(ports[0]),
+                "--control-port",
+                str(controls[0]),
                 "--checkpoint-interval",
                 "5",
                 "--benchmark-duty",

@@ -23,10 +23,13 @@ from khala.sdk.core import account_id
 def relayer(
     node: str | None = typer.Option(None, "--node", help="The chain node's RPC URL."),
     worker: list[str] = typer.Option(
-        [], "--worker", help="A worker's API URL (repeat for several)."
+        [],
+        "--worker",
+        help="A worker's control API URL, e.g. http://127.0.0.1:8001 (repeat for several); "
+        "an exposed one takes its token as http://:TOKEN@host:port.",
     ),
     workers: str | None = typer.Option(
-        None, "--workers", help="Several worker URLs, comma-separated (fleet)."
+        None, "--workers", help="Several worker control URLs, comma-separated (fleet)."
     ),
     config_file: Path | None = typer.Option(
         None, "--config", help='JSON: {"node": URL, "workers": [URL, ...], "operator": URI}.'
@@ -37,11 +40,8 @@ def relayer(
     owner: str | None = typer.Option(
         None,
         "--owner",
-        help="Account (SS58 or 0x) recorded as the workers' operator, who may start computing "
-        "with them; default: the --operator account.",
-    ),
-    endpoint: str | None = typer.Option(
-        None, "--endpoint", help="Public API URL to publish (one worker only)."
+        help="Account (SS58 or 0x) the workers must be configured with as operator (their "
+        "--operator); a worker configured otherwise is refused. Default: accept the worker's.",
     ),
     refresh: float = typer.Option(
         DEFAULT_REFRESH_S, "--refresh", min=1, help="Seconds between re-registrations."
@@ -93,7 +93,6 @@ def relayer(
                 node_url,
                 url.rstrip("/"),
                 pair,
-                endpoint if len(urls) == 1 else None,
                 refresh,
                 owner=owner_id,
             )

@@ -15,6 +15,7 @@ from khala.cli.logs import configure_logging
 from khala.cli.output import emit, reported_errors
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.sdk import Client, SdkError, SdkErrorCode
+from khala.sdk.core import account_id
 from khala.worker.service import EnclaveKind, WorkerConfig, WorkerService
 
 app = typer.Typer(
@@ -34,7 +35,26 @@ def run(
     enclave: EnclaveKind = typer.Option(
         EnclaveKind.SIMULATED, "--enclave", help="Enclave backend."
     ),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="HTTP API port."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Public API port (/info)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Public API interface."),
+    operator: str | None = typer.Option(
+        None,
+        "--operator",
+        help="Account (SS58 or 0x) the worker registers as its operator, who may bind it and "
+        "start computing. Sealed with the worker's identity: later starts may omit it.",
+    ),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="Public API URL published on chain (default http://HOST:PORT)."
+    ),
+    control_host: str = typer.Option(
+        "127.0.0.1",
+        "--control-host",
+        help="Control API interface (registration, sync, egress for the relayer). Loopback by "
+        "default; on any other interface it requires the token in BASE_PATH/control.token.",
+    ),
+    control_port: int | None = typer.Option(
+        None, "--control-port", min=0, max=65535, help="Control API port (default: --port + 1)."
+    ),
     dev_pki: Path | None = typer.Option(
         None,
         "--dev-pki",
@@ -62,7 +82,10 @@ def run(
     ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
-    """Run a worker: `khala worker --node ws://127.0.0.1:9944 --base-path w1 --port 8000`."""
+    """Run a worker; its relayer talks to its control API (port 8001 by default).
+
+    Example: `khala worker --node ws://127.0.0.1:9944 --base-path w1 --port 8000 --operator ADDR`
+    """
     if ctx.invoked_subcommand is not None:
         return
     configure_logging(as_json=log_json)
@@ -74,6 +97,11 @@ def run(
             base_path,
             enclave,
             port,
+            host=host,
+            operator=None if operator is None else account_id(operator),
+            public_url=public_url,
+            control_host=control_host,
+            control_port=control_port,
             dev_pki=dev_pki,
             machine_id=machine_id,
             checkpoint_interval=checkpoint_interval,

@@ -10,7 +10,6 @@ anything: it only carries bytes the worker signed or attested.
 from __future__ import annotations
 
 import asyncio
-import urllib.parse
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -56,15 +55,13 @@ class RelayerConfig:
     """The worker's API URL."""
     operator: Keypair
     """The account that operates the worker and pays for its registrations."""
-    endpoint: str | None = None
-    """The worker's public API URL to publish (default: ``worker_url``)."""
     refresh_s: float = DEFAULT_REFRESH_S
     """Seconds between refreshes."""
     submitter: Submitter | None = None
     """Shared nonce serialisation when several tasks submit as the same operator."""
     owner: bytes | None = None
-    """The account recorded as the worker's ``operator`` (who may bind it and start computing);
-    default: the relayer's own account. A pool owner's cold key need not sign relayer traffic."""
+    """The operator the relayer expects the worker to register for (the worker's own
+    ``--operator`` decides; a different one is refused); None accepts the worker's."""
 
 
 async def _worker_get(session: aiohttp.ClientSession, url: str) -> Any:
@@ -97,8 +94,8 @@ async def register_worker(
     Raises:
         RelayerError: When the worker is unreachable or the chain refuses the registration.
     """
-    operator = "0x" + (config.owner or config.operator.public_key).hex()
-    answer = await _worker_get(session, f"{config.worker_url}/registration?operator={operator}")
+    query = "" if config.owner is None else f"?operator=0x{config.owner.hex()}"
+    answer = await _worker_get(session, f"{config.worker_url}/registration{query}")
     info = codec_of(WorkerRegistrationInfo).decode(bytes.fromhex(answer["info"][2:]))
     attestation = codec_of(AttestationReport).decode(bytes.fromhex(answer["attestation"][2:]))
     call = RegisterWorker(info, attestation)
@@ -121,9 +118,7 @@ async def update_endpoint(
     Raises:
         RelayerError: When the worker is unreachable or the chain refuses the update.
     """
-    endpoint = config.endpoint or config.worker_url
-    query = urllib.parse.urlencode({"url": endpoint})
-    answer = await _worker_get(session, f"{config.worker_url}/endpoint?{query}")
+    answer = await _worker_get(session, f"{config.worker_url}/endpoint")
     call = UpdateWorkerEndpoint(
         bytes.fromhex(answer["pubkey"][2:]),
         answer["endpoint"],

@@ -1,17 +1,20 @@
-"""The worker service: enclave-held keys, attestation for registration, an HTTP JSON API.
+"""The worker service: enclave-held keys, attestation for registration, two HTTP JSON APIs.
 
-API (JSON):
+The **public** API (``--host``/``--port``), which anyone may reach:
 
-* ``GET /info``: identity and ECDH public keys, version, measurement, synced height.
-* ``GET /registration?operator=0x…``: a registration the relayer submits as-is: the SCALE
-  ``WorkerRegistrationInfo`` and ``AttestationReport``, the quote's REPORTDATA committing to
-  that info (see the registry module), plus readable fields.
-* ``GET /endpoint?url=…``: the worker's identity signature over its endpoint, for
+* ``GET /info``: identity and ECDH public keys, version, measurement, synced height, and the
+  mining state machine (phase, session, heartbeats sent, benchmark counter).
+
+The **control** API (``--control-host``/``--control-port``, loopback by default, token-protected
+when exposed; see :mod:`khala.worker.control_api`) for the worker's own relayer:
+
+* ``GET /registration``: a registration for the configured ``--operator``, submitted as-is:
+  the SCALE ``WorkerRegistrationInfo`` and ``AttestationReport``, the quote's REPORTDATA
+  committing to that info (see the registry module), plus readable fields.
+* ``GET /endpoint``: the identity's signature over the configured ``--public-url``, for
   ``update_worker_endpoint``.
-
 * ``POST /sync``: a batch of blocks for the light client; ``GET /egress``: signed messages
-  waiting for the chain (see ``docs/sync.md``). ``/info`` also shows the mining state machine
-  (phase, session, heartbeats sent, benchmark counter).
+  waiting for the chain (see ``docs/sync.md``).
 """
 
 from __future__ import annotations
@@ -45,7 +48,15 @@ from khala.runtime.modules.registry.types import (
 from khala.sdk import AsyncClient
 from khala.service.guards import BasePathLock, ensure_port_free
 from khala.worker.benchmark import BenchmarkLoop
+from khala.worker.control_api import (
+    ControlErrorCode,
+    is_loopback,
+    load_or_create_token,
+    refusal,
+    token_middleware,
+)
 from khala.worker.identity import WorkerKeys, load_or_create_keys
+from khala.worker.operator import bind_operator
 from khala.worker.runtime import DEFAULT_CHECKPOINT_INTERVAL, WorkerRuntime
 from khala.worker.sync_request import (
     MAX_SYNC_REQUEST_BYTES,
@@ -108,6 +119,24 @@ class WorkerConfig:
     """Fraction of each 100 ms the benchmark loop runs (1.0 on a dedicated machine)."""
     gatekeeper: bool = False
     """Also run as a gatekeeper: economics replay, master key, settlements."""
+    operator: bytes | None = None
+    """The account registrations name as operator (sealed; None keeps the sealed one)."""
+    public_url: str | None = None
+    """The public API URL published on chain (default ``http://HOST:PORT``)."""
+    control_host: str = "127.0.0.1"
+    """Control API interface: loopback by default; anything else requires the token."""
+    control_port: int | None = None
+    """Control API port (default: ``port + 1``)."""
+
+    @property
+    def control(self) -> tuple[str, int]:
+        """The control API's interface and port."""
+        return self.control_host, self.port + 1 if self.control_port is None else self.control_port
+
+    @property
+    def endpoint(self) -> str:
+        """The public URL this worker publishes."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
 
 def open_backend(config: WorkerConfig) -> EnclaveBackend:
@@ -130,6 +159,7 @@ class WorkerService:
         self.genesis_hash: bytes | None = None
         self.runtime: WorkerRuntime | None = None
         self.bench: BenchmarkLoop | None = None
+        self.operator: bytes | None = None
 
     async def run(self) -> None:
         """Unseal keys, learn the chain's genesis, serve the API.
@@ -141,6 +171,7 @@ class WorkerService:
         lock = BasePathLock(self.config.base_path)
         try:
             ensure_port_free(self.config.host, self.config.port, "--port")
+            ensure_port_free(*self.config.control, "--control-port")
             await self._run_locked()
         finally:
             lock.release()
@@ -148,6 +179,9 @@ class WorkerService:
     async def _run_locked(self) -> None:
         self.backend = open_backend(self.config)
         self.keys, created = load_or_create_keys(self.backend, self.config.base_path)
+        self.operator = bind_operator(
+            self.backend, self.config.base_path, self.keys.identity.public_key, self.config.operator
+        )
         async with AsyncClient(self.config.node_url) as client:
             self.genesis_hash = await client.genesis_hash()
         self.bench = BenchmarkLoop(self.config.benchmark_duty)
@@ -162,20 +196,31 @@ class WorkerService:
             clock=time.time,
             gatekeeper=self.config.gatekeeper,
         )
-        app = web.Application(client_max_size=MAX_SYNC_REQUEST_BYTES)
-        app.router.add_get("/info", self._info)
-        app.router.add_get("/registration", self._registration)
-        app.router.add_get("/endpoint", self._endpoint)
-        app.router.add_post("/sync", self._sync)
-        app.router.add_get("/egress", self._egress)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, self.config.host, self.config.port).start()
+        public = web.Application()
+        public.router.add_get("/info", self._info)
+        control_host, control_port = self.config.control
+        middlewares = []
+        if not is_loopback(control_host):
+            middlewares.append(token_middleware(load_or_create_token(self.config.base_path)))
+        control = web.Application(client_max_size=MAX_SYNC_REQUEST_BYTES, middlewares=middlewares)
+        control.router.add_get("/info", self._info)
+        control.router.add_get("/registration", self._registration)
+        control.router.add_get("/endpoint", self._endpoint)
+        control.router.add_post("/sync", self._sync)
+        control.router.add_get("/egress", self._egress)
+        public_runner = web.AppRunner(public, access_log=None)
+        control_runner = web.AppRunner(control, access_log=None)
+        await public_runner.setup()
+        await control_runner.setup()
+        await web.TCPSite(public_runner, self.config.host, self.config.port).start()
+        await web.TCPSite(control_runner, control_host, control_port).start()
         log.info(
             "worker started",
             pubkey="0x" + self.keys.identity.public_key.hex(),
             new_identity=created,
             api=f"{self.config.host}:{self.config.port}",
+            control=f"{control_host}:{control_port}",
+            operator=None if self.operator is None else "0x" + self.operator.hex(),
             enclave=self.config.enclave.value,
             synced_height=self.runtime.height,
         )
@@ -186,7 +231,8 @@ class WorkerService:
             self.bench.stop()
             if self.runtime.height > 0:
                 self.runtime.save_checkpoint()
-            await runner.cleanup()
+            await public_runner.cleanup()
+            await control_runner.cleanup()
 
     def _keys(self) -> tuple[WorkerKeys, EnclaveBackend, bytes]:
         if self.keys is None or self.backend is None or self.genesis_hash is None:
@@ -291,15 +337,18 @@ class WorkerService:
 
     async def _registration(self, request: web.Request) -> web.Response:
         keys, backend, genesis = self._keys()
-        operator_text = request.query.get("operator")
-        operator = None
-        if operator_text:
-            try:
-                operator = bytes.fromhex(operator_text.removeprefix("0x"))
-            except ValueError:
-                raise web.HTTPBadRequest(reason="operator must be 0x-hex of 32 bytes") from None
-            if len(operator) != 32:
-                raise web.HTTPBadRequest(reason="operator must be 0x-hex of 32 bytes")
+        operator = self.operator
+        if operator is None:
+            return refusal(
+                ControlErrorCode.NO_OPERATOR, "start the worker with --operator ACCOUNT", 409
+            )
+        asked = request.query.get("operator")
+        if asked is not None and asked.removeprefix("0x").lower() != operator.hex():
+            return refusal(
+                ControlErrorCode.OPERATOR_MISMATCH,
+                f"this worker's operator is 0x{operator.hex()}; it registers for no other",
+                403,
+            )
         info = WorkerRegistrationInfo(
             RUNTIME_VERSION,
             self.config.machine_id.encode(),
@@ -328,9 +377,14 @@ class WorkerService:
 
     async def _endpoint(self, request: web.Request) -> web.Response:
         keys, _, _ = self._keys()
-        url = request.query.get("url", "")
-        if not url:
-            raise web.HTTPBadRequest(reason="give ?url=<the worker's public API URL>")
+        url = self.config.endpoint
+        asked = request.query.get("url")
+        if asked is not None and asked != url:
+            return refusal(
+                ControlErrorCode.ENDPOINT_MISMATCH,
+                f"this worker publishes only its --public-url {url}",
+                403,
+            )
         signing_time = int(time.time())
         payload = endpoint_payload(keys.identity.public_key, url, signing_time)
         signature = sign_content(keys.identity, SignedContentType.ENDPOINT_INFO, payload)

@@ -29,7 +29,8 @@ def test_schedule_reschedule_and_launch(tmp_path: Path) -> None:
             "scheduled": True,
             "at": first,
         }
-        launch = int(rpc(port, "chain_getHeader")["number"], 16) + 8
+        # 24 blocks (12 s): the status check below must come first even on a busy machine
+        launch = int(rpc(port, "chain_getHeader")["number"], 16) + 24
         moved = _json("gov", "reschedule", "start-mining", "--at", str(launch), "--url", url)
         assert moved["success"] is True
         status = _json("mining", "status", "--url", url)

@@ -10,6 +10,7 @@ anything: it only carries bytes the worker signed or attested.
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -70,14 +71,24 @@ async def _worker_get(session: aiohttp.ClientSession, url: str) -> Any:
             if response.status != 200:
                 raise RelayerError(
                     RelayerErrorCode.WORKER_UNREACHABLE,
-                    f"{url}: HTTP {response.status} {response.reason}",
+                    f"{redact(url)}: HTTP {response.status} {response.reason}",
                 )
             return await response.json()
     except (aiohttp.ClientError, TimeoutError) as error:
         raise RelayerError(
             RelayerErrorCode.WORKER_UNREACHABLE,
-            f"cannot reach the worker at {url} ({error}); is `khala worker` running?",
+            f"cannot reach the worker at {redact(url)} ({error}); is `khala worker` running?",
         ) from None
+
+
+def redact(url: str) -> str:
+    """``url`` without credentials (a worker's control token), fit for logs and messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def _check(receipt: Receipt, what: str) -> Receipt:

@@ -27,6 +27,7 @@ from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import StorageHasher, storage_key
 from khala.primitives.scale import U64, codec_of
+from khala.relayer.registration import redact
 from khala.relayer.submitter import Submitter
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.types import SignedMessage
@@ -49,9 +50,14 @@ class TrackedWorker:
     """What the relayer knows about one worker."""
 
     url: str
-    """Its API URL."""
+    """Its control API URL (may carry its token as ``http://:TOKEN@host:port``)."""
     height: int = -1
     """Its verified height, as it last reported."""
+
+    @property
+    def shown(self) -> str:
+        """The URL without its token, for logs."""
+        return redact(self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +136,7 @@ class Syncer:
                 worker.height = int((await response.json())["synced_height"])
             return True
         except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
-            log.warning("worker unreachable", worker=worker.url, error=str(error))
+            log.warning("worker unreachable", worker=worker.shown, error=str(error))
             return False
 
     async def _feed(
@@ -143,12 +149,12 @@ class Syncer:
             async with session.post(f"{worker.url}/sync", json={"blocks": wanted}) as response:
                 answer = await response.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            log.warning("sync to worker failed", worker=worker.url, error=str(error))
+            log.warning("sync to worker failed", worker=worker.shown, error=str(error))
             return
         self._synced += int(answer.get("imported", 0))
         worker.height = int(answer.get("synced_height", worker.height))
         if answer.get("error"):
-            log.warning("worker refused a block", worker=worker.url, **answer["error"])
+            log.warning("worker refused a block", worker=worker.shown, **answer["error"])
 
     async def _relay_egress(
         self, client: AsyncClient, session: aiohttp.ClientSession, worker: TrackedWorker
@@ -157,7 +163,7 @@ class Syncer:
             async with session.get(f"{worker.url}/egress") as response:
                 egress = await response.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            log.warning("egress fetch failed", worker=worker.url, error=str(error))
+            log.warning("egress fetch failed", worker=worker.shown, error=str(error))
             return
         for queue in egress.get("queues", []):
             if queue["messages"]:
@@ -184,7 +190,7 @@ class Syncer:
             except KhalaError as error:
                 log.warning(
                     "egress submission refused",
-                    worker=worker.url,
+                    worker=worker.shown,
                     sequence=sequence,
                     error=error.message,
                 )
@@ -213,5 +219,5 @@ class Syncer:
         if path is None:
             return
         staging = path.with_suffix(".tmp")
-        staging.write_text(json.dumps({worker.url: worker.height for worker in self.workers}))
+        staging.write_text(json.dumps({worker.shown: worker.height for worker in self.workers}))
         staging.replace(path)

@@ -32,6 +32,7 @@ from khala.relayer.submitter import Submitter
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.types import SignedMessage
 from khala.sdk import AsyncClient
+from khala.service.files import write_atomic
 
 log = structlog.get_logger("khala.relayer.sync")
 
@@ -218,6 +219,5 @@ class Syncer:
         path = self.config.state_file
         if path is None:
             return
-        staging = path.with_suffix(".tmp")
-        staging.write_text(json.dumps({worker.shown: worker.height for worker in self.workers}))
-        staging.replace(path)
+        heights = {worker.shown: worker.height for worker in self.workers}
+        write_atomic(path, json.dumps(heights).encode())

@@ -8,7 +8,6 @@ exist but none is usable it refuses to start rather than silently resync from ge
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +19,7 @@ from khala.errors import KhalaError
 from khala.primitives.scale import H256, U64, ScaleError, codec_of
 from khala.primitives.types import Header
 from khala.runtime.modules.mq.types import SignedMessage
+from khala.service.files import write_atomic
 
 log = structlog.get_logger("khala.worker.checkpoint")
 
@@ -72,9 +72,7 @@ def save(base_path: Path, backend: EnclaveBackend, snapshot: Snapshot) -> Path:
     directory = base_path / DIRECTORY
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"checkpoint-{snapshot.head.number:010d}.sealed"
-    staging = path.with_suffix(".tmp")
-    staging.write_bytes(backend.seal(_SNAPSHOT.encode(snapshot), LABEL))
-    os.replace(staging, path)
+    write_atomic(path, backend.seal(_SNAPSHOT.encode(snapshot), LABEL))
     for old in sorted(directory.glob("checkpoint-*.sealed"))[:-KEEP]:
         old.unlink()
     kept = {path.name.split("-")[1] for path in directory.glob("checkpoint-*.sealed")}
@@ -94,9 +92,7 @@ def save_companion(
     directory = base_path / DIRECTORY
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}-{number:010d}.companion"
-    staging = path.with_suffix(".tmp")
-    staging.write_bytes(backend.seal(data, LABEL + b"/" + name.encode()))
-    os.replace(staging, path)
+    write_atomic(path, backend.seal(data, LABEL + b"/" + name.encode()))
 
 
 def load_companion(

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hmac
 import ipaddress
-import os
 import secrets
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -27,6 +26,8 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+
+from khala.service.files import write_atomic
 
 TOKEN_FILE = "control.token"  # noqa: S105 - a file name, not a secret
 """The control API's token, under the worker's base path (mode 0600)."""
@@ -67,9 +68,7 @@ def load_or_create_token(base_path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     token = secrets.token_hex(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(token)
+    write_atomic(path, token.encode())
     return token
 
 

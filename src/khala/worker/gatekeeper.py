@@ -44,6 +44,7 @@ from khala.runtime.modules.registry.types import (
     NewGatekeeper,
 )
 from khala.runtime.state import State
+from khala.service.files import write_atomic
 from khala.worker.identity import WorkerKeys
 from khala.worker.send_queue import SendQueue
 
@@ -114,10 +115,7 @@ class GatekeeperHost:
             return None
 
     def _store_master(self, master: bytes) -> None:
-        staging = self.path.with_suffix(".tmp")
-        staging.write_bytes(self.backend.seal(master, MASTER_LABEL))
-        staging.chmod(0o600)
-        staging.replace(self.path)
+        write_atomic(self.path, self.backend.seal(master, MASTER_LABEL))
         self.master = master
 
     def snapshot(self) -> bytes:

@@ -8,12 +8,12 @@ new identity would orphan the worker's registration and stake.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from khala.enclave.backend import EnclaveBackend
 from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed, x25519_public_key
+from khala.service.files import write_atomic
 
 KEYS_FILE = "worker-keys.sealed"
 """File name of the sealed keys under the worker's base path."""
@@ -47,11 +47,7 @@ def load_or_create_keys(backend: EnclaveBackend, base_path: Path) -> tuple[Worke
         material = backend.unseal(path.read_bytes(), SEAL_LABEL)
         return _keys(material), False
     material = backend.random(64)
-    base_path.mkdir(parents=True, exist_ok=True)
-    staging = path.with_suffix(".tmp")
-    staging.write_bytes(backend.seal(material, SEAL_LABEL))
-    staging.chmod(0o600)
-    os.replace(staging, path)
+    write_atomic(path, backend.seal(material, SEAL_LABEL))
     return _keys(material), True
 
 

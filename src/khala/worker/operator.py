@@ -8,7 +8,6 @@ computing) is chosen by whoever runs the worker, with ``--operator``. It is seal
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import structlog
 
 from khala.enclave.backend import EnclaveBackend
 from khala.errors import KhalaError
+from khala.service.files import write_atomic
 
 log = structlog.get_logger("khala.worker")
 
@@ -65,7 +65,5 @@ def bind_operator(
         return sealed
     if sealed is not None and sealed != configured:
         log.warning("operator changed", previous="0x" + sealed.hex(), now="0x" + configured.hex())
-    staging = path.with_suffix(".tmp")
-    staging.write_bytes(backend.seal(identity + configured, LABEL))
-    os.replace(staging, path)
+    write_atomic(path, backend.seal(identity + configured, LABEL))
     return configured

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 from pathlib import Path
 
 import typer
 
 from khala.cli.logs import configure_logging
 from khala.cli.output import reported_errors
+from khala.cli.signals import run_until_signal
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, parse_cors
 from khala.node.service import NodeConfig, NodeService
 
@@ -88,7 +86,7 @@ def node(
             rpc_cors=_cors(rpc_cors),
             fresh=fresh,
         )
-        asyncio.run(_serve(NodeService(config)))
+        run_until_signal(NodeService(config).run())
 
 
 def _cors(text: str) -> tuple[str, ...] | None:
@@ -96,13 +94,3 @@ def _cors(text: str) -> tuple[str, ...] | None:
         return parse_cors(text)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--rpc-cors") from None
-
-
-async def _serve(service: NodeService) -> None:
-    """Run the service until SIGINT or SIGTERM, then shut it down cleanly."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(service.run())
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

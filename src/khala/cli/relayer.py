@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import signal
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import typer
 
 from khala.cli.logs import configure_logging
 from khala.cli.output import CliError, CliErrorCode, emit, read_file, reported_errors
+from khala.cli.signals import run_until_signal
 from khala.relayer.registration import DEFAULT_REFRESH_S, RelayerConfig, relay_forever, relay_once
 from khala.relayer.submitter import Submitter
 from khala.relayer.sync import DEFAULT_BATCH, SyncConfig, Syncer
@@ -111,23 +110,14 @@ def relayer(
         submitter = Submitter(pair)
         shared = [replace(config, submitter=submitter) for config in registrations]
         syncer = Syncer(SyncConfig(node_url, tuple(urls), pair, batch, state, submitter=submitter))
-        asyncio.run(_forever(syncer, shared if register else []))
+        run_until_signal(_forever(syncer, shared if register else []))
 
 
 async def _forever(syncer: Syncer, registrations: list[RelayerConfig]) -> None:
-    loop = asyncio.get_running_loop()
-
-    async def everything() -> None:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(syncer.run_forever())
-            for config in registrations:
-                group.create_task(relay_forever(config))
-
-    task = asyncio.create_task(everything())
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with asyncio.TaskGroup() as group:
+        group.create_task(syncer.run_forever())
+        for config in registrations:
+            group.create_task(relay_forever(config))
 
 
 def _as_list(value: object) -> list[str]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import typer
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.logs import configure_logging
 from khala.cli.output import emit, reported_errors
+from khala.cli.signals import run_until_signal
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.sdk import Client, SdkError, SdkErrorCode
 from khala.sdk.core import account_id
@@ -108,16 +106,7 @@ def run(
             benchmark_duty=benchmark_duty,
             gatekeeper=gatekeeper,
         )
-        asyncio.run(_serve(WorkerService(config)))
-
-
-async def _serve(service: WorkerService) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(service.run())
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+        run_until_signal(WorkerService(config).run())
 
 
 def _worker_json(info: WorkerInfo) -> dict[str, Any]:

@@ -185,7 +185,8 @@ class WorkerService:
         async with AsyncClient(self.config.node_url) as client:
             self.genesis_hash = await client.genesis_hash()
         self.bench = BenchmarkLoop(self.config.benchmark_duty)
-        self.bench.start()
+        if not self.config.gatekeeper:
+            self.bench.start()  # a gatekeeper never mines: no benchmark burning a core
         self.runtime = WorkerRuntime(
             self.keys,
             self.backend,
@@ -303,7 +304,7 @@ class WorkerService:
             return _refusal(SyncRequestErrorCode(error.code), error.message, status)
         report = self.runtime.sync(blocks)
         if self.bench is not None:
-            self.bench.paused = not self.runtime.mining.live
+            self.bench.paused = self.config.gatekeeper or not self.runtime.mining.live
         refusal = None if report.error is None else report.error.to_json()
         return web.json_response(
             {"imported": report.imported, **self._sync_status(), "error": refusal}

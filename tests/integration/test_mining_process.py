@@ -152,6 +152,8 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
             _ok("gov", "register-gatekeeper", keys["gk1"], "--url", url)
             _wait("master key", lambda: overview(Client(url)).master_pubkey is not None)
             _wait("gk1 active", lambda: _info(fleet.ports["gk1"])["gatekeeper"]["holds_master_key"])
+            listed = json.loads(cli("worker", "list", "--url", url, "--json").stdout)["workers"]
+            assert {item["pubkey"] for item in listed if item["gatekeeper"]} == {keys["gk1"]}
             gk_mining = _info(fleet.ports["gk1"])["mining"]
             assert gk_mining["benchmark_iterations"] == 0 and not gk_mining["benchmark_running"]
             _ok("gov", "register-gatekeeper", keys["gk2"], "--url", url)

@@ -14,6 +14,7 @@ from typing import Any
 from khala.attestation.simulated_quote import simulated_measurement
 from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.scale import codec_of
+from khala.primitives.ss58 import ss58_encode
 from khala.runtime.modules.registry.calls import RemoveMeasurement
 from khala.runtime.modules.registry.types import WorkerRegistrationInfo
 from khala.runtime.modules.sudo.calls import Sudo
@@ -89,7 +90,8 @@ def test_worker_registers_and_is_refused_after_measurement_removal(tmp_path: Pat
             assert len(listed) == 1 and listed[0]["confidence_level"] == 1
             pubkey = listed[0]["pubkey"]
             shown = json.loads(cli("worker", "show", pubkey, "--url", url, "--json").stdout)
-            assert shown["operator"] == "0x" + keypair_from_uri("//Alice").public_key.hex()
+            assert shown["operator"] == ss58_encode(keypair_from_uri("//Alice").public_key)
+            assert shown["gatekeeper"] is False
             client = Client(url)
             remove = Sudo(RemoveMeasurement(simulated_measurement()))
             assert client.submit(client.sign(keypair_from_uri("//Alice"), remove)).success

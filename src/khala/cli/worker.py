@@ -11,9 +11,11 @@ from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.logs import configure_logging
 from khala.cli.output import emit, reported_errors
 from khala.cli.signals import run_until_signal
+from khala.primitives.ss58 import ss58_encode
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.sdk import Client, SdkError, SdkErrorCode
 from khala.sdk.core import account_id
+from khala.sdk.mining import overview
 from khala.worker.service import EnclaveKind, WorkerConfig, WorkerService
 
 app = typer.Typer(
@@ -109,31 +111,38 @@ def run(
         run_until_signal(WorkerService(config).run())
 
 
-def _worker_json(info: WorkerInfo) -> dict[str, Any]:
+def _worker_json(info: WorkerInfo, gatekeepers: set[bytes]) -> dict[str, Any]:
     return {
         "pubkey": "0x" + info.pubkey.hex(),
+        "gatekeeper": bytes(info.pubkey) in gatekeepers,
         "ecdh_pubkey": "0x" + info.ecdh_pubkey.hex(),
         "runtime_version": info.runtime_version,
         "last_updated": info.last_updated,
-        "operator": None if info.operator is None else "0x" + info.operator.hex(),
+        "operator": None if info.operator is None else ss58_encode(bytes(info.operator)),
         "confidence_level": info.confidence_level,
         "initial_score": info.initial_score,
         "features": info.features,
     }
 
 
+def _gatekeepers(client: Client) -> set[bytes]:
+    return set(overview(client).gatekeepers)
+
+
 @app.command("list")
 def list_workers(url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """List registered workers with their confidence levels."""
+    """List registered workers: gatekeepers marked, confidence levels, SS58 operators."""
     with reported_errors(as_json=as_json):
-        workers = [_worker_json(info) for info in Client(url).workers()]
+        client = Client(url)
+        gatekeepers = _gatekeepers(client)
+        workers = [_worker_json(info, gatekeepers) for info in client.workers()]
         emit(
             {"workers": workers},
             as_json=as_json,
             text=lambda: (
                 "\n".join(
-                    f"{item['pubkey']}  confidence {item['confidence_level']}"
-                    f"  operator {item['operator']}"
+                    f"{item['pubkey']}  {'gatekeeper' if item['gatekeeper'] else 'worker    '}"
+                    f"  confidence {item['confidence_level']}  operator {item['operator']}"
                     for item in workers
                 )
                 or "no workers registered"
@@ -153,10 +162,11 @@ def show(
             key = bytes.fromhex(pubkey.removeprefix("0x"))
         except ValueError:
             raise typer.BadParameter("a worker key is 0x followed by 64 hex digits") from None
-        info = Client(url).worker(key)
+        client = Client(url)
+        info = client.worker(key)
         if info is None:
             raise SdkError(SdkErrorCode.NOT_FOUND, f"no worker {pubkey} is registered")
-        shown = _worker_json(info)
+        shown = _worker_json(info, _gatekeepers(client))
         emit(
             shown,
             as_json=as_json,

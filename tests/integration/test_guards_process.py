@@ -6,11 +6,13 @@ use gave a 55-line traceback after the worker had already created its keys.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
-from tests.integration.processes import KHALA, free_port, node
+from tests.integration.processes import KHALA, free_port, node, start_node
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -56,3 +58,37 @@ def test_second_processes_are_refused_with_typed_errors(tmp_path: Path) -> None:
         finally:
             worker.terminate()
             worker.wait(timeout=20)
+
+
+def test_a_worker_started_before_its_node_waits_for_it(tmp_path: Path) -> None:
+    """The worker keeps retrying (with a line saying so) and starts once the node is up."""
+    node_port, worker_port = free_port(), free_port()
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [KHALA, "worker", "--node", f"http://127.0.0.1:{node_port}",
+         "--base-path", str(tmp_path / "w"), "--port", str(worker_port),
+         "--control-port", str(free_port())],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    chain = None
+    try:
+        deadline = time.monotonic() + 60
+        while "waiting for the node" not in log.read_text():
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.2)
+        chain = start_node(tmp_path / "chain", node_port)
+        while True:
+            assert time.monotonic() < deadline and worker.poll() is None
+            try:
+                rpc_info = urllib.request.urlopen(f"http://127.0.0.1:{worker_port}/info", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert json.loads(rpc_info.read())["pubkey"].startswith("0x")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        if chain is not None:
+            chain.terminate()
+            chain.wait(timeout=20)

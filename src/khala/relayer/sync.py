@@ -16,7 +16,7 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from khala.relayer.submitter import Submitter
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.types import SignedMessage
 from khala.sdk import AsyncClient
+from khala.sdk.backoff import Backoff
 from khala.service.files import write_atomic
 
 log = structlog.get_logger("khala.relayer.sync")
@@ -54,6 +55,10 @@ class TrackedWorker:
     """Its control API URL (may carry its token as ``http://:TOKEN@host:port``)."""
     height: int = -1
     """Its verified height, as it last reported."""
+    backoff: Backoff = field(default_factory=Backoff)
+    """Retry delays while it is unreachable."""
+    retry_at: float = 0.0
+    """Monotonic time before which an unreachable worker is not asked again."""
 
     @property
     def shown(self) -> str:
@@ -122,23 +127,49 @@ class Syncer:
             AsyncClient(self.config.node_url) as client,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session,
         ):
+            await client.wait_until_reachable(self._waiting_for_node)
+            backoff = Backoff()
             while True:
                 try:
                     caught_up = await self.run_round(client, session)
                 except KhalaError as error:
-                    log.error("sync round failed", code=error.code.value, error=error.message)
-                    caught_up = True
+                    delay = backoff.next_delay()
+                    log.error(
+                        "sync round failed",
+                        code=error.code.value,
+                        error=error.message,
+                        retry_in_s=delay,
+                    )
+                    await asyncio.sleep(delay)
+                    continue
+                backoff.reset()
                 if caught_up:
                     await asyncio.sleep(self.config.poll_s)
 
+    def _waiting_for_node(self, delay: float, error: KhalaError) -> None:
+        log.warning(
+            "waiting for the node", node=self.config.node_url, retry_in_s=delay, error=error.message
+        )
+
     async def _refresh_height(self, session: aiohttp.ClientSession, worker: TrackedWorker) -> bool:
+        """Ask a worker its height; an unreachable one is retried with exponential backoff."""
+        now = time.monotonic()
+        if now < worker.retry_at:
+            return False
         try:
             async with session.get(f"{worker.url}/info") as response:
                 worker.height = int((await response.json())["synced_height"])
-            return True
         except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
-            log.warning("worker unreachable", worker=worker.shown, error=str(error))
+            delay = worker.backoff.next_delay()
+            worker.retry_at = now + delay
+            log.warning(
+                "worker unreachable", worker=worker.shown, error=str(error), retry_in_s=delay
+            )
             return False
+        if worker.backoff.attempts:
+            log.info("worker reachable again", worker=worker.shown, height=worker.height)
+            worker.backoff.reset()
+        return True
 
     async def _feed(
         self, session: aiohttp.ClientSession, worker: TrackedWorker, blocks: list[Any], start: int

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 from khala.primitives.crypto import Keypair
 from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.system.state import AccountInfo
 from khala.sdk import core
+from khala.sdk.backoff import Backoff
 from khala.sdk.client import DEFAULT_WAIT_TIMEOUT_S, POLL_INTERVAL_S, Wait
 from khala.sdk.errors import SdkError, SdkErrorCode
 from khala.sdk.transport import DEFAULT_URL, AsyncHttpTransport, AsyncTransport
@@ -116,6 +118,30 @@ class AsyncClient:
         if wait == "none":
             return Receipt(tx_hash, None, None, None, None, [], None)
         return await self.wait_for(tx_hash, start, timeout_s=timeout_s)
+
+    async def wait_until_reachable(
+        self, on_retry: Callable[[float, SdkError], None] | None = None
+    ) -> bytes:
+        """Wait, with exponential backoff, until the node answers; return its genesis hash.
+
+        Args:
+            on_retry: Told each delay and why, so a service can say what it waits for.
+
+        Raises:
+            SdkError: Any error other than ``sdk.connection_failed`` (a wrong URL scheme, a
+                node answering garbage) is final and raised at once.
+        """
+        backoff = Backoff()
+        while True:
+            try:
+                return await self.genesis_hash()
+            except SdkError as error:
+                if error.code is not SdkErrorCode.CONNECTION_FAILED:
+                    raise
+                delay = backoff.next_delay()
+                if on_retry is not None:
+                    on_retry(delay, error)
+                await asyncio.sleep(delay)
 
     async def wait_for(
         self, tx_hash: bytes, from_number: int, *, timeout_s: float = DEFAULT_WAIT_TIMEOUT_S

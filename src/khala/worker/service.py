@@ -45,7 +45,7 @@ from khala.runtime.modules.registry.types import (
     SgxDcapReport,
     WorkerRegistrationInfo,
 )
-from khala.sdk import AsyncClient
+from khala.sdk import AsyncClient, SdkError
 from khala.service.guards import BasePathLock, ensure_port_free
 from khala.worker.benchmark import BenchmarkLoop
 from khala.worker.control_api import (
@@ -183,7 +183,7 @@ class WorkerService:
             self.backend, self.config.base_path, self.keys.identity.public_key, self.config.operator
         )
         async with AsyncClient(self.config.node_url) as client:
-            self.genesis_hash = await client.genesis_hash()
+            self.genesis_hash = await client.wait_until_reachable(self._waiting_for_node)
         self.bench = BenchmarkLoop(self.config.benchmark_duty)
         if not self.config.gatekeeper:
             self.bench.start()  # a gatekeeper never mines: no benchmark burning a core
@@ -234,6 +234,11 @@ class WorkerService:
                 self.runtime.save_checkpoint()
             await public_runner.cleanup()
             await control_runner.cleanup()
+
+    def _waiting_for_node(self, delay: float, error: SdkError) -> None:
+        log.warning(
+            "waiting for the node", node=self.config.node_url, retry_in_s=delay, error=error.message
+        )
 
     def _keys(self) -> tuple[WorkerKeys, EnclaveBackend, bytes]:
         if self.keys is None or self.backend is None or self.genesis_hash is None:

@@ -24,6 +24,14 @@ NOWHERE = "http://127.0.0.1:9"  # nothing listens: a command reaching the networ
             "amount.invalid",
         ),
         (["gov", "reschedule", "x" * 33, "--at", "5"], "cli.invalid_argument"),
+        (
+            ["tx", "transfer", "--from", "//Alice", "--to", "//Bob", "--amount", "1"],
+            "amount.missing_unit",
+        ),
+        (
+            ["tx", "transfer", "--from", "//Alice", "--to", "Bob", "--amount", "1PHA"],
+            "ss58.invalid_prefix",
+        ),
         (["gov", "register-gatekeeper", "0x00"], "cli.invalid_argument"),
         (["gatekeeper", "status"], "sdk.connection_failed"),
     ],

@@ -38,6 +38,11 @@ def test_transfer_kill_restart_keeps_head_and_balances(tmp_path: Path) -> None:
         assert sent.returncode == 0, sent.stderr
         receipt = json.loads(sent.stdout)
         assert receipt["success"] is True and receipt["block_number"] == 1
+        assert (receipt["amount"], receipt["amount_pha"], receipt["to"]) == (
+            1_500_000_000_000,
+            "1.5 PHA",
+            BOB,
+        )
         balance = json.loads(cli("query", "balance", BOB, "--url", url, "--json").stdout)
         assert balance["free"] == 1_000_001_500_000_000_000
         head = json.loads(cli("chain", "head", "--url", url, "--json").stdout)

@@ -110,7 +110,7 @@ def start_computing(
     """
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
-        units = parse_amount(stake)
+        units = parse_amount(stake, require_unit=True)
         pair = keyring.pair(sender)
         client = Client(url)
         if session_status(client, worker).session is None:

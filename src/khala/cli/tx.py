@@ -8,8 +8,10 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import emit, reported_errors
+from khala.primitives.ss58 import ss58_encode
 from khala.primitives.units import format_amount, parse_amount
 from khala.sdk import Client, keyring
+from khala.sdk.core import account_id
 
 app = typer.Typer(
     help="Sign and submit transactions.", no_args_is_help=True, rich_markup_mode="markdown"
@@ -32,9 +34,9 @@ def transfer(
     sender: str = typer.Option(
         ..., "--from", help="Sender's secret URI, e.g. //Alice or a mnemonic."
     ),
-    dest: str = typer.Option(..., "--to", help="Receiver's SS58 address or 0x account id."),
+    dest: str = typer.Option(..., "--to", help="Receiver: SS58 address, 0x account id or //Dev."),
     amount: str = typer.Option(
-        ..., "--amount", help="Amount: 1.5PHA, or whole units (10^-12 PHA)."
+        ..., "--amount", help="Amount with its unit: 1.5PHA, or 1500000000000planck."
     ),
     keep_alive: bool = typer.Option(
         False, "--keep-alive", help="Fail instead of reaping the sender below 0.01 PHA."
@@ -56,6 +58,8 @@ def transfer(
     """
     with reported_errors(as_json=as_json):
         pair = keyring.pair(sender)
+        units = parse_amount(amount, require_unit=True)
+        recipient = ss58_encode(account_id(dest))
         if immortal:
             typer.echo(
                 "warning: an immortal transaction can be replayed after the sender's account "
@@ -65,9 +69,9 @@ def transfer(
         receipt = Client(url).transfer(
             pair,
             dest,
-            parse_amount(amount),
+            units,
             keep_alive=keep_alive,
-            tip=parse_amount(tip),
+            tip=parse_amount(tip, require_unit=True),
             wait=wait.value,
             immortal=immortal,
         )
@@ -78,15 +82,20 @@ def transfer(
             "success": receipt.success,
             "error": receipt.error,
             "fee": receipt.fee,
+            "fee_pha": format_amount(receipt.fee or 0),
+            "amount": units,
+            "amount_pha": format_amount(units),
+            "to": recipient,
         }
 
         def text() -> str:
+            what = f"transfer of {format_amount(units)} to {recipient}"
             if receipt.block_hash is None:
-                return f"submitted 0x{receipt.tx_hash.hex()}"
+                return f"{what} submitted: 0x{receipt.tx_hash.hex()}"
             outcome = "succeeded" if receipt.success else f"FAILED: {receipt.error}"
             fee = format_amount(receipt.fee or 0)
             return (
-                f"transfer {outcome} in block #{receipt.block_number} "
+                f"{what} {outcome} in block #{receipt.block_number} "
                 f"(0x{receipt.block_hash.hex()}), fee {fee}\ntx 0x{receipt.tx_hash.hex()}"
             )
 

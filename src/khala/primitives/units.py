@@ -15,6 +15,8 @@ UNITS_PER_PHA: int = 10**DECIMALS
 """Units in one PHA."""
 SYMBOL = "PHA"
 """The token symbol."""
+SMALLEST_UNIT = "planck"
+"""The name of one unit (10^-12 PHA), as Substrate tools call the smallest denomination."""
 
 
 class AmountErrorCode(StrEnum):
@@ -24,20 +26,30 @@ class AmountErrorCode(StrEnum):
     """The text is not a non-negative number of PHA or units."""
     TOO_PRECISE = "amount.too_precise"
     """More than 12 decimals: smaller than one unit."""
+    MISSING_UNIT = "amount.missing_unit"
+    """A bare number on the command line: say ``PHA`` or ``planck``."""
 
 
 class AmountError(KhalaError):
     """An amount could not be parsed."""
 
 
-def parse_amount(text: str) -> int:
-    """Parse ``"1.5PHA"``, ``"1.5 PHA"`` or ``"1500000000000"`` (units) into units.
+def parse_amount(text: str, *, require_unit: bool = False) -> int:
+    """Parse ``"1.5PHA"``, ``"1.5 PHA"``, ``"1500000000000planck"`` or ``"1500000000000"``.
+
+    Args:
+        text: The amount.
+        require_unit: Refuse a bare number other than 0 (the command line: ``--amount 1``
+            could mean 1 PHA or 1 planck, so it must say which).
 
     Raises:
-        AmountError: For negative, malformed or over-precise amounts.
+        AmountError: For negative, malformed, unit-less (when required) or over-precise amounts.
     """
     cleaned = text.strip().replace("_", "")
     in_pha = cleaned.upper().endswith(SYMBOL)
+    in_planck = cleaned.lower().endswith(SMALLEST_UNIT)
+    if in_planck:
+        cleaned = cleaned[: -len(SMALLEST_UNIT)].strip()
     number = cleaned[: -len(SYMBOL)].strip() if in_pha else cleaned
     whole, dot, fraction = number.partition(".")
     if (
@@ -48,6 +60,11 @@ def parse_amount(text: str) -> int:
         raise AmountError(
             AmountErrorCode.INVALID_AMOUNT,
             f"{text!r} is not an amount; write e.g. 1.5PHA or a whole number of units",
+        )
+    if require_unit and not in_pha and not in_planck and number != "0":
+        raise AmountError(
+            AmountErrorCode.MISSING_UNIT,
+            f"{text!r} has no unit: write {number}PHA, or {number}planck for units of 10^-12 PHA",
         )
     if not in_pha:
         if dot:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from khala.primitives.crypto import Keypair
+from khala.primitives.crypto import Keypair, keypair_from_uri
 from khala.primitives.hashing import StorageHasher, blake2_256, storage_key
 from khala.primitives.scale import Err, codec_of
-from khala.primitives.ss58 import ss58_decode
+from khala.primitives.ss58 import Ss58Error, Ss58ErrorCode, ss58_decode
 from khala.primitives.types import DigestItem, Header
 from khala.runtime.dispatch import RuntimeCall, module_error_code
 from khala.runtime.events import EventRecord
@@ -42,10 +42,11 @@ def unhex(value: Any, what: str) -> bytes:
 
 
 def account_id(address: str | bytes) -> bytes:
-    """Accept an SS58 address, a 0x hex account id or raw 32 bytes.
+    """Accept an SS58 address, a 0x hex account id, a dev URI such as ``//Bob``, or 32 bytes.
 
     Raises:
-        Ss58Error: For a malformed SS58 address.
+        Ss58Error: For a malformed SS58 address; a short name such as ``Bob`` suggests
+            ``//Bob``.
     """
     if isinstance(address, bytes) and len(address) == 32:
         return address
@@ -54,8 +55,18 @@ def account_id(address: str | bytes) -> bytes:
             return bytes.fromhex(address[2:])
         except ValueError:
             pass
+    if isinstance(address, str) and address.startswith("//"):
+        return keypair_from_uri(address).public_key
     if isinstance(address, str):
-        return ss58_decode(address)[1]
+        try:
+            return ss58_decode(address)[1]
+        except Ss58Error as error:
+            if address.isalpha() and len(address) < 20:
+                raise Ss58Error(
+                    Ss58ErrorCode(error.code),
+                    f"{address!r} is not an address; did you mean the dev account //{address}?",
+                ) from None
+            raise
     raise SdkError(SdkErrorCode.BAD_RESPONSE, "an account is 32 bytes, 0x-hex or SS58")
 
 

@@ -25,11 +25,12 @@ import structlog
 
 from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
-from khala.primitives.hashing import StorageHasher, storage_key
-from khala.primitives.scale import U64, codec_of
+from khala.primitives.hashing import hash_key
+from khala.primitives.scale import codec_of
 from khala.relayer.registration import redact
 from khala.relayer.submitter import Submitter
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
+from khala.runtime.modules.mq.state import INGRESS_SEQUENCE
 from khala.runtime.modules.mq.types import SignedMessage
 from khala.sdk import AsyncClient
 from khala.sdk.backoff import Backoff
@@ -44,7 +45,6 @@ DEFAULT_POLL_S = 1.0
 RESUBMIT_AFTER_S = 30.0
 """Resend an egress message not yet accepted after this long."""
 _SIGNED = codec_of(SignedMessage)
-_U64 = codec_of(U64)
 
 
 @dataclass(slots=True)
@@ -206,9 +206,11 @@ class Syncer:
         self, client: AsyncClient, worker: TrackedWorker, origin: bytes, messages: list[Any]
     ) -> None:
         """Submit one origin's pending messages in order, skipping accepted and in-flight ones."""
-        key = storage_key("Mq", "OffchainIngress", (StorageHasher.BLAKE2_128_CONCAT, origin))
+        key = INGRESS_SEQUENCE.prefix + hash_key(INGRESS_SEQUENCE.hasher, origin)
         raw = await client.rpc("state_getStorage", "0x" + key.hex())
-        accepted_until = 0 if raw is None else int(_U64.decode(bytes.fromhex(raw[2:])))
+        accepted_until = INGRESS_SEQUENCE.decode_value(
+            None if raw is None else bytes.fromhex(raw[2:])
+        )
         now = time.monotonic()
         for item in sorted(messages, key=lambda entry: entry["sequence"]):
             sequence = int(item["sequence"])

@@ -6,8 +6,9 @@ import time
 from typing import Any, Literal
 
 from khala.primitives.crypto import Keypair
-from khala.primitives.hashing import blake2_256, twox64
+from khala.primitives.hashing import blake2_256
 from khala.runtime.dispatch import RuntimeCall
+from khala.runtime.modules.registry.state import WORKERS
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.runtime.modules.system.state import AccountInfo
 from khala.sdk import core
@@ -98,7 +99,7 @@ class Client:
 
     def worker(self, pubkey: bytes) -> WorkerInfo | None:
         """One registered worker, or None."""
-        key = core.WORKERS_PREFIX + twox64(pubkey) + pubkey
+        key = WORKERS.key_of(pubkey)
         raw = self.rpc("state_getStorage", "0x" + key.hex())
         return None if raw is None else core.decode_worker(raw)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from khala.primitives.crypto import Keypair, keypair_from_uri
-from khala.primitives.hashing import StorageHasher, blake2_256, storage_key
+from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import Err, codec_of
 from khala.primitives.ss58 import Ss58Error, Ss58ErrorCode, ss58_decode
 from khala.primitives.types import DigestItem, Header
@@ -14,15 +14,16 @@ from khala.runtime.events import EventRecord
 from khala.runtime.extrinsic import Era, SignedExtra, sign_extrinsic
 from khala.runtime.modules.balances.calls import TransferAllowDeath, TransferKeepAlive
 from khala.runtime.modules.payment.events import TransactionFeePaid
+from khala.runtime.modules.registry.state import WORKERS
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.runtime.modules.sudo.events import Sudid, SudoAsDone
 from khala.runtime.modules.system.events import ExtrinsicFailed, ExtrinsicSuccess
-from khala.runtime.modules.system.state import EMPTY_ACCOUNT, AccountInfo
+from khala.runtime.modules.system.state import ACCOUNT, EMPTY_ACCOUNT, EVENTS, AccountInfo
 from khala.runtime.types import AddressId, ApplyExtrinsic, ModuleDispatchError
 from khala.sdk.errors import SdkError, SdkErrorCode
 from khala.sdk.types import BlockInfo, Receipt
 
-EVENTS_KEY = storage_key("System", "Events")
+EVENTS_KEY = EVENTS.key
 """Storage key of System.Events."""
 _DIGEST = codec_of(DigestItem)
 _EVENTS = codec_of(list[EventRecord])
@@ -98,7 +99,7 @@ def block_from_json(block_hash: bytes, value: Any) -> BlockInfo:
 
 def account_key(who: bytes) -> bytes:
     """Storage key of ``System.Account[who]``."""
-    return storage_key("System", "Account", (StorageHasher.BLAKE2_128_CONCAT, who))
+    return ACCOUNT.key_of(who)
 
 
 def decode_account(raw_hex: Any) -> AccountInfo:
@@ -177,7 +178,7 @@ def receipt_from_block(tx_hash: bytes, block: BlockInfo, events_hex: Any) -> Rec
     return None
 
 
-WORKERS_PREFIX = storage_key("Registry", "Workers")
+WORKERS_PREFIX = WORKERS.prefix
 """Storage prefix of Registry.Workers."""
 _WORKER = codec_of(WorkerInfo)
 

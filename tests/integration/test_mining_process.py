@@ -233,13 +233,20 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 and "computation.cool_down_not_ready" in early_reclaim.stdout
             )
 
+            last: dict[str, Any] = {}
+
             def reclaimed() -> bool:
                 done = cli(
-                    "worker", "reclaim", miners[2], "--from", "//Charlie", "--url", url, "--json"
-                )
-                return done.returncode == 0
+                    "worker", "reclaim", miners[2], "--from", "//Charlie", "--unbind",
+                    "--url", url, "--json",
+                )  # fmt: skip
+                last.update(json.loads(done.stdout.strip().splitlines()[-1]))
+                return bool(last.get("steps")) and last["steps"][0]["success"] is True
 
             _wait("the cool-down", reclaimed, timeout=120)
+            # anyone may reclaim; only the operator may unbind: each step reported on its own
+            assert [step["step"] for step in last["steps"]] == ["reclaim", "unbind"]
+            assert last["steps"][1]["error"] == "computation.not_operator"
             assert Client(url).account(BOB).data.reserved == reserved_before - STAKE_UNITS
             assert _session(url, miners[2])["state"] == "Ready"
             assert _session(url, miners[2])["stake"] == 0

@@ -14,5 +14,5 @@ def test_sdk_keys_are_frame_keys() -> None:
     assert core.account_key(BOB) == storage_key(
         "System", "Account", (StorageHasher.BLAKE2_128_CONCAT, BOB)
     )
-    assert core.EVENTS_KEY == storage_key("System", "Events")
-    assert core.WORKERS_PREFIX == storage_key("Registry", "Workers")
+    assert storage_key("System", "Events") == core.EVENTS_KEY
+    assert storage_key("Registry", "Workers") == core.WORKERS_PREFIX

@@ -7,12 +7,17 @@ from typing import Any
 import typer
 
 from khala.cli.output import emit, reported_errors
+from khala.cli.settings import URL_ENV, default_url
 from khala.sdk import BlockInfo, Client
-from khala.sdk.transport import DEFAULT_URL
 
 app = typer.Typer(help="Inspect the chain.", no_args_is_help=True, rich_markup_mode="markdown")
 
-URL_OPTION = typer.Option(DEFAULT_URL, "--url", help="The node's RPC URL.")
+URL_OPTION = typer.Option(
+    default_url(),
+    "--url",
+    envvar=URL_ENV,
+    help="The node's RPC URL (default: $KHALA_URL, then url in ~/.config/khala/config.toml).",
+)
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object.")
 
 

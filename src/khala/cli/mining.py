@@ -8,7 +8,7 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
-from khala.cli.submit import FROM_HELP, submit_and_report
+from khala.cli.submit import FROM_HELP, receipt_json, submit_and_report
 from khala.primitives.units import format_amount, parse_amount
 from khala.runtime.modules.computation.calls import (
     Bind,
@@ -17,6 +17,7 @@ from khala.runtime.modules.computation.calls import (
     StopComputing,
     Unbind,
 )
+from khala.runtime.modules.computation.errors import ComputationErrorCode
 from khala.sdk import Client, keyring
 from khala.sdk.mining import overview, session_status
 
@@ -141,20 +142,43 @@ def reclaim(
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Return a cooled-down worker's stake to its owner (and optionally unbind it)."""
+    """Return a cooled-down worker's stake to its owner (and optionally unbind it).
+
+    Each step is reported on its own (text: one line each; JSON: ``steps``); the command exits
+    1 if any step failed. Unbinding is the operator's: a reclaim by anyone else still returns
+    the stake, and the unbind step says who may do it.
+    """
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
         client = Client(url)
         pair = keyring.pair(sender)
         stake = session_status(client, worker).stake
-        submit_and_report(
-            client,
-            pair,
-            Reclaim(worker),
-            what=f"reclaim {format_amount(stake)}",
-            as_json=as_json,
-            extra={"stake": stake},
-            quiet=unbind,
-        )
+        steps: list[tuple[str, Any, str]] = [
+            ("reclaim", Reclaim(worker), f"reclaim of {format_amount(stake)}")
+        ]
         if unbind:
-            submit_and_report(client, pair, Unbind(worker), what="unbind", as_json=as_json)
+            steps.append(("unbind", Unbind(worker), "unbind"))
+        outcomes = []
+        for name, call, what in steps:
+            receipt = client.submit(client.sign(pair, call), wait="finalized")
+            outcomes.append({"step": name, "what": what, **receipt_json(receipt)})
+            if receipt.success is False:
+                break
+
+        def text() -> str:
+            return "\n".join(
+                f"{item['what']} succeeded in block #{item['block_number']}"
+                if item["success"]
+                else f"{item['what']} FAILED: {item['error']}{_hint(item['error'])}"
+                for item in outcomes
+            )
+
+        emit({"steps": outcomes, "stake": stake}, as_json=as_json, text=text)
+        if any(item["success"] is False for item in outcomes):
+            raise typer.Exit(1)
+
+
+def _hint(code: object) -> str:
+    if code == ComputationErrorCode.NOT_OPERATOR.value:
+        return " (only the worker's operator may unbind it; the stake was still returned)"
+    return ""

@@ -20,11 +20,10 @@ import structlog
 
 from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
-from khala.primitives.scale import codec_of
 from khala.relayer.submitter import Submitter
 from khala.runtime.modules.registry.calls import RegisterWorker, UpdateWorkerEndpoint
-from khala.runtime.modules.registry.types import AttestationReport, WorkerRegistrationInfo
-from khala.sdk import AsyncClient, Receipt
+from khala.sdk import AsyncClient, Receipt, SdkError
+from khala.sdk.worker_api import HttpWorkerApi
 
 log = structlog.get_logger("khala.relayer")
 
@@ -65,19 +64,14 @@ class RelayerConfig:
     ``--operator`` decides; a different one is refused); None accepts the worker's."""
 
 
-async def _worker_get(session: aiohttp.ClientSession, url: str) -> Any:
+async def _worker_call(config: RelayerConfig, call: Any) -> Any:
+    """Run one call on the worker's API, turning its failures into relayer errors."""
     try:
-        async with session.get(url) as response:
-            if response.status != 200:
-                raise RelayerError(
-                    RelayerErrorCode.WORKER_UNREACHABLE,
-                    f"{redact(url)}: HTTP {response.status} {response.reason}",
-                )
-            return await response.json()
-    except (aiohttp.ClientError, TimeoutError) as error:
+        return await call
+    except SdkError as error:
         raise RelayerError(
             RelayerErrorCode.WORKER_UNREACHABLE,
-            f"cannot reach the worker at {redact(url)} ({error}); is `khala worker` running?",
+            f"{redact(config.worker_url)}: {error.message}; is `khala worker` running there?",
         ) from None
 
 
@@ -105,15 +99,13 @@ async def register_worker(
     Raises:
         RelayerError: When the worker is unreachable or the chain refuses the registration.
     """
-    query = "" if config.owner is None else f"?operator=0x{config.owner.hex()}"
-    answer = await _worker_get(session, f"{config.worker_url}/registration{query}")
-    info = codec_of(WorkerRegistrationInfo).decode(bytes.fromhex(answer["info"][2:]))
-    attestation = codec_of(AttestationReport).decode(bytes.fromhex(answer["attestation"][2:]))
-    call = RegisterWorker(info, attestation)
+    api = HttpWorkerApi(config.worker_url, session)
+    registration = await _worker_call(config, api.registration(config.owner))
+    call = RegisterWorker(registration.info, registration.attestation)
     receipt = await (config.submitter or Submitter(config.operator)).submit(client, call, wait=True)
     log.info(
         "registration submitted",
-        worker=answer["pubkey"],
+        worker="0x" + registration.info.pubkey.hex(),
         block=receipt.block_number,
         success=receipt.success,
         error=receipt.error,
@@ -129,12 +121,9 @@ async def update_endpoint(
     Raises:
         RelayerError: When the worker is unreachable or the chain refuses the update.
     """
-    answer = await _worker_get(session, f"{config.worker_url}/endpoint")
+    signed = await _worker_call(config, HttpWorkerApi(config.worker_url, session).endpoint())
     call = UpdateWorkerEndpoint(
-        bytes.fromhex(answer["pubkey"][2:]),
-        answer["endpoint"],
-        int(answer["signing_time"]),
-        bytes.fromhex(answer["signature"][2:]),
+        signed.pubkey, signed.endpoint, signed.signing_time, signed.signature
     )
     receipt = await (config.submitter or Submitter(config.operator)).submit(client, call, wait=True)
     return _check(receipt, "endpoint update")

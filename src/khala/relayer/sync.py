@@ -32,8 +32,9 @@ from khala.relayer.submitter import Submitter
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.state import INGRESS_SEQUENCE
 from khala.runtime.modules.mq.types import SignedMessage
-from khala.sdk import AsyncClient
+from khala.sdk import AsyncClient, SdkError, SdkErrorCode
 from khala.sdk.backoff import Backoff
+from khala.sdk.worker_api import HttpWorkerApi, WorkerApi
 from khala.service.files import write_atomic
 
 log = structlog.get_logger("khala.relayer.sync")
@@ -59,6 +60,18 @@ class TrackedWorker:
     """Retry delays while it is unreachable."""
     retry_at: float = 0.0
     """Monotonic time before which an unreachable worker is not asked again."""
+    api: WorkerApi | None = None
+    """The client of its control API (set when the loop starts; a fake in tests)."""
+
+    def client(self) -> WorkerApi:
+        """Its API client.
+
+        Raises:
+            SdkError: ``sdk.connection_failed`` before the loop connected it.
+        """
+        if self.api is None:
+            raise SdkError(SdkErrorCode.CONNECTION_FAILED, f"{self.shown} is not connected")
+        return self.api
 
     @property
     def shown(self) -> str:
@@ -102,22 +115,20 @@ class Syncer:
         """(origin, sequence) pairs in flight, with when; shared by all workers, so the
         gatekeepers' identical messages are relayed once."""
 
-    async def run_round(self, client: AsyncClient, session: aiohttp.ClientSession) -> bool:
+    async def run_round(self, client: AsyncClient) -> bool:
         """One round; returns True when every reachable worker is at the finalized head."""
         finalized = await client.rpc("chain_getFinalizedHead")
         head = int((await client.rpc("chain_getHeader", finalized))["number"], 16)
-        reachable = [
-            worker for worker in self.workers if await self._refresh_height(session, worker)
-        ]
+        reachable = [worker for worker in self.workers if await self._refresh_height(worker)]
         behind = [worker for worker in reachable if worker.height < head]
         if behind:
             start = min(worker.height for worker in behind) + 1
             blocks = await client.rpc("khala_syncBlocks", start, self.config.batch)
             for worker in behind:
-                await self._feed(session, worker, blocks, start)
+                await self._feed(worker, blocks)
             self._report(head)
         for worker in reachable:
-            await self._relay_egress(client, session, worker)
+            await self._relay_egress(client, worker)
         self._persist()
         return not any(worker.height < head for worker in reachable)
 
@@ -128,10 +139,12 @@ class Syncer:
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session,
         ):
             await client.wait_until_reachable(self._waiting_for_node)
+            for worker in self.workers:
+                worker.api = HttpWorkerApi(worker.url, session)
             backoff = Backoff()
             while True:
                 try:
-                    caught_up = await self.run_round(client, session)
+                    caught_up = await self.run_round(client)
                 except KhalaError as error:
                     delay = backoff.next_delay()
                     log.error(
@@ -151,19 +164,18 @@ class Syncer:
             "waiting for the node", node=self.config.node_url, retry_in_s=delay, error=error.message
         )
 
-    async def _refresh_height(self, session: aiohttp.ClientSession, worker: TrackedWorker) -> bool:
+    async def _refresh_height(self, worker: TrackedWorker) -> bool:
         """Ask a worker its height; an unreachable one is retried with exponential backoff."""
         now = time.monotonic()
         if now < worker.retry_at:
             return False
         try:
-            async with session.get(f"{worker.url}/info") as response:
-                worker.height = int((await response.json())["synced_height"])
-        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
+            worker.height = await worker.client().synced_height()
+        except SdkError as error:
             delay = worker.backoff.next_delay()
             worker.retry_at = now + delay
             log.warning(
-                "worker unreachable", worker=worker.shown, error=str(error), retry_in_s=delay
+                "worker unreachable", worker=worker.shown, error=error.message, retry_in_s=delay
             )
             return False
         if worker.backoff.attempts:
@@ -171,39 +183,37 @@ class Syncer:
             worker.backoff.reset()
         return True
 
-    async def _feed(
-        self, session: aiohttp.ClientSession, worker: TrackedWorker, blocks: list[Any], start: int
-    ) -> None:
+    async def _feed(self, worker: TrackedWorker, blocks: list[Any]) -> None:
         wanted = [block for block in blocks if block["number"] > worker.height]
         if not wanted or wanted[0]["number"] != worker.height + 1:
             return
         try:
-            async with session.post(f"{worker.url}/sync", json={"blocks": wanted}) as response:
-                answer = await response.json()
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            log.warning("sync to worker failed", worker=worker.shown, error=str(error))
+            outcome = await worker.client().sync(wanted)
+        except SdkError as error:
+            log.warning("sync to worker failed", worker=worker.shown, error=error.message)
             return
-        self._synced += int(answer.get("imported", 0))
-        worker.height = int(answer.get("synced_height", worker.height))
-        if answer.get("error"):
-            log.warning("worker refused a block", worker=worker.shown, **answer["error"])
+        self._synced += outcome.imported
+        if outcome.synced_height >= 0:
+            worker.height = outcome.synced_height
+        if outcome.error:
+            log.warning("worker refused a block", worker=worker.shown, **outcome.error)
 
-    async def _relay_egress(
-        self, client: AsyncClient, session: aiohttp.ClientSession, worker: TrackedWorker
-    ) -> None:
+    async def _relay_egress(self, client: AsyncClient, worker: TrackedWorker) -> None:
         try:
-            async with session.get(f"{worker.url}/egress") as response:
-                egress = await response.json()
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            log.warning("egress fetch failed", worker=worker.shown, error=str(error))
+            queues = await worker.client().egress()
+        except SdkError as error:
+            log.warning("egress fetch failed", worker=worker.shown, error=error.message)
             return
-        for queue in egress.get("queues", []):
-            if queue["messages"]:
-                origin = bytes.fromhex(queue["origin"][2:])
-                await self._relay_queue(client, worker, origin, queue["messages"])
+        for queue in queues:
+            if queue.messages:
+                await self._relay_queue(client, worker, queue.origin, queue.messages)
 
     async def _relay_queue(
-        self, client: AsyncClient, worker: TrackedWorker, origin: bytes, messages: list[Any]
+        self,
+        client: AsyncClient,
+        worker: TrackedWorker,
+        origin: bytes,
+        messages: list[tuple[int, bytes]],
     ) -> None:
         """Submit one origin's pending messages in order, skipping accepted and in-flight ones."""
         key = INGRESS_SEQUENCE.prefix + hash_key(INGRESS_SEQUENCE.hasher, origin)
@@ -212,12 +222,11 @@ class Syncer:
             None if raw is None else bytes.fromhex(raw[2:])
         )
         now = time.monotonic()
-        for item in sorted(messages, key=lambda entry: entry["sequence"]):
-            sequence = int(item["sequence"])
+        for sequence, encoded in sorted(messages):
             sent = self._submitted.get((origin, sequence))
             if sequence < accepted_until or (sent is not None and now - sent < RESUBMIT_AFTER_S):
                 continue
-            signed = _SIGNED.decode(bytes.fromhex(item["signed"][2:]))
+            signed = _SIGNED.decode(encoded)
             call = SyncOffchainMessage(signed)
             try:
                 await self.submitter.submit(client, call, wait=False)

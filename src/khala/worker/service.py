@@ -41,11 +41,11 @@ from khala.runtime.modules.mq.types import GatekeeperOrigin, MessageOrigin, Sign
 from khala.runtime.modules.registry.calls import endpoint_payload
 from khala.runtime.modules.registry.registration import report_data_for
 from khala.runtime.modules.registry.types import (
-    AttestationReport,
     SgxDcapReport,
     WorkerRegistrationInfo,
 )
 from khala.sdk import AsyncClient, SdkError
+from khala.sdk.worker_api import EgressQueue, Registration, SignedEndpoint
 from khala.service.guards import BasePathLock, ensure_port_free
 from khala.worker.benchmark import BenchmarkLoop
 from khala.worker.control_api import (
@@ -80,10 +80,6 @@ _HEADER = codec_of(Header)
 def _refusal(code: SyncRequestErrorCode, message: str, status: int) -> web.Response:
     """A typed JSON refusal: ``{"error": {"code", "message"}}``."""
     return web.json_response({"error": {"code": code.value, "message": message}}, status=status)
-
-
-_INFO = codec_of(WorkerRegistrationInfo)
-_REPORT = codec_of(AttestationReport)
 
 
 class EnclaveKind(StrEnum):
@@ -323,23 +319,14 @@ class WorkerService:
         ]
         if self.runtime.gatekeeper is not None:
             queues.append((GatekeeperOrigin(), self.runtime.gatekeeper.egress()))
-        return web.json_response(
-            {
-                "queues": [
-                    {
-                        "origin": "0x" + _ORIGIN.encode(origin).hex(),
-                        "messages": [
-                            {
-                                "sequence": signed.sequence,
-                                "signed": "0x" + _SIGNED.encode(signed).hex(),
-                            }
-                            for signed in messages
-                        ],
-                    }
-                    for origin, messages in queues
-                ]
-            }
-        )
+        answer = [
+            EgressQueue(
+                _ORIGIN.encode(origin),
+                [(signed.sequence, _SIGNED.encode(signed)) for signed in messages],
+            ).to_json()
+            for origin, messages in queues
+        ]
+        return web.json_response({"queues": answer})
 
     async def _registration(self, request: web.Request) -> web.Response:
         keys, backend, genesis = self._keys()
@@ -372,13 +359,7 @@ class WorkerService:
             )
         attestation = SgxDcapReport(quote.quote, quote.collateral_json.encode())
         return web.json_response(
-            {
-                "info": "0x" + _INFO.encode(info).hex(),
-                "attestation": "0x" + _REPORT.encode(attestation).hex(),
-                "pubkey": "0x" + keys.identity.public_key.hex(),
-                "report_data": "0x" + report_data.hex(),
-                "provider": quote.provider,
-            }
+            Registration(info, attestation, report_data, quote.provider).to_json()
         )
 
     async def _endpoint(self, request: web.Request) -> web.Response:
@@ -394,11 +375,5 @@ class WorkerService:
         signing_time = int(time.time())
         payload = endpoint_payload(keys.identity.public_key, url, signing_time)
         signature = sign_content(keys.identity, SignedContentType.ENDPOINT_INFO, payload)
-        return web.json_response(
-            {
-                "pubkey": "0x" + keys.identity.public_key.hex(),
-                "endpoint": url,
-                "signing_time": signing_time,
-                "signature": "0x" + signature.hex(),
-            }
-        )
+        signed = SignedEndpoint(keys.identity.public_key, url, signing_time, signature)
+        return web.json_response(signed.to_json())

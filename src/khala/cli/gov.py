@@ -7,13 +7,14 @@ import typer
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.mining import parse_worker
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
+from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, as_root, submit_and_report
 from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
 from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
 from khala.runtime.modules.scheduler.types import task_id
-from khala.sdk import Client, keyring
+from khala.sdk import Client
 from khala.sdk.mining import scheduled_task
 
 app = typer.Typer(
@@ -36,7 +37,7 @@ def _root(
 ) -> None:
     """Submit ``call`` with the root origin, signed by ``sender``, and report it."""
     submit_and_report(
-        Client(url), keyring.pair(sender), as_root(call), what=what, as_json=as_json, extra=extra
+        Client(url), signer(sender), as_root(call), what=what, as_json=as_json, extra=extra
     )
 
 

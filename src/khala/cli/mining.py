@@ -8,6 +8,7 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
+from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, receipt_json, submit_and_report
 from khala.primitives.units import format_amount, parse_amount
 from khala.runtime.modules.computation.calls import (
@@ -18,7 +19,7 @@ from khala.runtime.modules.computation.calls import (
     Unbind,
 )
 from khala.runtime.modules.computation.errors import ComputationErrorCode
-from khala.sdk import Client, keyring
+from khala.sdk import Client
 from khala.sdk.mining import overview, session_status
 
 app = typer.Typer(
@@ -112,7 +113,7 @@ def start_computing(
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
         units = parse_amount(stake, require_unit=True)
-        pair = keyring.pair(sender)
+        pair = signer(sender)
         client = Client(url)
         if session_status(client, worker).session is None:
             bind = Bind(worker)
@@ -130,9 +131,7 @@ def stop_computing(
     """Stop computing; the stake stays reserved until the cool-down ends."""
     with reported_errors(as_json=as_json):
         call = StopComputing(parse_worker(pubkey))
-        submit_and_report(
-            Client(url), keyring.pair(sender), call, what="stop computing", as_json=as_json
-        )
+        submit_and_report(Client(url), signer(sender), call, what="stop computing", as_json=as_json)
 
 
 def reclaim(
@@ -151,7 +150,7 @@ def reclaim(
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
         client = Client(url)
-        pair = keyring.pair(sender)
+        pair = signer(sender)
         stake = session_status(client, worker).stake
         steps: list[tuple[str, Any, str]] = [
             ("reclaim", Reclaim(worker), f"reclaim of {format_amount(stake)}")

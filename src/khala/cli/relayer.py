@@ -12,10 +12,10 @@ import typer
 from khala.cli.logs import configure_logging
 from khala.cli.output import CliError, CliErrorCode, emit, read_file, reported_errors
 from khala.cli.signals import run_until_signal
+from khala.cli.signer import signer
 from khala.relayer.registration import DEFAULT_REFRESH_S, RelayerConfig, relay_forever, relay_once
 from khala.relayer.submitter import Submitter
 from khala.relayer.sync import DEFAULT_BATCH, SyncConfig, Syncer
-from khala.sdk import keyring
 from khala.sdk.core import account_id
 
 
@@ -85,7 +85,7 @@ def relayer(
             raise typer.BadParameter(
                 "give --node, --operator and at least one worker (or --config)"
             )
-        pair = keyring.pair(operator_uri)
+        pair = signer(operator_uri)
         owner_id = None if owner is None else account_id(owner)
         registrations = [
             RelayerConfig(

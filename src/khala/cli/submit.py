@@ -14,7 +14,7 @@ from khala.runtime.modules.sudo.calls import Sudo
 from khala.sdk import Client
 from khala.sdk.types import Receipt
 
-FROM_HELP = "Signer's secret URI, e.g. //Alice or a mnemonic."
+FROM_HELP = "Signer: a keystore name (khala key add), a secret URI such as //Alice, or a mnemonic."
 """Help text of every ``--from`` option."""
 
 

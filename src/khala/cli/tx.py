@@ -8,9 +8,10 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import emit, reported_errors
+from khala.cli.signer import signer
 from khala.primitives.ss58 import ss58_encode
 from khala.primitives.units import format_amount, parse_amount
-from khala.sdk import Client, keyring
+from khala.sdk import Client
 from khala.sdk.core import account_id
 
 app = typer.Typer(
@@ -57,7 +58,7 @@ def transfer(
     Example: `khala tx transfer --from //Alice --to ADDRESS --amount 1.5PHA --wait finalized`
     """
     with reported_errors(as_json=as_json):
-        pair = keyring.pair(sender)
+        pair = signer(sender)
         units = parse_amount(amount, require_unit=True)
         recipient = ss58_encode(account_id(dest))
         if immortal:

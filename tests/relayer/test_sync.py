@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from khala.primitives.crypto import KeyScheme, keypair_from_seed, keypair_from_uri
 from khala.primitives.scale import codec_of
 from khala.relayer.sync import SyncConfig, Syncer
@@ -77,5 +81,26 @@ def test_identical_messages_from_two_workers_are_relayed_once() -> None:
             await syncer.run_round(client)
             pending = [decode_extrinsic(raw).call for raw in harness.node.pool.pending()]
             assert pending == [SyncOffchainMessage(signed)]
+
+    run(scenario())
+
+
+def test_progress_is_shown_while_catching_up_and_quiet_when_following(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A worker far behind gets a progress line; one a block behind gets none per block."""
+
+    async def scenario() -> None:
+        async with running() as harness, AsyncClient(harness.url) as client:
+            for _ in range(8):
+                harness.author()
+            behind, following = FakeWorkerApi(), FakeWorkerApi(height=7, fed=list(range(8)))
+            for fake, expect_line in ((behind, True), (following, False)):
+                syncer = _syncer(harness.url, fake)
+                syncer.config = replace(syncer.config, show_progress=True)
+                harness.author()
+                await syncer.run_round(client)
+                printed = capsys.readouterr().err
+                assert ("sync " in printed) is expect_line, printed
 
     run(scenario())

@@ -45,6 +45,10 @@ DEFAULT_POLL_S = 1.0
 """How often to look for new finalized blocks once caught up."""
 RESUBMIT_AFTER_S = 30.0
 """Resend an egress message not yet accepted after this long."""
+FOLLOWING_LAG = 2
+"""Workers within this many blocks of the head are following it, not catching up."""
+SUMMARY_EVERY_S = 60.0
+"""While following, the relayer prints one summary line a minute instead of one per block."""
 _SIGNED = codec_of(SignedMessage)
 
 
@@ -110,6 +114,8 @@ class Syncer:
         self.workers = [TrackedWorker(url.rstrip("/")) for url in config.workers]
         self.submitter = config.submitter or Submitter(config.operator)
         self._started = time.monotonic()
+        self._summarised = self._started
+        self._relayed = 0
         self._synced = 0
         self._submitted: dict[tuple[bytes, int], float] = {}
         """(origin, sequence) pairs in flight, with when; shared by all workers, so the
@@ -126,7 +132,7 @@ class Syncer:
             blocks = await client.rpc("khala_syncBlocks", start, self.config.batch)
             for worker in behind:
                 await self._feed(worker, blocks)
-            self._report(head)
+        self._report(head, reachable)
         for worker in reachable:
             await self._relay_egress(client, worker)
         self._persist()
@@ -239,23 +245,46 @@ class Syncer:
                 )
                 return
             self._submitted[(origin, sequence)] = now
+            self._relayed += 1
+            log.info(
+                "message relayed",
+                worker=worker.shown,
+                sequence=sequence,
+                topic=signed.message.destination.decode(errors="replace"),
+            )
         for done in [d for d in self._submitted if d[0] == origin and d[1] < accepted_until]:
             del self._submitted[done]
 
-    def _report(self, head: int) -> None:
-        if not self.config.show_progress:
+    def _report(self, head: int, reachable: list[TrackedWorker]) -> None:
+        """A progress line while catching up; once following the head, a summary a minute.
+
+        Only reachable workers count, so a worker that is down does not make the ETA grow.
+        """
+        if not self.config.show_progress or not reachable:
             return
-        lowest = min(worker.height for worker in self.workers)
-        elapsed = max(time.monotonic() - self._started, 1e-6)
-        rate = self._synced / elapsed
+        now = time.monotonic()
+        lowest = min(worker.height for worker in reachable)
         remaining = max(head - lowest, 0)
-        eta = remaining / rate if rate > 0 else float("inf")
-        print(
-            f"sync {lowest}/{head} blocks  {rate:,.0f} blocks/s  ETA {eta:.0f}s  "
-            f"workers {len(self.workers)}",
-            file=sys.stderr,
-            flush=True,
-        )
+        if remaining > FOLLOWING_LAG:
+            rate = self._synced / max(now - self._started, 1e-6)
+            eta = remaining / rate if rate > 0 else float("inf")
+            print(
+                f"sync {lowest}/{head} blocks  {rate:,.0f} blocks/s  ETA {eta:.0f}s  "
+                f"workers {len(reachable)}/{len(self.workers)}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        if now - self._summarised >= SUMMARY_EVERY_S:
+            print(
+                f"following #{head}: {len(reachable)}/{len(self.workers)} workers in sync, "
+                f"{self._relayed} messages relayed in the last "
+                f"{now - self._summarised:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+            self._summarised = now
+            self._relayed = 0
 
     def _persist(self) -> None:
         path = self.config.state_file

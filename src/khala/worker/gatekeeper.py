@@ -29,6 +29,7 @@ from khala.offchain.master_key import MASTER_KEY_LENGTH, open_master_key, signin
 from khala.primitives.crypto.errors import EnvelopeError
 from khala.primitives.fixed_point import ZERO
 from khala.primitives.scale import H256, ScaleError, codec_of, decode, encode
+from khala.primitives.units import format_amount
 from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.mq.state import next_sequence
 from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, PalletOrigin, SignedMessage
@@ -162,6 +163,16 @@ class GatekeeperHost:
         update = self.economics.process_block(block, time_s, messages)
         if update is not None:
             self.queue.push(SettleIntent(encode(update)))
+            if live:
+                log.info(
+                    "settlement queued",
+                    block=block,
+                    settled=len(update.settle),
+                    payout=format_amount(sum(item.payout for item in update.settle)),
+                    treasury=format_amount(sum(item.treasury for item in update.settle)),
+                    offline=len(update.offline),
+                    recovered=len(update.recovered_to_online),
+                )
         self.queue.purge(next_sequence(state, GatekeeperOrigin()))
         self._maybe_generate(state, published, live)
         me = self.keys.identity.public_key

@@ -71,6 +71,12 @@ class MiningHost:
         if self.live:
             beat = Heartbeat(session_id, challenge_block, challenge_time, iterations)
             self.queue.push(HEARTBEAT_TOPIC, encode(beat))
+            log.info(
+                "heartbeat sent",
+                session=session_id,
+                challenge_block=challenge_block,
+                iterations=iterations,
+            )
 
     # --- blocks -------------------------------------------------------------------------
 

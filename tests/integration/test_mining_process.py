@@ -176,6 +176,7 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 "--json",
             )
             assert early.returncode == 1 and "computation.mining_not_enabled" in early.stdout
+            assert f"mining starts at block #{launch}" in json.loads(early.stdout)["hint"]
 
             _wait("the launch", lambda: overview(Client(url)).enabled, timeout=180)
             assert Client(url).head().number >= launch
@@ -232,6 +233,7 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 early_reclaim.returncode == 1
                 and "computation.cool_down_not_ready" in early_reclaim.stdout
             )
+            assert "the cool-down ends" in json.loads(early_reclaim.stdout)["steps"][0]["hint"]
 
             last: dict[str, Any] = {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -20,7 +22,14 @@ from khala.runtime.modules.computation.calls import (
 )
 from khala.runtime.modules.computation.errors import ComputationErrorCode
 from khala.sdk import Client
-from khala.sdk.mining import overview, session_status
+from khala.sdk.mining import (
+    chain_preset,
+    cool_down_end,
+    mining_start_block,
+    overview,
+    session_status,
+)
+from khala.sdk.times import when
 
 app = typer.Typer(
     help="Mining status: the launch switch, parameters and a worker's session.",
@@ -57,13 +66,13 @@ def _overview_json(client: Client) -> dict[str, Any]:
         "master_pubkey": None if facts.master_pubkey is None else "0x" + facts.master_pubkey.hex(),
         "gatekeepers": ["0x" + key.hex() for key in facts.gatekeepers],
         "params": {
-            "budget_per_block": params.budget_per_block.to_decimal(6),
-            "v_max": params.v_max.to_decimal(0),
-            "treasury_ratio": params.treasury_ratio.to_decimal(6),
+            "budget_per_block": params.budget_per_block.to_display(6),
+            "v_max": params.v_max.to_display(0),
+            "treasury_ratio": params.treasury_ratio.to_display(6),
             "heartbeat_window": params.heartbeat_window,
             "expected_heartbeats": params.expected_heartbeats,
-            "k": params.k.to_decimal(6),
-            "re": params.re.to_decimal(6),
+            "k": params.k.to_display(6),
+            "re": params.re.to_display(6),
         },
     }
 
@@ -119,7 +128,14 @@ def start_computing(
             bind = Bind(worker)
             submit_and_report(client, pair, bind, what="bind", as_json=as_json, quiet=True)
         call = StartComputing(worker, units)
-        submit_and_report(client, pair, call, what="start computing", as_json=as_json)
+        submit_and_report(
+            client,
+            pair,
+            call,
+            what="start computing",
+            as_json=as_json,
+            hint=when_possible(client, worker),
+        )
 
 
 def stop_computing(
@@ -157,10 +173,15 @@ def reclaim(
         ]
         if unbind:
             steps.append(("unbind", Unbind(worker), "unbind"))
+        hint = when_possible(client, worker)
         outcomes = []
         for name, call, what in steps:
             receipt = client.submit(client.sign(pair, call), wait="finalized")
-            outcomes.append({"step": name, "what": what, **receipt_json(receipt)})
+            outcome = {"step": name, "what": what, **receipt_json(receipt)}
+            advice = hint(receipt.error) if receipt.error else ""
+            if advice:
+                outcome["hint"] = advice
+            outcomes.append(outcome)
             if receipt.success is False:
                 break
 
@@ -168,7 +189,7 @@ def reclaim(
             return "\n".join(
                 f"{item['what']} succeeded in block #{item['block_number']}"
                 if item["success"]
-                else f"{item['what']} FAILED: {item['error']}{_hint(item['error'])}"
+                else f"{item['what']} FAILED: {item['error']}{_hint(item['error'], hint)}"
                 for item in outcomes
             )
 
@@ -177,7 +198,28 @@ def reclaim(
             raise typer.Exit(1)
 
 
-def _hint(code: object) -> str:
+def _hint(code: object, hint: Callable[[str], str]) -> str:
     if code == ComputationErrorCode.NOT_OPERATOR.value:
         return " (only the worker's operator may unbind it; the stake was still returned)"
-    return ""
+    advice = hint(str(code))
+    return f" ({advice})" if advice else ""
+
+
+def when_possible(client: Client, worker: bytes) -> Callable[[str], str]:
+    """Say when a refused mining action becomes possible (for ``submit_and_report``)."""
+
+    def hint(code: str) -> str:
+        now = int(time.time())
+        if code == ComputationErrorCode.COOL_DOWN_NOT_READY.value:
+            ends = cool_down_end(client, worker)
+            return "" if ends is None else f"the cool-down ends {when(ends, now)}"
+        if code == ComputationErrorCode.MINING_NOT_ENABLED.value:
+            start = mining_start_block(client)
+            if start is None:
+                return "governance has not scheduled the start: khala gov schedule-mining-start"
+            head = client.head().number
+            seconds = max(start - head, 0) * chain_preset(client).block_time_ms // 1000
+            return f"mining starts at block #{start}, about {when(now + seconds, now)}"
+        return ""
+
+    return hint

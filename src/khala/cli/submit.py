@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -48,19 +49,27 @@ def submit_and_report(
     as_json: bool,
     extra: dict[str, Any] | None = None,
     quiet: bool = False,
+    hint: Callable[[str], str] | None = None,
 ) -> Receipt:
     """Sign, submit and wait for finality; print the outcome; exit 1 when the call failed.
 
     ``quiet`` prints nothing on success: a preliminary step of a command (binding before
-    starting) reports only if it fails, so ``--json`` output stays one object.
+    starting) reports only if it fails, so ``--json`` output stays one object. ``hint`` turns
+    a failure's code into a sentence saying what to do or when it becomes possible (JSON:
+    ``hint``).
     """
     receipt = client.submit(client.sign(pair, call), wait="finalized")
     if quiet and receipt.success is not False:
         return receipt
     payload = {**receipt_json(receipt), **(extra or {})}
+    advice = hint(receipt.error) if hint is not None and receipt.error else ""
+    if advice:
+        payload["hint"] = advice
 
     def text() -> str:
         outcome = "succeeded" if receipt.success else f"FAILED: {receipt.error}"
+        if advice:
+            outcome += f" ({advice})"
         fee = format_amount(receipt.fee or 0)
         return f"{what} {outcome} in block #{receipt.block_number}, fee {fee}"
 

@@ -104,6 +104,16 @@ class U64F64:
         whole, fraction = divmod(scaled, 10**digits)
         return f"{whole}.{fraction:0{digits}d}" if digits else str(whole)
 
+    def to_display(self, digits: int = 6) -> str:
+        """Format rounded half-up to at most ``digits`` decimals, without trailing zeros.
+
+        For people (0.2, not 0.199999 from the nearest U64F64); never for consensus.
+        """
+        scaled = (self.bits * 10**digits + (1 << (FRACTION_BITS - 1))) >> FRACTION_BITS
+        whole, fraction = divmod(scaled, 10**digits)
+        text = f"{whole}.{fraction:0{digits}d}".rstrip("0").rstrip(".") if digits else str(whole)
+        return text
+
     def __str__(self) -> str:
         """Show the value with 18 truncated decimals."""
         return self.to_decimal()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from khala.primitives.ss58 import ss58_encode
+from khala.runtime.genesis import preset_of
 from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
 from khala.runtime.modules.computation.tokenomics import TokenomicParameters
@@ -17,8 +19,10 @@ from khala.runtime.modules.registry import state as rst
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.runtime.modules.scheduler import state as sst
 from khala.runtime.modules.scheduler.types import TaskAddress, task_id
+from khala.runtime.presets import Preset
 from khala.sdk.client import Client
 from khala.sdk.core import unhex
+from khala.sdk.times import iso
 
 
 def read(client: Client, item: Any, *key: Any) -> Any:
@@ -89,14 +93,16 @@ class SessionStatus:
             "score": None if info is None else info.initial_score,
             "confidence_level": None if info is None else info.confidence_level,
             "session": None if self.session is None else "0x" + self.session.hex(),
-            "owner": None if record is None else "0x" + bytes(record.owner).hex(),
+            "owner": None if record is None else ss58_encode(bytes(record.owner)),
             "state": "Unbound" if record is None else _state_name(record),
             "session_id": None if record is None else record.session_id,
-            "v": None if record is None else record.v.to_decimal(6),
-            "ve": None if record is None else record.ve.to_decimal(6),
+            "v": None if record is None else record.v.to_display(6),
+            "ve": None if record is None else record.ve.to_display(6),
             "p_init": None if record is None else record.p_init,
             "p_instant": None if record is None else record.p_instant,
-            "last_heartbeat_time": None if record is None else record.challenge_time_last,
+            "last_heartbeat_time": None
+            if record is None or not record.challenge_time_last
+            else iso(record.challenge_time_last),
             "total_reward": None if record is None else record.total_reward,
             "stake": self.stake,
         }
@@ -119,3 +125,28 @@ def scheduled_task(client: Client, name: str) -> TaskAddress | None:
     """Where a named scheduler task sits, or None (unknown, ran or cancelled)."""
     task = task_id(name)
     return None if task is None else read(client, sst.LOOKUP, task)
+
+
+def chain_preset(client: Client) -> Preset:
+    """The preset the chain was started with (block time, cool-down...)."""
+
+    def get(key: bytes) -> bytes | None:
+        raw = client.rpc("state_getStorage", "0x" + key.hex())
+        return None if raw is None else unhex(raw, "preset")
+
+    return preset_of(get)
+
+
+def cool_down_end(client: Client, worker: bytes) -> int | None:
+    """Unix seconds when a cooling-down worker's stake may be reclaimed, or None."""
+    status = session_status(client, worker)
+    record = status.record
+    if record is None or not record.cool_down_start:
+        return None
+    return int(record.cool_down_start) + chain_preset(client).cool_down_secs
+
+
+def mining_start_block(client: Client) -> int | None:
+    """The block the scheduled ``start-mining`` task runs at, or None when none is scheduled."""
+    address = scheduled_task(client, "start-mining")
+    return None if address is None else int(address.when)

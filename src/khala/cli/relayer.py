@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -13,9 +12,9 @@ from khala.cli.logs import configure_logging
 from khala.cli.output import CliError, CliErrorCode, emit, read_file, reported_errors
 from khala.cli.signals import run_until_signal
 from khala.cli.signer import signer
-from khala.relayer.registration import DEFAULT_REFRESH_S, RelayerConfig, relay_forever, relay_once
-from khala.relayer.submitter import Submitter
-from khala.relayer.sync import DEFAULT_BATCH, SyncConfig, Syncer
+from khala.relayer.registration import DEFAULT_REFRESH_S
+from khala.relayer.service import RelayerService, RelayerServiceConfig
+from khala.relayer.sync import DEFAULT_BATCH
 from khala.sdk.core import account_id
 
 
@@ -85,20 +84,20 @@ def relayer(
             raise typer.BadParameter(
                 "give --node, --operator and at least one worker (or --config)"
             )
-        pair = signer(operator_uri)
-        owner_id = None if owner is None else account_id(owner)
-        registrations = [
-            RelayerConfig(
+        service = RelayerService(
+            RelayerServiceConfig(
                 node_url,
-                url.rstrip("/"),
-                pair,
+                tuple(urls),
+                signer(operator_uri),
+                None if owner is None else account_id(owner),
                 refresh,
-                owner=owner_id,
+                batch,
+                state,
+                register,
             )
-            for url in urls
-        ]
+        )
         if once:
-            results = [asyncio.run(relay_once(config)) for config in registrations]
+            results = asyncio.run(service.register_once())
             payload = {
                 "registered_in_blocks": [registered.block_number for registered, _ in results],
                 "registered_in_block": results[0][0].block_number,
@@ -106,18 +105,7 @@ def relayer(
             }
             emit(payload, as_json=as_json, text=lambda: f"registered {len(results)} worker(s)")
             return
-        # One submitter for every task, so their transactions never race for the same nonce.
-        submitter = Submitter(pair)
-        shared = [replace(config, submitter=submitter) for config in registrations]
-        syncer = Syncer(SyncConfig(node_url, tuple(urls), pair, batch, state, submitter=submitter))
-        run_until_signal(_forever(syncer, shared if register else []))
-
-
-async def _forever(syncer: Syncer, registrations: list[RelayerConfig]) -> None:
-    async with asyncio.TaskGroup() as group:
-        group.create_task(syncer.run_forever())
-        for config in registrations:
-            group.create_task(relay_forever(config))
+        run_until_signal(service.run())
 
 
 def _as_list(value: object) -> list[str]:

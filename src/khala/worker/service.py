@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -135,20 +136,29 @@ class WorkerConfig:
         return self.public_url or f"http://{self.host}:{self.port}"
 
 
-def open_backend(config: WorkerConfig) -> EnclaveBackend:
-    """Create the configured enclave backend."""
+def open_backend(config: WorkerConfig, clock: Callable[[], float] = time.time) -> EnclaveBackend:
+    """Create the configured enclave backend (the simulated one dates its quotes by ``clock``)."""
     if config.enclave is EnclaveKind.GRAMINE:
         return GramineSgxEnclave()
     pki = config.dev_pki or config.base_path / "dev-pki"
-    return SimulatedEnclave(config.base_path / "machine.key", pki, lambda: int(time.time()))
+    return SimulatedEnclave(config.base_path / "machine.key", pki, lambda: int(clock()))
+
+
+async def _serve(runner: web.AppRunner) -> None:
+    """Keep one API served until cancelled, then close it (a child of the service's group)."""
+    try:
+        await asyncio.Future()
+    finally:
+        await runner.cleanup()
 
 
 class WorkerService:
     """Runs the worker's API until cancelled."""
 
-    def __init__(self, config: WorkerConfig) -> None:
-        """Prepare; keys are unsealed in :meth:`run`."""
+    def __init__(self, config: WorkerConfig, clock: Callable[[], float] = time.time) -> None:
+        """Prepare; keys are unsealed in :meth:`run`. ``clock`` gives Unix seconds."""
         self.config = config
+        self.clock = clock
         self.ready = asyncio.Event()
         self.keys: WorkerKeys | None = None
         self.backend: EnclaveBackend | None = None
@@ -173,7 +183,7 @@ class WorkerService:
             lock.release()
 
     async def _run_locked(self) -> None:
-        self.backend = open_backend(self.config)
+        self.backend = open_backend(self.config, self.clock)
         self.keys, created = load_or_create_keys(self.backend, self.config.base_path)
         self.operator = bind_operator(
             self.backend, self.config.base_path, self.keys.identity.public_key, self.config.operator
@@ -190,7 +200,7 @@ class WorkerService:
             self.config.base_path,
             self.config.checkpoint_interval,
             iterations=self.bench.iterations,
-            clock=time.time,
+            clock=self.clock,
             gatekeeper=self.config.gatekeeper,
         )
         public = web.Application()
@@ -223,13 +233,13 @@ class WorkerService:
         )
         self.ready.set()
         try:
-            await asyncio.Event().wait()
+            async with asyncio.TaskGroup() as group:
+                group.create_task(_serve(public_runner))
+                group.create_task(_serve(control_runner))
         finally:
             self.bench.stop()
             if self.runtime.height > 0:
                 self.runtime.save_checkpoint()
-            await public_runner.cleanup()
-            await control_runner.cleanup()
 
     def _waiting_for_node(self, delay: float, error: SdkError) -> None:
         log.warning(
@@ -273,7 +283,7 @@ class WorkerService:
             }
         head = runtime.client.head
         stamp = runtime.head_timestamp_ms()
-        behind = max(time.time() - stamp / 1000, 0.0) if stamp else None
+        behind = max(self.clock() - stamp / 1000, 0.0) if stamp else None
         return {
             "synced_height": runtime.height,
             "state_root": None if head is None else "0x" + head.state_root.hex(),
@@ -351,7 +361,7 @@ class WorkerService:
             [],
             operator,
         )
-        report_data = report_data_for(info, int(time.time()), backend.random(24))
+        report_data = report_data_for(info, int(self.clock()), backend.random(24))
         quote = backend.quote(report_data)
         if quote.collateral_json is None:
             raise web.HTTPServiceUnavailable(
@@ -372,7 +382,7 @@ class WorkerService:
                 f"this worker publishes only its --public-url {url}",
                 403,
             )
-        signing_time = int(time.time())
+        signing_time = int(self.clock())
         payload = endpoint_payload(keys.identity.public_key, url, signing_time)
         signature = sign_content(keys.identity, SignedContentType.ENDPOINT_INFO, payload)
         signed = SignedEndpoint(keys.identity.public_key, url, signing_time, signature)

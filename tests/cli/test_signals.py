@@ -34,3 +34,18 @@ def test_a_failing_service_raises_its_error() -> None:
 
     with pytest.raises(LookupError):
         run_until_signal(service())
+
+
+def test_a_failing_child_task_surfaces_as_its_own_error() -> None:
+    """A service's TaskGroup wraps a child's error; the command still sees the typed error."""
+
+    async def service() -> None:
+        async def child() -> None:
+            raise KeyError("worker keys")
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(child())
+            group.create_task(asyncio.sleep(10))
+
+    with pytest.raises(KeyError):
+        run_until_signal(service())

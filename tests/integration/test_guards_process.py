@@ -92,3 +92,16 @@ def test_a_worker_started_before_its_node_waits_for_it(tmp_path: Path) -> None:
         if chain is not None:
             chain.terminate()
             chain.wait(timeout=20)
+
+
+def test_a_node_that_cannot_author_stops_with_its_error(tmp_path: Path) -> None:
+    """An authoring failure stops the node with its typed error instead of a log line a block."""
+    done = subprocess.run(
+        [KHALA, "node", "--dev", "--base-path", str(tmp_path / "chain"),
+         "--rpc-port", str(free_port()), "--authority", "//Bob", "--block-time", "0.2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "chain.not_authority" in done.stderr, done.stderr[-2000:]

@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from khala.enclave.backend import EnclaveError, EnclaveErrorCode
 from khala.enclave.simulated import SimulatedEnclave
 from khala.offchain.master_key import signing_key
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
@@ -144,3 +147,15 @@ def test_restart_from_companion_keeps_numbering(tmp_path: Path) -> None:
     )
     assert restored.queue.next_sequence == net.hosts["gk1"].queue.next_sequence
     assert restored.snapshot() == saved
+
+
+def test_a_corrupt_sealed_master_key_refuses_to_start(tmp_path: Path) -> None:
+    """A master key file that does not open is an error naming it, never silently dropped."""
+    base = tmp_path / "gk1"
+    base.mkdir()
+    (base / "master-key.sealed").write_bytes(b"not sealed")
+    backend = SimulatedEnclave(base / "machine.key", tmp_path / "pki", lambda: 1)
+    with pytest.raises(EnclaveError) as caught:
+        GatekeeperHost(GK1, backend, base, SendQueue(GK1.identity), None)
+    assert caught.value.code is EnclaveErrorCode.SEAL_CORRUPT
+    assert "master-key.sealed" in caught.value.message

@@ -13,7 +13,6 @@ from typing import Protocol
 
 import structlog
 
-from khala.errors import KhalaError
 from khala.node.node import Node
 
 log = structlog.get_logger("khala.engine")
@@ -52,11 +51,12 @@ class DevEngine:
             await asyncio.sleep(0)
 
     def _author(self) -> None:
-        try:
-            authored = self.node.author_next()
-        except KhalaError as error:
-            log.error("authoring failed", code=error.code.value, error=error.message)
-            return
+        """Author one block.
+
+        A failure (a key that is not an authority, damaged storage) propagates and stops the
+        node with its typed error instead of repeating every block.
+        """
+        authored = self.node.author_next()
         built = authored.built
         log.info(
             "block authored",

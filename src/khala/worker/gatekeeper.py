@@ -16,7 +16,7 @@ from pathlib import Path
 
 import structlog
 
-from khala.enclave.backend import EnclaveBackend, EnclaveError
+from khala.enclave.backend import EnclaveBackend, EnclaveError, EnclaveErrorCode
 from khala.offchain.gatekeeper import GatekeeperEconomics
 from khala.offchain.gatekeeper_queue import (
     DistributeIntent,
@@ -107,13 +107,23 @@ class GatekeeperHost:
             self._saved_economics = None
 
     def _load_master(self) -> bytes | None:
+        """The sealed master key, if this gatekeeper holds one.
+
+        Raises:
+            EnclaveError: ``enclave.seal_corrupt`` naming the file when it does not open: a
+                gatekeeper never carries on as if it had no key.
+        """
         if not self.path.exists():
             return None
         try:
             return self.backend.unseal(self.path.read_bytes(), MASTER_LABEL)
         except (EnclaveError, OSError) as error:
-            log.error("sealed master key unusable", path=str(self.path), error=str(error))
-            return None
+            reason = error.message if isinstance(error, EnclaveError) else str(error)
+            raise EnclaveError(
+                EnclaveErrorCode.SEAL_CORRUPT,
+                f"the sealed master key {self.path} does not open ({reason}); restore it from "
+                "a backup, or move it away to receive the key again from another gatekeeper",
+            ) from None
 
     def _store_master(self, master: bytes) -> None:
         write_atomic(self.path, self.backend.seal(master, MASTER_LABEL))

@@ -21,7 +21,7 @@ from khala.node.rpc.params import (
     optional_hash,
     positional,
 )
-from khala.node.rpc.runtime_api import RuntimeApiMethods
+from khala.node.rpc.runtime_api import RuntimeApiMethods, dispatch_info
 from khala.node.rpc.shapes import block_json, header_json, hex0x
 from khala.node.txpool import RPC_CODES, PoolError, PoolErrorCode, RpcCode
 from khala.primitives.hashing import blake2_256
@@ -30,12 +30,10 @@ from khala.primitives.ss58 import KHALA_PREFIX, base58_encode
 from khala.primitives.trie import Trie, generate_proof
 from khala.primitives.types import Header
 from khala.primitives.units import DECIMALS, SYMBOL
-from khala.runtime.dispatch import call_spec
 from khala.runtime.errors import InvalidTransactionError
-from khala.runtime.extrinsic import decode_extrinsic
 from khala.runtime.modules.payment.fees import compute_fee
 from khala.runtime.presets import PresetName
-from khala.runtime.types import DispatchClass, Pays
+from khala.runtime.types import DispatchClass
 from khala.runtime.version import runtime_version
 
 PEER_ID_PREFIX = bytes((0x00, 0x24, 0x08, 0x01, 0x12, 0x20))
@@ -256,20 +254,15 @@ class RpcMethods:
         extrinsic, _ = positional(params, 2, "payment_queryInfo")
         raw = hex_bytes(extrinsic, "extrinsic")
         try:
-            decoded = decode_extrinsic(raw)
-            spec = call_spec(decoded.call, self.node.chain.preset)
+            weight, dispatch_class, pays = dispatch_info(
+                self.node, raw, self.node.chain.best_state()
+            )
         except InvalidTransactionError as error:
             raise transaction_error(error) from None
-        pays = spec.pays
-        if spec.fee_exempt is not None and spec.fee_exempt(
-            self.node.chain.best_state(), decoded.call
-        ):
-            pays = Pays.NO
-        fee = compute_fee(len(raw), spec.weight, pays)
         return {
-            "weight": {"refTime": spec.weight, "proofSize": 0},
-            "class": DispatchClass(spec.dispatch_class).name.lower(),
-            "partialFee": str(fee),
+            "weight": {"refTime": weight, "proofSize": 0},
+            "class": DispatchClass(dispatch_class).name.lower(),
+            "partialFee": str(compute_fee(len(raw), weight, pays)),
         }
 
     def sync_blocks(self, params: Any) -> list[dict[str, Any]]:

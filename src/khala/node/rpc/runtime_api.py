@@ -23,7 +23,7 @@ from khala.runtime import apis
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.extrinsic import decode_extrinsic
 from khala.runtime.metadata import SUPPORTED_VERSIONS, build_metadata
-from khala.runtime.modules.payment.constants import BASE_FEE, LENGTH_FEE, WEIGHT_FEE_DIVISOR
+from khala.runtime.modules.payment.fees import compute_fee, fee_parts
 from khala.runtime.modules.system.state import account
 from khala.runtime.state import State
 from khala.runtime.types import Pays, Weight
@@ -33,6 +33,22 @@ MAX_PAIRS = 1000
 """Most pairs ``state_getPairs`` returns; wider prefixes must use ``state_getKeysPaged``."""
 MAX_KEYS = 1000
 """Most keys ``state_getKeys`` returns (the same bound as a page of keys)."""
+
+
+def dispatch_info(node: Node, raw: bytes, state: State) -> tuple[int, Any, Pays]:
+    """An extrinsic's weight, class and whether it pays, on ``state`` (fee exemptions checked).
+
+    Raises:
+        InvalidTransactionError: When it does not decode or names a call this chain lacks.
+    """
+    from khala.runtime.table import RUNTIME  # noqa: PLC0415 - the table imports every module
+
+    decoded = decode_extrinsic(raw)
+    spec = RUNTIME.call_spec(decoded.call, node.chain.preset)
+    pays = spec.pays
+    if spec.fee_exempt is not None and spec.fee_exempt(state, decoded.call):
+        pays = Pays.NO
+    return spec.weight, spec.dispatch_class, pays
 
 
 class RuntimeApiMethods:
@@ -118,23 +134,14 @@ class RuntimeApiMethods:
 
     def _dispatch_info(self, raw: bytes, state: State) -> tuple[int, Any, Pays]:
         try:
-            decoded = decode_extrinsic(raw)
-            from khala.runtime.table import RUNTIME  # noqa: PLC0415
-
-            spec = RUNTIME.call_spec(decoded.call, self.node.chain.preset)
+            return dispatch_info(self.node, raw, state)
         except InvalidTransactionError as error:
             raise invalid_params(f"{error.code.value}: {error.message}") from None
-        pays = spec.pays
-        if spec.fee_exempt is not None and spec.fee_exempt(state, decoded.call):
-            pays = Pays.NO
-        return spec.weight, spec.dispatch_class, pays
 
     def _query_info(self, args: list[Any], state: State, _: bytes) -> apis.RuntimeDispatchInfo:
         raw, length = args
         weight, dispatch_class, pays = self._dispatch_info(raw, state)
-        fee = (
-            0 if pays is Pays.NO else BASE_FEE + LENGTH_FEE * length + weight // WEIGHT_FEE_DIVISOR
-        )
+        fee = compute_fee(length, weight, pays)
         return apis.RuntimeDispatchInfo(Weight(weight, 0), dispatch_class, fee)
 
     def _query_fee_details(self, args: list[Any], state: State, _: bytes) -> apis.FeeDetails:
@@ -142,8 +149,7 @@ class RuntimeApiMethods:
         weight, _, pays = self._dispatch_info(raw, state)
         if pays is Pays.NO:
             return apis.FeeDetails(None, 0)
-        parts = apis.InclusionFee(BASE_FEE, LENGTH_FEE * length, weight // WEIGHT_FEE_DIVISOR)
-        return apis.FeeDetails(parts, 0)
+        return apis.FeeDetails(apis.InclusionFee(*fee_parts(length, weight)), 0)
 
     def _validate_transaction(self, args: list[Any], state: State, at: bytes) -> Any:
         _, raw, _ = args

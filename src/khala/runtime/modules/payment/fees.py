@@ -17,11 +17,16 @@ from khala.runtime.state import State
 from khala.runtime.types import Pays
 
 
+def fee_parts(length: int, weight: int) -> tuple[int, int, int]:
+    """The fee's parts: the base fee, the length fee and the weight fee (``query_fee_details``)."""
+    return BASE_FEE, LENGTH_FEE * length, weight // WEIGHT_FEE_DIVISOR
+
+
 def compute_fee(length: int, weight: int, pays: Pays) -> int:
     """Return the fee (without tip) of an extrinsic of ``length`` bytes and ``weight``."""
     if pays is Pays.NO:
         return 0
-    return BASE_FEE + LENGTH_FEE * length + weight // WEIGHT_FEE_DIVISOR
+    return sum(fee_parts(length, weight))
 
 
 def check_payable(state: State, who: bytes, amount: int) -> None:

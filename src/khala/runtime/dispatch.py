@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.outer import RuntimeCall
-from khala.runtime.presets import Preset
 
-__all__ = ["RuntimeCall", "call_spec", "module_error_code"]
+__all__ = ["RuntimeCall", "module_error_code"]
 
 
 def _table() -> Any:
@@ -27,13 +25,3 @@ def module_error_code(module_index: int, error_index: int) -> str:
     """Return the documented code of a module error, e.g. ``balances.insufficient_balance``."""
     code: str = _table().error_code(module_index, error_index)
     return code
-
-
-def call_spec(call: Any, preset: Preset) -> CallSpec:
-    """Return the handler of a call that exists on this chain (default runtime table).
-
-    Raises:
-        InvalidTransactionError: ``invalid_transaction.call`` for modules the preset lacks.
-    """
-    spec: CallSpec = _table().call_spec(call, preset)
-    return spec

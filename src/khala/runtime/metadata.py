@@ -11,9 +11,7 @@ name the address, call, signature and extra types.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from khala.primitives.docs import attribute_docs
@@ -28,6 +26,7 @@ from khala.runtime.block import OpaqueExtrinsic
 from khala.runtime.composition import Runtime
 from khala.runtime.events import EventRecord
 from khala.runtime.extrinsic import SIGNED_VERSION, EraCodec
+from khala.runtime.metadata_names import pascal, portable_definition, snake, substrate_path
 from khala.runtime.module import RuntimeModule
 from khala.runtime.outer import CALL_CODEC, EVENT_CODEC
 from khala.runtime.presets import Preset
@@ -37,70 +36,6 @@ SUPPORTED_VERSIONS = (14, 15)
 """Metadata versions served (``Metadata_metadata_versions``); V14 is the default."""
 EXTRINSIC_VERSION = SIGNED_VERSION & 0x7F
 """The extrinsic format version (4)."""
-
-_CORE_PATHS: dict[str, tuple[str, ...]] = {
-    "khala.primitives.types.Header": ("sp_runtime", "generic", "header", "Header"),
-    "khala.primitives.types.DigestItem": ("sp_runtime", "generic", "digest", "DigestItem"),
-    "khala.runtime.types.MultiAddress": ("sp_runtime", "multiaddress", "MultiAddress"),
-    "khala.runtime.types.MultiSignature": ("sp_runtime", "MultiSignature"),
-    "khala.runtime.types.Weight": ("sp_weights", "weight_v2", "Weight"),
-    "khala.runtime.types.DispatchClass": ("frame_support", "dispatch", "DispatchClass"),
-    "khala.runtime.types.Pays": ("frame_support", "dispatch", "Pays"),
-    "khala.runtime.types.DispatchInfo": ("frame_support", "dispatch", "DispatchInfo"),
-    "khala.runtime.types.Phase": ("frame_system", "Phase"),
-    "khala.runtime.types.ModuleError": ("sp_runtime", "ModuleError"),
-    "khala.runtime.types.DispatchErrorRecord": ("sp_runtime", "DispatchError"),
-    "khala.runtime.events.EventRecord": ("frame_system", "EventRecord"),
-    "khala.runtime.modules.system.state.AccountInfo": ("frame_system", "AccountInfo"),
-    "khala.runtime.modules.system.state.AccountData": ("pallet_balances", "types", "AccountData"),
-    "khala.runtime.apis.RuntimeVersion": ("sp_version", "RuntimeVersion"),
-    "khala.runtime.apis.RuntimeDispatchInfo": (
-        "pallet_transaction_payment",
-        "types",
-        "RuntimeDispatchInfo",
-    ),
-    "khala.runtime.apis.FeeDetails": ("pallet_transaction_payment", "types", "FeeDetails"),
-    "khala.runtime.apis.InclusionFee": ("pallet_transaction_payment", "types", "InclusionFee"),
-}
-"""Paths of shared types, renamed to the Substrate types they are laid out as."""
-
-_VARIANT_NAMES: dict[tuple[str, ...], dict[str, str]] = {
-    ("sp_runtime", "multiaddress", "MultiAddress"): {
-        "AddressId": "Id",
-        "AddressIndex": "Index",
-        "AddressRaw": "Raw",
-    },
-    ("sp_runtime", "MultiSignature"): {
-        "Ed25519Signature": "Ed25519",
-        "Sr25519Signature": "Sr25519",
-        "EcdsaSignature": "Ecdsa",
-    },
-    ("sp_runtime", "generic", "digest", "DigestItem"): {
-        "OtherDigest": "Other",
-        "ConsensusDigest": "Consensus",
-        "SealDigest": "Seal",
-        "PreRuntimeDigest": "PreRuntime",
-    },
-    ("sp_runtime", "DispatchError"): {
-        "OtherError": "Other",
-        "CannotLookupError": "CannotLookup",
-        "BadOriginError": "BadOrigin",
-        "ModuleDispatchError": "Module",
-    },
-}
-"""Variant names Substrate gives these enums (clients match ``Module``, ``Id``...)."""
-
-_TUPLE_VARIANTS = {
-    ("sp_runtime", "multiaddress", "MultiAddress"),
-    ("sp_runtime", "MultiSignature"),
-    ("sp_runtime", "DispatchError"),
-    ("frame_system", "Phase"),
-    ("sp_runtime", "generic", "digest", "DigestItem"),
-}
-"""Enums whose variants carry unnamed fields in Substrate (``Id(AccountId)``): names dropped."""
-
-_FIELD_NAMES = {"dispatch_class": "class"}
-"""Field names Substrate spells differently (``class`` is a Python keyword)."""
 
 _SIGNED_EXTENSIONS = (
     "CheckNonZeroSender",
@@ -137,15 +72,7 @@ class _Described(Codec[Any]):
 
 
 def _crate(module: RuntimeModule) -> str:
-    return "frame_system" if module.index == 0 else f"pallet_{_snake(module.name)}"
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.lower().split("_"))
+    return "frame_system" if module.index == 0 else f"pallet_{snake(module.name)}"
 
 
 class _Builder:
@@ -179,7 +106,7 @@ class _Builder:
         docs = attribute_docs(errors)
         variants = [
             {
-                "name": _pascal(member.name),
+                "name": pascal(member.name),
                 "fields": [],
                 "index": member.error_index,
                 "docs": [docs.get(member.name, "")],
@@ -268,7 +195,7 @@ class _Builder:
         for name in _SIGNED_EXTENSIONS:
             fields, additional = extension_fields[name]
             crate = "pallet_transaction_payment" if name.startswith("Charge") else "frame_system"
-            path: tuple[str, ...] = (crate, "extensions", _snake(name), name)
+            path: tuple[str, ...] = (crate, "extensions", snake(name), name)
             if crate == "pallet_transaction_payment":
                 path = (crate, name)
             type_id = self.registry.id_of(_Described(path, _composite(fields)))
@@ -352,8 +279,8 @@ class _Builder:
     def portable(self, entry: dict[str, Any]) -> md.PortableType:
         type_id: int = entry["id"]
         raw = entry["type"]
-        path = self.rename_path(tuple(raw["path"]))
-        definition = self.definition(raw["def"], path, type_id in self.call_families)
+        path = substrate_path(tuple(raw["path"]), self.crates)
+        definition = portable_definition(raw["def"], path, is_call=type_id in self.call_families)
         params = self.params.get(type_id, raw["params"])
         return md.PortableType(
             type_id,
@@ -365,44 +292,6 @@ class _Builder:
             ),
         )
 
-    def rename_path(self, path: tuple[str, ...]) -> tuple[str, ...]:
-        dotted = ".".join(path)
-        if dotted in _CORE_PATHS:
-            return _CORE_PATHS[dotted]
-        if path[:3] == ("khala", "runtime", "modules") and len(path) == 6:
-            crate = self.crates.get(path[3], f"pallet_{path[3]}")
-            if path[5] in {"Call", "Event"}:
-                return (crate, "pallet", path[5])
-            return (crate, path[4], path[5])
-        return path
-
-    def definition(self, raw: TypeDef, path: tuple[str, ...], is_call: bool) -> md.TypeDef:
-        if "composite" in raw:
-            return md.Composite([_field(field) for field in raw["composite"]["fields"]])
-        if "variant" in raw:
-            renames = _VARIANT_NAMES.get(path, {})
-            variants = []
-            for item in raw["variant"]["variants"]:
-                name = renames.get(item["name"], item["name"])
-                if is_call:
-                    name = _snake(name)
-                elif name.isupper() and path and path[0] not in {"Option", "Result"}:
-                    name = _pascal(name)
-                fields = [_field(field) for field in item["fields"]]
-                if path in _TUPLE_VARIANTS:
-                    fields = [replace(field, name=None) for field in fields]
-                variants.append(md.Variant(name, fields, item["index"], list(item["docs"])))
-            return md.VariantDef(variants)
-        if "sequence" in raw:
-            return md.Sequence(raw["sequence"]["type"])
-        if "array" in raw:
-            return md.Array(raw["array"]["len"], raw["array"]["type"])
-        if "tuple" in raw:
-            return md.Tuple(list(raw["tuple"]))
-        if "compact" in raw:
-            return md.CompactDef(raw["compact"]["type"])
-        return md.PrimitiveDef(md.Primitive[raw["primitive"].upper()])
-
 
 _OPAQUE = codec_of(OpaqueExtrinsic)
 """The codec runtime APIs take extrinsics with; described as the ``UncheckedExtrinsic`` type."""
@@ -410,16 +299,6 @@ _OPAQUE = codec_of(OpaqueExtrinsic)
 
 def _composite(fields: list[dict[str, Any]]) -> Callable[[TypeIdAllocator], TypeDef]:
     return lambda _: {"composite": {"fields": fields}}
-
-
-def _field(field: dict[str, Any]) -> md.Field:
-    name = field.get("name")
-    return md.Field(
-        _FIELD_NAMES.get(name, name) if name is not None else None,
-        field["type"],
-        field.get("typeName"),
-        list(field.get("docs", [])),
-    )
 
 
 def _lines(text: str) -> list[str]:

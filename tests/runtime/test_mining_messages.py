@@ -11,6 +11,7 @@ from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.scale import decode, encode
 from khala.runtime.modules.balances.currency import free_balance
+from khala.runtime.modules.computation import constants as cst_constants
 from khala.runtime.modules.computation import events as cev
 from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.calls import Bind, SetMiningEnabled, StartComputing
@@ -19,6 +20,7 @@ from khala.runtime.modules.computation.constants import (
     SETTLE_TOPIC,
     SUBSIDY_ACCOUNT,
 )
+from khala.runtime.modules.computation.errors import ComputationErrorCode
 from khala.runtime.modules.computation.sessions import session_account
 from khala.runtime.modules.computation.types import (
     Heartbeat,
@@ -42,6 +44,7 @@ from khala.runtime.modules.registry.events import BenchmarkReported, MasterPubke
 from khala.runtime.modules.registry.types import BenchReport, BenchStart, MasterPubkeyUpload
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.runtime.modules.timestamp.state import now
+from khala.runtime.types import ModuleDispatchError, ModuleError
 from tests.runtime.harness import PHA
 from tests.runtime.test_registry import ALICE, RELAYER, WORKER, Chain
 
@@ -202,4 +205,19 @@ def test_settlements_need_the_master_key(chain: Mining) -> None:
     chain.publish_master()
     assert chain.message(SETTLE_TOPIC, update, gatekeeper=True, key=WORKER)[0] == (
         "mq.bad_signature"
+    )
+
+
+def test_an_undecodable_heartbeat_is_refused_with_the_modules_typed_error(chain: Mining) -> None:
+    """The topic's declaration opens the payload; a bad one fails as malformed_message."""
+    chain.start_computing()
+    error, events = chain.message(HEARTBEAT_TOPIC, b"\x01\x02")
+    assert error is None  # the extrinsic succeeds: the sequence is used
+    [failure] = _failures(events)
+    assert failure.destination == HEARTBEAT_TOPIC
+    assert failure.error == ModuleDispatchError(
+        ModuleError(
+            cst_constants.MODULE_INDEX,
+            bytes((ComputationErrorCode.MALFORMED_MESSAGE.error_index, 0, 0, 0)),
+        )
     )

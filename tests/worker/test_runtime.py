@@ -32,6 +32,11 @@ def test_checkpoints_resume_and_fall_back_to_an_older_one(tmp_path: Path) -> Non
     # governance's ping (answered once, with its payload).
     assert runtime.queue.next_sequence == 1
     assert [m.message.payload for m in runtime.queue.messages()] == [b"governance asks"]
+    # The account's ping never reached the handler: the topic admits modules only.
+    assert runtime.router.stats.as_json() == {
+        "delivered": 1,
+        "refused": {"topic.wrong_sender": {"khala/worker/ping": 1}},
+    }
     resumed = _runtime(tmp_path, chain.genesis_hash)
     assert resumed.height == 3 and resumed.client.trie.root_hash() == chain.head.state_root
     assert [message.message.destination for message in resumed.queue.messages()] == [PONG_TOPIC]

@@ -15,18 +15,15 @@ runs the same integer arithmetic on the same messages, so their updates are byte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from khala.offchain.challenge import ChallengeIndex
 from khala.offchain.economics import EconomicsEngine, WorkerState
+from khala.offchain.routing import Delivery, Route, Router
 from khala.offchain.worker_state import WorkerStateMachine
-from khala.primitives.scale import ScaleError, decode
 from khala.runtime.modules.computation.challenge import instant_performance
-from khala.runtime.modules.computation.constants import (
-    CHALLENGE_TOPIC,
-    HEARTBEAT_TOPIC,
-    WORKER_EVENT_TOPIC,
-)
 from khala.runtime.modules.computation.tokenomics import TokenomicParameters
+from khala.runtime.modules.computation.topics import CHALLENGE, HEARTBEAT, WORKER_EVENT
 from khala.runtime.modules.computation.types import (
     ComputingStarted,
     ComputingStopped,
@@ -36,7 +33,8 @@ from khala.runtime.modules.computation.types import (
     WorkerEvent,
     WorkingInfoUpdate,
 )
-from khala.runtime.modules.mq.types import Message, PalletOrigin, WorkerOrigin
+from khala.runtime.modules.mq.types import Message, MessageOrigin, WorkerOrigin
+from khala.runtime.table import RUNTIME
 
 
 class _Expectations:
@@ -80,40 +78,54 @@ class GatekeeperEconomics:
         """Start with no workers."""
         self.engine = EconomicsEngine(self.params)
         self.expectations = _Expectations(self.engine)
+        self._settle: list[SettleInfo] = []
+        self._recovered: list[bytes] = []
+        self._router = Router(RUNTIME.topics, self.routes())
 
     def set_params(self, params: TokenomicParameters) -> None:
         """Use new parameters from the next block on (as the chain does)."""
         self.params = params
         self.engine.params = params
 
+    def routes(self) -> list[Route[Any]]:
+        """The replay's subscriptions: session events, heartbeats, challenges."""
+        return [
+            Route(WORKER_EVENT, self.on_worker_event),
+            Route(HEARTBEAT, self.on_heartbeat),
+            Route(CHALLENGE, self.on_challenge),
+        ]
+
     def process_block(
         self, block: int, time_s: int, messages: list[Message]
     ) -> WorkingInfoUpdate | None:
-        """Apply one block's messages; return the settlement to send, if any."""
-        settle: list[SettleInfo] = []
-        recovered: list[bytes] = []
-        for message in messages:
-            topic = message.destination
-            if topic == WORKER_EVENT_TOPIC and isinstance(message.sender, PalletOrigin):
-                self._worker_event(message.payload, block)
-            elif topic == HEARTBEAT_TOPIC and isinstance(message.sender, WorkerOrigin):
-                self._heartbeat(
-                    bytes(message.sender.pubkey), message.payload, block, settle, recovered
-                )
-            elif topic == CHALLENGE_TOPIC and isinstance(message.sender, PalletOrigin):
-                self._challenge(message.payload, block, time_s)
+        """Apply one block's messages; return the settlement to send, if any.
+
+        The standalone form of what a gatekeeper host does through its worker's router:
+        :meth:`begin_block`, the block's messages through :meth:`routes`, :meth:`end_block`.
+        """
+        self.begin_block()
+        self._router.deliver_all(Delivery(block, time_s), messages)
+        return self.end_block(block)
+
+    def begin_block(self) -> None:
+        """Start collecting a block's payouts and recoveries."""
+        self._settle = []
+        self._recovered = []
+
+    def end_block(self, block: int) -> WorkingInfoUpdate | None:
+        """Turn overdue workers unresponsive; return the block's settlement, if any."""
         offline = self.engine.on_block(block)
+        settle, recovered = self._settle, self._recovered
+        self._settle, self._recovered = [], []
         if not (settle or recovered or offline):
             return None
         return WorkingInfoUpdate(block, offline, recovered, settle)
 
-    def _worker_event(self, payload: bytes, block: int) -> None:
-        try:
-            event = decode(WorkerEvent, payload)
-        except ScaleError:
-            return  # the chain wrote it; an undecodable one means a newer runtime: ignore
+    def on_worker_event(self, at: Delivery, sender: MessageOrigin, event: WorkerEvent) -> None:
+        """Open or close a worker's economics when its session starts or stops computing."""
         if not isinstance(event, ComputingStarted | ComputingStopped):
             return
+        block = at.block
         pubkey = bytes(event.worker)
         if isinstance(event, ComputingStarted):
             if pubkey in self.engine.workers:
@@ -131,7 +143,7 @@ class GatekeeperEconomics:
             self.machines[pubkey] = machine
             self.sessions[pubkey] = event.session_id
             self.beats[pubkey] = (0, 0)
-        elif isinstance(event, ComputingStopped) and pubkey in self.engine.workers:
+        elif pubkey in self.engine.workers:
             self._stop(pubkey, block)
 
     def _stop(self, pubkey: bytes, block: int) -> None:
@@ -141,18 +153,12 @@ class GatekeeperEconomics:
         self.sessions.pop(pubkey, None)
         self.beats.pop(pubkey, None)
 
-    def _heartbeat(
-        self,
-        pubkey: bytes,
-        payload: bytes,
-        block: int,
-        settle: list[SettleInfo],
-        recovered: list[bytes],
-    ) -> None:
-        try:
-            beat = decode(Heartbeat, payload)
-        except ScaleError:
+    def on_heartbeat(self, at: Delivery, sender: MessageOrigin, beat: Heartbeat) -> None:
+        """Settle a heartbeat the chain accepted (the topic admits workers only)."""
+        if not isinstance(sender, WorkerOrigin):
             return
+        pubkey = bytes(sender.pubkey)
+        block = at.block
         worker = self.engine.workers.get(pubkey)
         if worker is None or self.sessions.get(pubkey) != beat.session_id:
             return
@@ -172,16 +178,15 @@ class GatekeeperEconomics:
             self.engine.set_performance(pubkey, block, measured)
             return
         if was_unresponsive:
-            recovered.append(pubkey)
-        settle.append(SettleInfo(pubkey, result.v.bits, result.payout, result.treasury))
+            self._recovered.append(pubkey)
+        self._settle.append(SettleInfo(pubkey, result.v.bits, result.payout, result.treasury))
 
-    def _challenge(self, payload: bytes, block: int, time_s: int) -> None:
-        try:
-            challenge = decode(HeartbeatChallenge, payload)
-        except ScaleError:
-            return
+    def on_challenge(
+        self, at: Delivery, sender: MessageOrigin, challenge: HeartbeatChallenge
+    ) -> None:
+        """Record which computing workers this block's challenge hits."""
         for pubkey in self.index.hits(challenge.seed, challenge.online_target):
             self.expectations.pubkey = pubkey
             self.machines[pubkey].on_challenge(
-                block, time_s, challenge.seed, challenge.online_target, self.expectations
+                at.block, at.time_s, challenge.seed, challenge.online_target, self.expectations
             )

@@ -1,9 +1,10 @@
 """A runtime composed from its table of modules: everything derived from the declarations.
 
 :class:`Runtime` checks the table once (unique indices and names, error indices in 0..255 and
-unique per module, call handlers for every call variant, one handler per message topic) and
+unique per module, call handlers for every call variant, message topics declared once and
+handled by at most one module) and
 then answers what the executive, genesis, the metadata and the node need: a call's handler, the
-hooks in table order, the message routes, the name of a module error.
+hooks in table order, the topic table and message routes, the name of a module error.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.module import GenesisBuilder, Hook, MessageHandler, RuntimeModule
 from khala.runtime.outer import register_family
 from khala.runtime.presets import Preset
+from khala.runtime.topic import Topic
 
 MAX_INDEX = 255
 """Module and error indices are one byte on chain."""
@@ -38,6 +40,10 @@ class RuntimeTableErrorCode(StrEnum):
     """A call variant has no handler, or a handler names no call variant of the module."""
     DUPLICATE_ROUTE = "runtime_table.duplicate_route"
     """Two modules handle the same message topic."""
+    DUPLICATE_TOPIC = "runtime_table.duplicate_topic"
+    """Two modules declare the same message topic."""
+    UNDECLARED_TOPIC = "runtime_table.undeclared_topic"
+    """A module handles a topic no module declares (its payload type is unknown)."""
 
 
 class RuntimeTableError(KhalaError):
@@ -75,19 +81,36 @@ class Runtime:
             names.add(module.name)
             _check_errors(module)
             self._index_handlers(module)
-        topics: set[bytes] = set()
-        for module in self.modules:
-            for topic in module.routes:
-                if topic in topics:
-                    raise RuntimeTableError(
-                        RuntimeTableErrorCode.DUPLICATE_ROUTE, f"topic {topic!r} has two handlers"
-                    )
-                topics.add(topic)
+        self._check_topics()
         for module in self.modules:
             if module.calls is not None:
                 register_family("call", module.index, module.name, module.calls)
             if module.events is not None:
                 register_family("event", module.index, module.name, module.events)
+
+    def _check_topics(self) -> None:
+        declared: set[bytes] = set()
+        for module in self.modules:
+            for topic in module.topics:
+                if topic.name in declared:
+                    raise RuntimeTableError(
+                        RuntimeTableErrorCode.DUPLICATE_TOPIC,
+                        f"topic {topic.label} is declared twice",
+                    )
+                declared.add(topic.name)
+        routed: set[bytes] = set()
+        for module in self.modules:
+            for name in module.routes:
+                if name in routed:
+                    raise RuntimeTableError(
+                        RuntimeTableErrorCode.DUPLICATE_ROUTE, f"topic {name!r} has two handlers"
+                    )
+                if name not in declared:
+                    raise RuntimeTableError(
+                        RuntimeTableErrorCode.UNDECLARED_TOPIC,
+                        f"{module.name} handles {name!r}, which no module declares",
+                    )
+                routed.add(name)
 
     def _index_handlers(self, module: RuntimeModule) -> None:
         variants = set(variants_of(module.calls).values()) if module.calls is not None else set()
@@ -139,6 +162,11 @@ class Runtime:
     def genesis_builders(self, preset: Preset) -> Iterator[tuple[RuntimeModule, GenesisBuilder]]:
         """Every present module's genesis builder in table order."""
         return ((m, m.build_genesis) for m in self.present(preset) if m.build_genesis is not None)
+
+    @property
+    def topics(self) -> Mapping[bytes, Topic[Any]]:
+        """The one topic table: name -> declaration (payload type, allowed senders)."""
+        return {topic.name: topic for m in self.modules for topic in m.topics}
 
     def routes(self) -> Mapping[bytes, MessageHandler]:
         """The one routing table: message topic -> on-chain handler."""

@@ -2,7 +2,7 @@
 
 Each module package's ``declaration.py`` holds ``MODULE = RuntimeModule(...)`` naming its
 index, name, call and event families, error codes, hooks, genesis builder, storage items,
-constants and message routes. The table (:mod:`khala.runtime.table`) lists the records;
+constants, message topics and routes. The table (:mod:`khala.runtime.table`) lists the records;
 dispatch, event encoding, hook order, genesis, error names, the runtime version and the
 Substrate metadata are all derived from them, so adding a module is its package plus one line.
 
@@ -23,6 +23,7 @@ from khala.runtime.errors import ModuleErrorCode
 from khala.runtime.presets import Preset
 from khala.runtime.state import State
 from khala.runtime.storage import StorageItem
+from khala.runtime.topic import Topic
 
 Hook = Callable[[State, Any], Any]
 """A block hook: ``hook(state, ctx)`` with a root-origin :class:`Context`; its result is ignored."""
@@ -85,8 +86,10 @@ class RuntimeModule:
     """The module's ``state.py``: its storage items (and their docstrings) come from there."""
     constants: tuple[Constant, ...] = ()
     """Constants clients read from the metadata."""
+    topics: tuple[Topic[Any], ...] = ()
+    """Message topics this module sends or handles (:mod:`khala.runtime.topic`)."""
     routes: Mapping[bytes, MessageHandler] = field(default_factory=dict)
-    """Message topics this module handles on chain."""
+    """Message topics this module handles on chain (each one declared in some ``topics``)."""
     is_present: Callable[[Preset], bool] = always_present
     """Whether a preset's chain has this module (sudo exists on dev chains only)."""
 

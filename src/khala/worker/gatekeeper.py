@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -26,25 +27,25 @@ from khala.offchain.gatekeeper_queue import (
 )
 from khala.offchain.gatekeeper_state import EconomicsSnapshot, restore, snapshot
 from khala.offchain.master_key import MASTER_KEY_LENGTH, open_master_key, signing_key
+from khala.offchain.routing import Delivery, Route, Router
 from khala.primitives.crypto.errors import EnvelopeError
 from khala.primitives.fixed_point import ZERO
-from khala.primitives.scale import H256, ScaleError, codec_of, decode, encode
+from khala.primitives.scale import H256, codec_of, encode
 from khala.primitives.units import format_amount
 from khala.runtime.modules.computation import state as cst
+from khala.runtime.modules.computation.topics import CHALLENGE, HEARTBEAT, WORKER_EVENT
 from khala.runtime.modules.mq.state import next_sequence
-from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, PalletOrigin, SignedMessage
+from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, MessageOrigin, SignedMessage
 from khala.runtime.modules.registry import state as rst
-from khala.runtime.modules.registry.constants import (
-    GATEKEEPER_REGISTERED_TOPIC,
-    MASTER_KEY_TOPIC,
-    MASTER_PUBKEY_TOPIC,
-)
+from khala.runtime.modules.registry.constants import MASTER_PUBKEY_TOPIC
+from khala.runtime.modules.registry.topics import GATEKEEPER_REGISTERED, MASTER_KEY
 from khala.runtime.modules.registry.types import (
     MasterKeyDistribution,
     MasterPubkeyUpload,
     NewGatekeeper,
 )
 from khala.runtime.state import State
+from khala.runtime.table import RUNTIME
 from khala.service.files import write_atomic
 from khala.worker.identity import WorkerKeys
 from khala.worker.send_queue import SendQueue
@@ -96,6 +97,8 @@ class GatekeeperHost:
         self.published: bytes | None = None
         self.active = False
         self._uploaded = False
+        self._block_published: bytes | None = None
+        self._counter = 0
         if saved is not None:
             state = _SNAPSHOT.decode(saved)
             self._saved_economics: EconomicsSnapshot | None = state.economics
@@ -137,10 +140,37 @@ class GatekeeperHost:
             saved = self._saved_economics or EconomicsSnapshot(ZERO, [])
         return _SNAPSHOT.encode(GatekeeperSnapshot(saved, self.queue.state(), self.published))
 
+    def routes(self) -> list[Route[Any]]:
+        """The host's subscriptions: new gatekeepers, key distributions and the replay's."""
+        return [
+            Route(GATEKEEPER_REGISTERED, self.on_gatekeeper_registered),
+            Route(MASTER_KEY, self.on_master_key),
+            Route(
+                WORKER_EVENT,
+                lambda at, sender, event: self._replay().on_worker_event(at, sender, event),
+            ),
+            Route(
+                HEARTBEAT, lambda at, sender, beat: self._replay().on_heartbeat(at, sender, beat)
+            ),
+            Route(
+                CHALLENGE,
+                lambda at, sender, challenge: self._replay().on_challenge(at, sender, challenge),
+            ),
+        ]
+
     def on_block(
         self, state: State, block: int, time_s: int, messages: list[Message], live: bool
     ) -> None:
-        """Process one verified block (a new master key is only generated while ``live``)."""
+        """Process one verified block (standalone: through the host's own router).
+
+        A new master key is only generated while ``live``.
+        """
+        self.begin_block(state, block)
+        Router(RUNTIME.topics, self.routes()).deliver_all(Delivery(block, time_s), messages)
+        self.end_block(state, block, live)
+
+    def begin_block(self, state: State, block: int) -> None:
+        """Before a block's messages: parameters, and distributions when the key appears."""
         params = cst.TOKENOMIC_PARAMETERS.get(state)
         if self.economics is None:
             saved = self._saved_economics
@@ -149,28 +179,36 @@ class GatekeeperHost:
             )
         elif self.economics.params != params:
             self.economics.set_params(params)
+        self.economics.begin_block()
         published = rst.MASTER_PUBKEY.get(state)
-        counter = 0
+        self._block_published = None if published is None else bytes(published)
+        self._counter = 0
         if published is not None and self.published is None:
             for keeper in rst.GATEKEEPERS.get(state):
-                counter = self._distribute(state, bytes(keeper), block, counter)
-        for message in messages:
-            if message.destination == GATEKEEPER_REGISTERED_TOPIC and isinstance(
-                message.sender, PalletOrigin
-            ):
-                if published is not None and self.published is not None:
-                    announced = decode(NewGatekeeper, message.payload)
-                    intent = DistributeIntent(
-                        announced.pubkey, announced.ecdh_pubkey, block, counter
-                    )
-                    self.queue.push(intent)
-                    counter += 1
-            elif message.destination == MASTER_KEY_TOPIC and isinstance(
-                message.sender, GatekeeperOrigin
-            ):
-                self._receive(message.payload, published)
-        self.published = None if published is None else bytes(published)
-        update = self.economics.process_block(block, time_s, messages)
+                self._distribute(state, bytes(keeper), block)
+
+    def on_gatekeeper_registered(
+        self, at: Delivery, sender: MessageOrigin, announced: NewGatekeeper
+    ) -> None:
+        """Queue the master key for a gatekeeper added after the key was published."""
+        if self._block_published is not None and self.published is not None:
+            intent = DistributeIntent(
+                announced.pubkey, announced.ecdh_pubkey, at.block, self._counter
+            )
+            self.queue.push(intent)
+            self._counter += 1
+
+    def on_master_key(
+        self, at: Delivery, sender: MessageOrigin, distribution: MasterKeyDistribution
+    ) -> None:
+        """Take in a distribution addressed to this gatekeeper (see :meth:`_receive`)."""
+        self._receive(distribution, self._block_published)
+
+    def end_block(self, state: State, block: int, live: bool) -> None:
+        """After a block's messages: settle, purge relayed intents, generate the key if due."""
+        published = self._block_published
+        self.published = published
+        update = self._replay().end_block(block)
         if update is not None:
             self.queue.push(SettleIntent(encode(update)))
             if live:
@@ -190,19 +228,20 @@ class GatekeeperHost:
         holds = self.master is not None and published == signing_key(self.master).public_key
         self.active = holds and registered  # an unregistered gatekeeper falls silent
 
-    def _distribute(self, state: State, keeper: bytes, block: int, counter: int) -> int:
+    def _replay(self) -> GatekeeperEconomics:
+        if self.economics is None:  # begin_block creates it before any message
+            raise RuntimeError("gatekeeper messages delivered before begin_block")
+        return self.economics
+
+    def _distribute(self, state: State, keeper: bytes, block: int) -> None:
         info = rst.worker_info(state, keeper)
         if info is None:
-            return counter
-        self.queue.push(DistributeIntent(keeper, info.ecdh_pubkey, block, counter))
-        return counter + 1
-
-    def _receive(self, payload: bytes, published: bytes | None) -> None:
-        me = self.keys.identity.public_key
-        try:
-            distribution = decode(MasterKeyDistribution, payload)
-        except ScaleError:
             return
+        self.queue.push(DistributeIntent(keeper, info.ecdh_pubkey, block, self._counter))
+        self._counter += 1
+
+    def _receive(self, distribution: MasterKeyDistribution, published: bytes | None) -> None:
+        me = self.keys.identity.public_key
         if bytes(distribution.dest) != me or published is None:
             return
         if self.master is not None and signing_key(self.master).public_key == published:

@@ -13,18 +13,17 @@ a fresh benchmark.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 
+from khala.offchain.routing import Delivery, Route, Router
 from khala.offchain.worker_state import Phase, WorkerStateMachine
-from khala.primitives.scale import ScaleError, decode, encode
+from khala.primitives.scale import encode
 from khala.runtime.genesis import preset_of
 from khala.runtime.modules.computation import state as cst
-from khala.runtime.modules.computation.constants import (
-    CHALLENGE_TOPIC,
-    HEARTBEAT_TOPIC,
-    WORKER_EVENT_TOPIC,
-)
+from khala.runtime.modules.computation.constants import HEARTBEAT_TOPIC
+from khala.runtime.modules.computation.topics import CHALLENGE, WORKER_EVENT
 from khala.runtime.modules.computation.types import (
     ComputingStarted,
     ComputingStopped,
@@ -32,11 +31,13 @@ from khala.runtime.modules.computation.types import (
     HeartbeatChallenge,
     WorkerEvent,
 )
-from khala.runtime.modules.mq.types import Message, PalletOrigin
-from khala.runtime.modules.registry.constants import BENCH_REPORT_TOPIC, BENCH_START_TOPIC
+from khala.runtime.modules.mq.types import Message, MessageOrigin
+from khala.runtime.modules.registry.constants import BENCH_REPORT_TOPIC
 from khala.runtime.modules.registry.state import worker_info
+from khala.runtime.modules.registry.topics import BENCH_START
 from khala.runtime.modules.registry.types import BenchReport, BenchStart
 from khala.runtime.state import State
+from khala.runtime.table import RUNTIME
 from khala.worker.send_queue import SendQueue
 
 log = structlog.get_logger("khala.worker.mining")
@@ -52,6 +53,7 @@ class MiningHost:
         self.machine = WorkerStateMachine(queue.identity.public_key)
         self.live = False
         self._reconciled = False
+        self._router = Router(RUNTIME.topics, self.routes())
 
     # --- WorkerEffects ------------------------------------------------------------------
 
@@ -80,36 +82,49 @@ class MiningHost:
 
     # --- blocks -------------------------------------------------------------------------
 
+    def routes(self) -> list[Route[Any]]:
+        """The host's subscriptions: benchmark orders, session events, challenges."""
+        return [
+            Route(BENCH_START, self.on_bench_start),
+            Route(WORKER_EVENT, self.on_worker_event),
+            Route(CHALLENGE, self.on_challenge),
+        ]
+
     def on_block(
         self, state: State, block: int, time_s: int, messages: list[Message], live: bool
     ) -> None:
-        """Feed one verified block's messages to the machine."""
+        """Feed one verified block to the machine (standalone: through the host's own router)."""
+        self.begin_block(state, block, time_s, live)
+        self._router.deliver_all(Delivery(block, time_s), messages)
+        self.end_block(block)
+
+    def begin_block(self, state: State, block: int, time_s: int, live: bool) -> None:
+        """Before a block's messages: note liveness, rebuild from state once after a start."""
         self.live = live
         if not self._reconciled:
             self.reconcile(state, block, time_s)
-        me = self.machine.pubkey
-        for message in messages:
-            if not isinstance(message.sender, PalletOrigin):
-                continue
-            try:
-                if message.destination == BENCH_START_TOPIC:
-                    start = decode(BenchStart, message.payload)
-                    if bytes(start.worker) == me:
-                        self.machine.on_bench_start(block, time_s, start.duration, self)
-                elif message.destination == WORKER_EVENT_TOPIC:
-                    self._worker_event(decode(WorkerEvent, message.payload))
-                elif message.destination == CHALLENGE_TOPIC:
-                    challenge = decode(HeartbeatChallenge, message.payload)
-                    self.machine.on_challenge(
-                        block, time_s, challenge.seed, challenge.online_target, self
-                    )
-            except ScaleError:
-                log.warning("undecodable mining message", topic=message.destination.decode())
-        if not live:
-            self.machine.pause_benchmark()  # the benchmark waits while catching up
+
+    def end_block(self, block: int) -> None:
+        """After a block's messages: the benchmark waits while catching up; block effects."""
+        if not self.live:
+            self.machine.pause_benchmark()
         self.machine.on_block_end(block, self)
 
-    def _worker_event(self, event: WorkerEvent) -> None:
+    def on_bench_start(self, at: Delivery, sender: MessageOrigin, start: BenchStart) -> None:
+        """Benchmark when the registry says so (to this worker)."""
+        if bytes(start.worker) == self.machine.pubkey:
+            self.machine.on_bench_start(at.block, at.time_s, start.duration, self)
+
+    def on_challenge(
+        self, at: Delivery, sender: MessageOrigin, challenge: HeartbeatChallenge
+    ) -> None:
+        """Check the block's challenge against this worker."""
+        self.machine.on_challenge(
+            at.block, at.time_s, challenge.seed, challenge.online_target, self
+        )
+
+    def on_worker_event(self, at: Delivery, sender: MessageOrigin, event: WorkerEvent) -> None:
+        """Follow this worker's session starting or stopping."""
         if not isinstance(event, ComputingStarted | ComputingStopped):
             return
         if bytes(event.worker) != self.machine.pubkey:

@@ -1,9 +1,11 @@
 """The worker's core: verified chain state, message dispatch, egress and checkpoints.
 
 Blocks arrive from the relayer in batches; each goes through the light client; the verified
-block's outbound messages are dispatched by topic; the send queue is purged against the chain's
-verified ingress sequence; a checkpoint is sealed every ``checkpoint_interval`` blocks. A batch
-stops at the first refused block: the worker keeps its last good state and reports the error.
+block's outbound messages go through one router (topic -> one handler, declared topics only; a
+message its topic's declaration refuses is counted, logged and never handled); the send queue
+is purged against the chain's verified ingress sequence; a checkpoint is sealed every
+``checkpoint_interval`` blocks. A batch stops at the first refused block: the worker keeps its
+last good state and reports the error.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from pathlib import Path
 import structlog
 
 from khala.enclave.backend import EnclaveBackend
+from khala.offchain.routing import Delivery, Route, Router
 from khala.primitives.trie import Layout, Trie
 from khala.runtime.modules.mq.constants import (
     MAX_PING_PAYLOAD,
     PING_SENDER,
-    PING_TOPIC,
     PONG_TOPIC,
 )
 from khala.runtime.modules.mq.state import next_sequence
-from khala.runtime.modules.mq.types import Message, PalletOrigin, WorkerOrigin
+from khala.runtime.modules.mq.topics import PING
+from khala.runtime.modules.mq.types import Message, MessageOrigin, PalletOrigin, WorkerOrigin
 from khala.runtime.modules.timestamp.state import NOW
+from khala.runtime.table import RUNTIME
 from khala.worker import checkpoint
 from khala.worker.gatekeeper import COMPANION, GatekeeperHost
 from khala.worker.identity import WorkerKeys
@@ -39,9 +43,6 @@ DEFAULT_CHECKPOINT_INTERVAL = 100
 LIVE_WINDOW_S = 30
 """A block at most this old (by the worker's clock) is live: benchmarks count and challenges
 are answered; older blocks are history being caught up on."""
-
-Subscriber = Callable[[Message], None]
-"""A handler of inbound messages on one topic."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,6 @@ class WorkerRuntime:
         self.checkpoint_interval = checkpoint_interval
         self.client = LightClient(genesis_hash)
         self.queue = SendQueue(keys.identity)
-        self.subscribers: dict[bytes, Subscriber] = {PING_TOPIC: self._on_ping}
         self.received: list[Message] = []
         snapshot = checkpoint.load_latest(base_path, backend, keys.identity.public_key)
         companion = None
@@ -103,6 +103,9 @@ class WorkerRuntime:
         self.gatekeeper = (
             GatekeeperHost(keys, backend, base_path, self.queue, companion) if gatekeeper else None
         )
+        # One handler per topic: a gatekeeper replays everyone's mining and mines nothing itself.
+        host_routes = self.mining.routes() if self.gatekeeper is None else self.gatekeeper.routes()
+        self.router = Router(RUNTIME.topics, [Route(PING, self._on_ping), *host_routes])
 
     @property
     def height(self) -> int:
@@ -128,14 +131,7 @@ class WorkerRuntime:
                 )
                 return SyncReport(imported, self.height, error)
             imported += 1
-            for message in messages:
-                self._dispatch(message)
-            state = self.client.state()
-            time_s = NOW.get(state) // 1000
-            live = self.clock() - time_s <= LIVE_WINDOW_S
-            self.mining.on_block(state, self.height, time_s, messages, live)
-            if self.gatekeeper is not None:
-                self.gatekeeper.on_block(state, self.height, time_s, messages, live)
+            self._on_block(messages)
             self.queue.purge(
                 next_sequence(self.client.state(), WorkerOrigin(self.keys.identity.public_key))
             )
@@ -163,19 +159,31 @@ class WorkerRuntime:
         path = checkpoint.save(self.base_path, self.backend, snapshot)
         log.info("checkpoint saved", head=head.number, path=str(path))
 
-    def _dispatch(self, message: Message) -> None:
-        self.received.append(message)
+    def _on_block(self, messages: list[Message]) -> None:
+        """Run the host's block: begin, the messages through the router, end."""
+        state = self.client.state()
+        time_s = NOW.get(state) // 1000
+        live = self.clock() - time_s <= LIVE_WINDOW_S
+        self.received.extend(messages)
         del self.received[:-100]
-        handler = self.subscribers.get(message.destination)
-        if handler is not None:
-            handler(message)
+        if self.gatekeeper is None:
+            self.mining.begin_block(state, self.height, time_s, live)
+        else:
+            self.gatekeeper.begin_block(state, self.height)
+        for refused in self.router.deliver_all(Delivery(self.height, time_s), messages):
+            log.warning(
+                "message refused", block=self.height, code=refused.code.value, error=refused.message
+            )
+        if self.gatekeeper is None:
+            self.mining.end_block(self.height)
+        else:
+            self.gatekeeper.end_block(state, self.height, live)
 
-    def _on_ping(self, message: Message) -> None:
+    def _on_ping(self, at: Delivery, sender: MessageOrigin, payload: bytes) -> None:
         """Answer governance's pings only: a pong costs the operator a fee to carry."""
-        sender = message.sender
         if (
             isinstance(sender, PalletOrigin)
             and sender.name == PING_SENDER
-            and len(message.payload) <= MAX_PING_PAYLOAD
+            and len(payload) <= MAX_PING_PAYLOAD
         ):
-            self.queue.push(PONG_TOPIC, message.payload)
+            self.queue.push(PONG_TOPIC, payload)

@@ -299,6 +299,7 @@ class WorkerService:
                 "benchmark_running": self.bench is not None and not self.bench.paused,
             },
             "gatekeeper": None if runtime.gatekeeper is None else runtime.gatekeeper.status(),
+            "messages": runtime.router.stats.as_json(),
         }
 
     async def _sync(self, request: web.Request) -> web.Response:

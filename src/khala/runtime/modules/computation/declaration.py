@@ -12,6 +12,7 @@ from khala.runtime.modules.computation import (
     hooks,
     messages,
     state,
+    topics,
 )
 
 MODULE = RuntimeModule(
@@ -25,9 +26,10 @@ MODULE = RuntimeModule(
     on_finalize=hooks.on_finalize,
     build_genesis=hooks.build_genesis,
     state=state,
+    topics=topics.TOPICS,
     routes={
-        constants.HEARTBEAT_TOPIC: messages.on_heartbeat,
-        constants.SETTLE_TOPIC: messages.on_settlement,
+        topics.HEARTBEAT.name: messages.on_heartbeat,
+        topics.SETTLE.name: messages.on_settlement,
     },
 )
 """Computation's entry in the runtime table."""

@@ -14,6 +14,7 @@ from khala.runtime.context import Context
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
+from khala.runtime.modules.computation import topics
 from khala.runtime.modules.computation.challenge import instant_performance
 from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
 from khala.runtime.modules.computation.errors import ComputationErrorCode, computation_error
@@ -21,19 +22,19 @@ from khala.runtime.modules.computation.types import (
     Heartbeat,
     SessionInfo,
     SessionState,
-    WorkingInfoUpdate,
 )
 from khala.runtime.modules.mq.routing import decode_payload
 from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, WorkerOrigin
 from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.runtime.state import State
+from khala.runtime.topic import Topic
 
 T = TypeVar("T")
 
 
-def _payload(kind: type[T], message: Message) -> T:
+def _payload(topic: Topic[T], message: Message) -> T:
     return decode_payload(
-        kind,
+        topic,
         message,
         lambda reason: computation_error(ComputationErrorCode.MALFORMED_MESSAGE, reason),
     )
@@ -72,7 +73,7 @@ def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
     session, record = found
     if not record.state.computing():
         raise computation_error(ComputationErrorCode.NOT_COMPUTING, "the worker is not computing")
-    beat = _payload(Heartbeat, message)
+    beat = _payload(topics.HEARTBEAT, message)
     if (
         beat.session_id != record.session_id
         or beat.challenge_block >= ctx.env.number
@@ -114,7 +115,7 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
         raise computation_error(
             ComputationErrorCode.NOT_GATEKEEPER, "settlements must be signed by the master key"
         )
-    update = _payload(WorkingInfoUpdate, message)
+    update = _payload(topics.SETTLE, message)
     if update.block_number <= st.LAST_SETTLED_BLOCK.get(storage):
         ctx.emit(ev.SettlementDropped(update.block_number))
         return

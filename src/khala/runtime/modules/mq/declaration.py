@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from khala.runtime.module import RuntimeModule
 from khala.runtime.modules import mq
-from khala.runtime.modules.mq import calls, constants, errors, events, hooks, state
+from khala.runtime.modules.mq import calls, constants, errors, events, hooks, state, topics
 
 MODULE = RuntimeModule(
     index=constants.MODULE_INDEX,
@@ -16,5 +16,6 @@ MODULE = RuntimeModule(
     errors=errors.MqErrorCode,
     on_initialize=hooks.on_initialize,
     state=state,
+    topics=topics.TOPICS,
 )
 """Mq's entry in the runtime table."""

@@ -1,9 +1,10 @@
 """Message routing helpers: the handler shape and payload decoding for handlers.
 
-The routing table itself is derived from the runtime table (each module declares the topics it
-handles in its ``routes``) and reaches mq through ``ctx.routes``, so modules need not import
-each other; a message to an on-chain-only topic (``^``) without a handler is refused.
-Messages to other topics are also delivered to workers through ``Mq.OutboundMessages``.
+The routing table itself is derived from the runtime table (each module declares its topics,
+:class:`khala.runtime.topic.Topic`, and the ones it handles in its ``routes``) and reaches mq
+through ``ctx.routes``, so modules need not import each other; a message to an on-chain-only
+topic (``^``) without a handler is refused. Messages to other topics are also delivered to
+workers through ``Mq.OutboundMessages``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from khala.primitives.scale import ScaleError, decode
 from khala.runtime.context import Context
 from khala.runtime.errors import DispatchError
 from khala.runtime.modules.mq.types import Message
 from khala.runtime.state import State
+from khala.runtime.topic import Topic, TopicError
 
 T = TypeVar("T")
 
@@ -23,13 +24,16 @@ Handler = Callable[[State, Context, Message], None]
 """An on-chain message handler: validates, writes and emits like a call."""
 
 
-def decode_payload(kind: type[T], message: Message, malformed: Callable[[str], DispatchError]) -> T:
-    """Decode a message's payload as ``kind`` for a handler.
+def decode_payload(
+    topic: Topic[T], message: Message, malformed: Callable[[str], DispatchError]
+) -> T:
+    """Open a message's payload as its topic declares, for an on-chain handler.
 
     Raises:
-        DispatchError: ``malformed(reason)``, the handler module's own typed error.
+        DispatchError: ``malformed(reason)``, the handler module's own typed error, when the
+            topic's declaration refuses the message (the reason names ``topic.*``'s cause).
     """
     try:
-        return decode(kind, message.payload)
-    except ScaleError as error:
-        raise malformed(f"not a {kind.__name__}: {error.message}") from None
+        return topic.open(message)
+    except TopicError as error:
+        raise malformed(f"[{error.code.value}] {error.message}") from None

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from khala.runtime.module import RuntimeModule
 from khala.runtime.modules import registry
-from khala.runtime.modules.registry import calls, constants, errors, events, hooks, messages, state
+from khala.runtime.modules.registry import (
+    calls,
+    constants,
+    errors,
+    events,
+    hooks,
+    messages,
+    state,
+    topics,
+)
 
 MODULE = RuntimeModule(
     index=constants.MODULE_INDEX,
@@ -16,9 +25,10 @@ MODULE = RuntimeModule(
     errors=errors.RegistryErrorCode,
     build_genesis=hooks.build_genesis,
     state=state,
+    topics=topics.TOPICS,
     routes={
-        constants.BENCH_REPORT_TOPIC: messages.on_bench_report,
-        constants.MASTER_PUBKEY_TOPIC: messages.on_master_pubkey,
+        topics.BENCH_REPORT.name: messages.on_bench_report,
+        topics.MASTER_PUBKEY.name: messages.on_master_pubkey,
     },
 )
 """Registry's entry in the runtime table."""

@@ -14,7 +14,7 @@ from khala.runtime.context import Context
 from khala.runtime.modules.mq.calls import send
 from khala.runtime.modules.mq.routing import decode_payload
 from khala.runtime.modules.mq.types import Message, WorkerOrigin
-from khala.runtime.modules.registry import events, state
+from khala.runtime.modules.registry import events, state, topics
 from khala.runtime.modules.registry.constants import (
     BENCH_START_TOPIC,
     GATEKEEPER_REGISTERED_TOPIC,
@@ -24,21 +24,20 @@ from khala.runtime.modules.registry.constants import (
 )
 from khala.runtime.modules.registry.errors import RegistryErrorCode, registry_error
 from khala.runtime.modules.registry.types import (
-    BenchReport,
     BenchStart,
-    MasterPubkeyUpload,
     NewGatekeeper,
     WorkerInfo,
 )
 from khala.runtime.modules.timestamp.state import now
 from khala.runtime.state import State
+from khala.runtime.topic import Topic
 
 T = TypeVar("T")
 
 
-def _payload(kind: type[T], message: Message) -> T:
+def _payload(topic: Topic[T], message: Message) -> T:
     return decode_payload(
-        kind, message, lambda reason: registry_error(RegistryErrorCode.MALFORMED_MESSAGE, reason)
+        topic, message, lambda reason: registry_error(RegistryErrorCode.MALFORMED_MESSAGE, reason)
     )
 
 
@@ -82,7 +81,7 @@ def announce_gatekeeper(storage: State, ctx: Context, pubkey: bytes, ecdh_pubkey
 def on_bench_report(storage: State, ctx: Context, message: Message) -> None:
     """Set a worker's initial score from its first benchmark report."""
     pubkey, info = _sending_worker(storage, message)
-    report = _payload(BenchReport, message)
+    report = _payload(topics.BENCH_REPORT, message)
     if info.initial_score is not None:
         raise registry_error(
             RegistryErrorCode.BENCHMARK_ALREADY_REPORTED,
@@ -101,7 +100,7 @@ def on_bench_report(storage: State, ctx: Context, message: Message) -> None:
 def on_master_pubkey(storage: State, ctx: Context, message: Message) -> None:
     """Accept the master public key from a gatekeeper, once."""
     pubkey, _ = _sending_worker(storage, message)
-    upload = _payload(MasterPubkeyUpload, message)
+    upload = _payload(topics.MASTER_PUBKEY, message)
     if pubkey not in state.GATEKEEPERS.get(storage):
         raise registry_error(RegistryErrorCode.GATEKEEPER_UNKNOWN, "the sender is not a gatekeeper")
     if state.MASTER_PUBKEY.get(storage) is not None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import pytest
+import io
 
 from khala.primitives.crypto import KeyScheme, keypair_from_seed, keypair_from_uri
 from khala.primitives.scale import codec_of
+from khala.relayer.progress import SyncProgress
 from khala.relayer.sync import SyncConfig, Syncer
 from khala.runtime.extrinsic import decode_extrinsic
 from khala.runtime.modules.mq.calls import SyncOffchainMessage, signed_payload
@@ -85,9 +84,7 @@ def test_identical_messages_from_two_workers_are_relayed_once() -> None:
     run(scenario())
 
 
-def test_progress_is_shown_while_catching_up_and_quiet_when_following(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_progress_is_shown_while_catching_up_and_quiet_when_following() -> None:
     """A worker far behind gets a progress line; one a block behind gets none per block."""
 
     async def scenario() -> None:
@@ -97,10 +94,11 @@ def test_progress_is_shown_while_catching_up_and_quiet_when_following(
             behind, following = FakeWorkerApi(), FakeWorkerApi(height=7, fed=list(range(8)))
             for fake, expect_line in ((behind, True), (following, False)):
                 syncer = _syncer(harness.url, fake)
-                syncer.config = replace(syncer.config, show_progress=True)
+                shown = io.StringIO()
+                syncer.progress = SyncProgress(shown, terminal=False)
                 harness.author()
                 await syncer.run_round(client)
-                printed = capsys.readouterr().err
+                printed = shown.getvalue()
                 assert ("sync " in printed) is expect_line, printed
 
     run(scenario())

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from khala.errors import KhalaError
 from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import hash_key
 from khala.primitives.scale import codec_of
+from khala.relayer.progress import SyncProgress, SyncSnapshot
 from khala.relayer.registration import redact
 from khala.relayer.submitter import Submitter
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
@@ -45,10 +46,6 @@ DEFAULT_POLL_S = 1.0
 """How often to look for new finalized blocks once caught up."""
 RESUBMIT_AFTER_S = 30.0
 """Resend an egress message not yet accepted after this long."""
-FOLLOWING_LAG = 2
-"""Workers within this many blocks of the head are following it, not catching up."""
-SUMMARY_EVERY_S = 60.0
-"""While following, the relayer prints one summary line a minute instead of one per block."""
 _SIGNED = codec_of(SignedMessage)
 
 
@@ -100,7 +97,7 @@ class SyncConfig:
     poll_s: float = DEFAULT_POLL_S
     """Polling interval when caught up."""
     show_progress: bool = True
-    """Print a progress line (blocks/s, ETA) to stderr while catching up."""
+    """Show sync progress on stderr (a bar while catching up, a summary a minute after)."""
     submitter: Submitter | None = None
     """Shared nonce serialisation with the registration tasks."""
 
@@ -108,13 +105,24 @@ class SyncConfig:
 class Syncer:
     """The relayer's sync and egress loop over a fleet of workers."""
 
-    def __init__(self, config: SyncConfig) -> None:
-        """Track every configured worker."""
+    def __init__(
+        self,
+        config: SyncConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        progress: SyncProgress | None = None,
+    ) -> None:
+        """Track every configured worker; ``clock`` is monotonic seconds.
+
+        ``progress`` defaults to a display on stderr when ``config.show_progress``.
+        """
         self.config = config
+        self.clock = clock
+        if progress is None and config.show_progress:
+            progress = SyncProgress()
+        self.progress = progress
         self.workers = [TrackedWorker(url.rstrip("/")) for url in config.workers]
         self.submitter = config.submitter or Submitter(config.operator)
-        self._started = time.monotonic()
-        self._summarised = self._started
         self._relayed = 0
         self._synced = 0
         self._submitted: dict[tuple[bytes, int], float] = {}
@@ -172,7 +180,7 @@ class Syncer:
 
     async def _refresh_height(self, worker: TrackedWorker) -> bool:
         """Ask a worker its height; an unreachable one is retried with exponential backoff."""
-        now = time.monotonic()
+        now = self.clock()
         if now < worker.retry_at:
             return False
         try:
@@ -227,7 +235,7 @@ class Syncer:
         accepted_until = INGRESS_SEQUENCE.decode_value(
             None if raw is None else bytes.fromhex(raw[2:])
         )
-        now = time.monotonic()
+        now = self.clock()
         for sequence, encoded in sorted(messages):
             sent = self._submitted.get((origin, sequence))
             if sequence < accepted_until or (sent is not None and now - sent < RESUBMIT_AFTER_S):
@@ -256,35 +264,20 @@ class Syncer:
             del self._submitted[done]
 
     def _report(self, head: int, reachable: list[TrackedWorker]) -> None:
-        """A progress line while catching up; once following the head, a summary a minute.
-
-        Only reachable workers count, so a worker that is down does not make the ETA grow.
-        """
-        if not self.config.show_progress or not reachable:
+        """Hand the round's figures to the progress display (see :mod:`khala.relayer.progress`)."""
+        if self.progress is None or not reachable:
             return
-        now = time.monotonic()
-        lowest = min(worker.height for worker in reachable)
-        remaining = max(head - lowest, 0)
-        if remaining > FOLLOWING_LAG:
-            rate = self._synced / max(now - self._started, 1e-6)
-            eta = remaining / rate if rate > 0 else float("inf")
-            print(
-                f"sync {lowest}/{head} blocks  {rate:,.0f} blocks/s  ETA {eta:.0f}s  "
-                f"workers {len(reachable)}/{len(self.workers)}",
-                file=sys.stderr,
-                flush=True,
+        self.progress.report(
+            SyncSnapshot(
+                self.clock(),
+                head,
+                min(worker.height for worker in reachable),
+                len(reachable),
+                len(self.workers),
+                self._synced,
+                self._relayed,
             )
-            return
-        if now - self._summarised >= SUMMARY_EVERY_S:
-            print(
-                f"following #{head}: {len(reachable)}/{len(self.workers)} workers in sync, "
-                f"{self._relayed} messages relayed in the last "
-                f"{now - self._summarised:.0f}s",
-                file=sys.stderr,
-                flush=True,
-            )
-            self._summarised = now
-            self._relayed = 0
+        )
 
     def _persist(self) -> None:
         path = self.config.state_file

@@ -7,13 +7,16 @@ SHARED ?= ../shared
 
 JS_STAMP := tests/js/node_modules/.installed-stamp
 
-.PHONY: test check format lint typecheck unit js-deps bench run clean
+.PHONY: venv test check format lint typecheck unit js-deps bench run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+## venv: create .venv with khala and its test tools (then: source .venv/bin/activate).
+venv: $(STAMP)
 
 ## test: lint, type-check and run every test (what CI runs).
 test: lint typecheck unit

@@ -6,7 +6,7 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.mining import parse_worker
-from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
+from khala.cli.output import CliError, CliErrorCode, emit, progress, reported_errors
 from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, as_root, submit_and_report
 from khala.runtime.dispatch import RuntimeCall
@@ -16,6 +16,7 @@ from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, 
 from khala.runtime.modules.scheduler.types import task_id
 from khala.sdk import Client
 from khala.sdk.mining import scheduled_task
+from khala.sdk.waiting import NotYet, wait_until
 
 app = typer.Typer(
     help="Governance: schedule the mining launch, move or cancel scheduled tasks, gatekeepers.",
@@ -52,7 +53,10 @@ def _task(name: str) -> bytes:
 
 @app.command("schedule-mining-start")
 def schedule_mining_start(
-    at: int = typer.Option(..., "--at", min=1, help="Block height at which mining starts."),
+    at: int | None = typer.Option(None, "--at", min=1, help="Block height at which mining starts."),
+    blocks_ahead: int | None = typer.Option(
+        None, "--in", min=2, help="Or: this many blocks after the current head."
+    ),
     name: str = typer.Option(LAUNCH_TASK, "--name", help="Task name (to reschedule it later)."),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
     url: str = URL_OPTION,
@@ -61,9 +65,17 @@ def schedule_mining_start(
     """Schedule `computation.set_mining_enabled(true)` at block `--at` (the fair launch).
 
     Every operator sees the height on chain and has the same time to prepare.
-    Example: `khala gov schedule-mining-start --at 1200 --from //Alice`
+    Example: `khala gov schedule-mining-start --at 1200 --from //Alice`, or `--in 20` for
+    twenty blocks from now.
     """
     with reported_errors(as_json=as_json):
+        if (at is None) == (blocks_ahead is None):
+            raise CliError(
+                CliErrorCode.INVALID_ARGUMENT,
+                "give the launch block as --at HEIGHT or as --in BLOCKS (one of them)",
+            )
+        if at is None:
+            at = Client(url).head().number + (blocks_ahead or 0)
         call = ScheduleNamed(_task(name), at, SetMiningEnabled(True))
         _root(
             url, sender, call, f"schedule {name!r} at block {at}", as_json, {"task": name, "at": at}
@@ -146,6 +158,12 @@ def pause_heartbeats(
 def register_gatekeeper(
     pubkey: str = typer.Argument(..., help="The registered worker's public key (0x)."),
     remove: bool = typer.Option(False, "--remove", help="Unregister instead."),
+    wait: float = typer.Option(
+        0,
+        "--wait",
+        min=0,
+        help="Seconds to wait for the worker's registration (its relayer registers it).",
+    ),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
@@ -153,9 +171,21 @@ def register_gatekeeper(
     """Make a registered worker a gatekeeper (it must run with `--gatekeeper`), or `--remove` it.
 
     The first gatekeeper publishes the master key; later ones receive it from the others.
+    Find the key with `khala worker info URL --pubkey`.
     """
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
+        if wait:
+            client = Client(url)
+            wait_until(
+                lambda: (
+                    True
+                    if client.worker(worker) is not None
+                    else NotYet(f"worker {pubkey} is not registered yet (its relayer registers it)")
+                ),
+                wait,
+                on_wait=progress,
+            )
         inner = UnregisterGatekeeper(worker) if remove else RegisterGatekeeper(worker)
         _root(
             url,

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
-from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
+from khala.cli.output import CliError, CliErrorCode, emit, progress, reported_errors
 from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, receipt_json, submit_and_report
 from khala.primitives.units import format_amount, parse_amount
@@ -30,6 +30,7 @@ from khala.sdk.mining import (
     session_status,
 )
 from khala.sdk.times import when
+from khala.sdk.waiting import NotYet, wait_until
 
 app = typer.Typer(
     help="Mining status: the launch switch, parameters and a worker's session.",
@@ -80,18 +81,44 @@ def _overview_json(client: Client) -> dict[str, Any]:
 @app.command("status")
 def status(
     pubkey: str | None = typer.Argument(None, help="A worker's public key (0x) to show."),
+    wait_reward: float = typer.Option(
+        0,
+        "--wait-reward",
+        min=0,
+        help="With PUBKEY: wait up to this many seconds for the session's first reward, "
+        "printing each change of its state on the way.",
+    ),
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show the network's mining state, or one worker's session (state, V, P, rewards)."""
+    """Show the network's mining state, or one worker's session (state, V, P, rewards).
+
+    Example: `khala mining status 0x… --wait-reward 300` returns once the worker has earned.
+    """
     with reported_errors(as_json=as_json):
         client = Client(url)
         if pubkey is None:
             payload = _overview_json(client)
             emit(payload, as_json=as_json, text=lambda: _lines(payload))
             return
-        summary = session_status(client, parse_worker(pubkey)).to_json()
+        worker = parse_worker(pubkey)
+        if wait_reward:
+            wait_until(lambda: _earned(client, worker), wait_reward, on_wait=progress)
+        summary = session_status(client, worker).to_json()
         emit(summary, as_json=as_json, text=lambda: _lines(summary))
+
+
+def _earned(client: Client, worker: bytes) -> bool | NotYet:
+    """Done once the session has a reward; otherwise its state, without times that tick."""
+    summary = session_status(client, worker).to_json()
+    if summary["total_reward"]:
+        return True
+    if summary["state"] == "Unbound":
+        return NotYet("no reward yet: the worker is not computing (khala worker start-computing)")
+    return NotYet(
+        f"no reward yet: {summary['state']}, V {summary['v']}, "
+        f"P {summary['p_instant']}, last heartbeat {summary['last_heartbeat_time'] or 'none'}"
+    )
 
 
 def _lines(payload: dict[str, Any]) -> str:
@@ -112,18 +139,27 @@ def start_computing(
     pubkey: str = WORKER_ARGUMENT,
     stake: str = typer.Option(..., "--stake", help="Stake to reserve, e.g. 3000PHA."),
     sender: str = typer.Option(..., "--from", help=FROM_HELP + " Must be the worker's operator."),
+    wait: float = typer.Option(
+        0,
+        "--wait",
+        min=0,
+        help="Seconds to wait until starting is possible (the worker registered and scored, "
+        "mining launched), saying what it waits for; 0 submits at once.",
+    ),
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Bind the worker if needed, then start computing with `--stake` reserved.
 
-    Example: `khala worker start-computing 0x… --stake 3000PHA --from //Bob`
+    Example: `khala worker start-computing 0x… --stake 3000PHA --from //Bob --wait 300`
     """
     with reported_errors(as_json=as_json):
         worker = parse_worker(pubkey)
         units = parse_amount(stake, require_unit=True)
         pair = signer(sender)
         client = Client(url)
+        if wait:
+            wait_until(lambda: _startable(client, worker), wait, on_wait=progress)
         if session_status(client, worker).session is None:
             bind = Bind(worker)
             submit_and_report(client, pair, bind, what="bind", as_json=as_json, quiet=True)
@@ -203,6 +239,21 @@ def _hint(code: object, hint: Callable[[str], str]) -> str:
         return " (only the worker's operator may unbind it; the stake was still returned)"
     advice = hint(str(code))
     return f" ({advice})" if advice else ""
+
+
+def _startable(client: Client, worker: bytes) -> bool | NotYet:
+    """Whether start-computing can succeed now, or what it waits for."""
+    info = session_status(client, worker).info
+    if info is None:
+        return NotYet("the worker is not registered yet (its relayer registers it)")
+    if info.initial_score is None:
+        return NotYet("the worker's benchmark has not reported a score yet")
+    if not overview(client).enabled:
+        start = mining_start_block(client)
+        if start is None:
+            return NotYet("governance has not scheduled the mining start")
+        return NotYet(f"mining starts at block #{start}")
+    return True
 
 
 def when_possible(client: Client, worker: bytes) -> Callable[[str], str]:

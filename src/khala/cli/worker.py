@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.logs import configure_logging
-from khala.cli.output import emit, reported_errors
+from khala.cli.output import emit, progress, reported_errors
 from khala.cli.signals import run_until_signal
 from khala.primitives.ss58 import ss58_encode
 from khala.runtime.modules.registry.types import WorkerInfo
 from khala.sdk import Client, SdkError, SdkErrorCode
 from khala.sdk.core import account_id
 from khala.sdk.mining import overview
+from khala.sdk.waiting import NotYet, wait_until
+from khala.sdk.worker_api import HttpWorkerApi, WorkerStatus
 from khala.worker.service import EnclaveKind, WorkerConfig, WorkerService
 
 app = typer.Typer(
@@ -171,4 +175,66 @@ def show(
             shown,
             as_json=as_json,
             text=lambda: "\n".join(f"{key:16} {value}" for key, value in shown.items()),
+        )
+
+
+def _worker_status(url: str) -> WorkerStatus | NotYet:
+    async def ask() -> WorkerStatus:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            return await HttpWorkerApi(url, session).info()
+
+    try:
+        return asyncio.run(ask())
+    except SdkError as error:
+        if error.code is SdkErrorCode.RPC_ERROR and "HTTP 503" in error.message:
+            return NotYet(f"the worker at {url} is starting (waiting for its node)")
+        raise
+
+
+@app.command("info")
+def info(
+    api: str = typer.Argument(..., help="The worker's API URL, e.g. http://127.0.0.1:8000."),
+    pubkey_only: bool = typer.Option(
+        False, "--pubkey", help="Print only its public key (for scripts: GK=$(khala worker ...))."
+    ),
+    wait: float = typer.Option(
+        0, "--wait", min=0, help="Seconds to wait for the worker to answer (0: ask once)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Ask a running worker about itself: public key, synced height, mining, gatekeeper.
+
+    This is how an operator finds a worker's or gatekeeper's public key (what
+    `khala gov register-gatekeeper` and `khala worker start-computing` take).
+    Example: `W1=$(khala worker info http://127.0.0.1:8010 --pubkey --wait 60)`
+    """
+    with reported_errors(as_json=as_json):
+        status = wait_until(lambda: _worker_status(api), wait, on_wait=progress)
+        key = "0x" + status.pubkey.hex()
+        if pubkey_only:
+            emit({"pubkey": key}, as_json=as_json, text=lambda: key)
+            return
+        raw = status.raw
+        mining = raw.get("mining") or {}
+        keeper = raw.get("gatekeeper")
+        emit(
+            raw,
+            as_json=as_json,
+            text=lambda: "\n".join(
+                [
+                    f"pubkey          {key}",
+                    f"synced height   {status.synced_height}"
+                    + ("  (behind)" if status.is_behind else ""),
+                    f"mining          {mining.get('phase', '-')}, "
+                    f"{mining.get('heartbeats_sent', 0)} heartbeats sent",
+                    "gatekeeper      "
+                    + (
+                        "no"
+                        if not isinstance(keeper, dict)
+                        else "holds the master key"
+                        if keeper.get("holds_master_key")
+                        else "waiting for the master key"
+                    ),
+                ]
+            ),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,6 +24,7 @@ from khala.primitives.crypto import Keypair
 from khala.relayer.submitter import Submitter
 from khala.runtime.modules.registry.calls import RegisterWorker, UpdateWorkerEndpoint
 from khala.sdk import AsyncClient, Receipt, SdkError
+from khala.sdk.backoff import Backoff
 from khala.sdk.worker_api import HttpWorkerApi
 
 log = structlog.get_logger("khala.relayer")
@@ -140,11 +142,32 @@ async def relay_once(config: RelayerConfig) -> tuple[Receipt, Receipt]:
         return registered, endpoint
 
 
-async def relay_forever(config: RelayerConfig) -> None:
-    """Register and refresh every ``refresh_s`` seconds; failures are logged and retried."""
+async def relay_forever(
+    config: RelayerConfig,
+    *,
+    relay: Callable[[RelayerConfig], Awaitable[object]] = relay_once,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Register and refresh every ``refresh_s`` seconds.
+
+    A failure (the worker still starting, the node away, a refusal) is logged and retried with
+    exponential backoff (0.5 s doubling to 30 s), so a worker started after its relayer is
+    registered within seconds, not at the next hourly refresh.
+    """
+    backoff = Backoff()
     while True:
         try:
-            await relay_once(config)
+            await relay(config)
         except KhalaError as error:
-            log.error("relay failed", code=error.code.value, error=error.message)
-        await asyncio.sleep(config.refresh_s)
+            delay = backoff.next_delay()
+            log.warning(
+                "registration not done yet",
+                worker=redact(config.worker_url),
+                code=error.code.value,
+                error=error.message,
+                retry_in_s=delay,
+            )
+            await sleep(delay)
+            continue
+        backoff.reset()
+        await sleep(config.refresh_s)

@@ -177,8 +177,43 @@ class SyncOutcome:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerStatus:
+    """``GET /info`` (public and control API): who the worker is and how far it synced."""
+
+    pubkey: bytes
+    """Its identity public key: what governance and operators name it by."""
+    synced_height: int
+    """Its verified height (-1 before genesis)."""
+    is_behind: bool
+    """Whether its verified head is old (a relayer withholding blocks shows here)."""
+    raw: dict[str, Any]
+    """The whole answer (mining, gatekeeper and message counters), for display."""
+
+    @classmethod
+    def from_json(cls, answer: Any) -> WorkerStatus:
+        """Read an answer.
+
+        Raises:
+            SdkError: ``sdk.bad_response`` for another shape.
+        """
+        try:
+            return cls(
+                _unhex(answer["pubkey"], "pubkey"),
+                int(answer["synced_height"]),
+                bool(answer["is_behind"]),
+                dict(answer),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise SdkError(SdkErrorCode.BAD_RESPONSE, f"malformed worker info: {error}") from None
+
+
 class WorkerApi(Protocol):
     """What a relayer asks a worker (its control API)."""
+
+    async def info(self) -> WorkerStatus:
+        """The worker's ``/info``."""
+        ...
 
     async def synced_height(self) -> int:
         """The worker's verified height (-1 before genesis)."""
@@ -227,13 +262,13 @@ class HttpWorkerApi:
             )
         return answer
 
+    async def info(self) -> WorkerStatus:
+        """The worker's ``/info``."""
+        return WorkerStatus.from_json(await self._request("GET", "/info"))
+
     async def synced_height(self) -> int:
         """The worker's verified height."""
-        answer = await self._request("GET", "/info")
-        try:
-            return int(answer["synced_height"])
-        except (KeyError, TypeError, ValueError):
-            raise SdkError(SdkErrorCode.BAD_RESPONSE, "malformed worker info") from None
+        return (await self.info()).synced_height
 
     async def registration(self, operator: bytes | None) -> Registration:
         """A fresh registration."""
@@ -269,15 +304,22 @@ class FakeWorkerApi:
     """Every block number it received, in order."""
     reachable: bool = True
     """False makes every call fail as an unreachable worker would."""
+    pubkey: bytes = bytes(32)
+    """Its identity key, as ``/info`` reports it."""
 
     def _check(self) -> None:
         if not self.reachable:
             raise SdkError(SdkErrorCode.CONNECTION_FAILED, "the fake worker is down")
 
+    async def info(self) -> WorkerStatus:
+        """Its key and height."""
+        self._check()
+        answer = {"pubkey": _hex(self.pubkey), "synced_height": self.height, "is_behind": False}
+        return WorkerStatus.from_json(answer)
+
     async def synced_height(self) -> int:
         """Its height."""
-        self._check()
-        return self.height
+        return (await self.info()).synced_height
 
     async def registration(self, operator: bytes | None) -> Registration:
         """Fakes cannot attest."""

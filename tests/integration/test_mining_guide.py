@@ -101,6 +101,7 @@ def test_the_mining_guide_reaches_a_reward(tmp_path: Path) -> None:
         status = session_status(Client(env["KHALA_URL"]), bytes.fromhex(match[2][2:]))
         assert status.record is not None and status.record.total_reward > 0
         assert re.search(r"total_reward\s+\d", done.stdout), done.stdout
+        print(done.stdout, done.stderr)
         print(f"guide: first reward {elapsed:.0f} s after the node started")
     finally:
         for process in processes:

@@ -33,6 +33,8 @@ NOWHERE = "http://127.0.0.1:9"  # nothing listens: a command reaching the networ
             "ss58.invalid_prefix",
         ),
         (["gov", "register-gatekeeper", "0x00"], "cli.invalid_argument"),
+        (["gov", "schedule-mining-start"], "cli.invalid_argument"),
+        (["gov", "schedule-mining-start", "--at", "5", "--in", "5"], "cli.invalid_argument"),
         (["gatekeeper", "status"], "sdk.connection_failed"),
     ],
 )

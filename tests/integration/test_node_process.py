@@ -45,6 +45,7 @@ def test_transfer_kill_restart_keeps_head_and_balances(tmp_path: Path) -> None:
         )
         balance = json.loads(cli("query", "balance", BOB, "--url", url, "--json").stdout)
         assert balance["free"] == 1_000_001_500_000_000_000
+        assert balance["free_pha"] == "1000001.5 PHA"  # JSON: planck and the text's figure
         head = json.loads(cli("chain", "head", "--url", url, "--json").stdout)
         process.send_signal(signal.SIGKILL)
         process.wait()

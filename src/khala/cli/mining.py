@@ -9,7 +9,14 @@ from typing import Any
 import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
-from khala.cli.output import CliError, CliErrorCode, emit, progress, reported_errors
+from khala.cli.output import (
+    CliError,
+    CliErrorCode,
+    emit,
+    progress,
+    reported_errors,
+    with_pha,
+)
 from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, receipt_json, submit_and_report
 from khala.primitives.units import format_amount, parse_amount
@@ -98,13 +105,13 @@ def status(
     with reported_errors(as_json=as_json):
         client = Client(url)
         if pubkey is None:
-            payload = _overview_json(client)
+            payload = with_pha(_overview_json(client), "subsidy_free")
             emit(payload, as_json=as_json, text=lambda: _lines(payload))
             return
         worker = parse_worker(pubkey)
         if wait_reward:
             wait_until(lambda: _earned(client, worker), wait_reward, on_wait=progress)
-        summary = session_status(client, worker).to_json()
+        summary = with_pha(session_status(client, worker).to_json(), "total_reward", "stake")
         emit(summary, as_json=as_json, text=lambda: _lines(summary))
 
 
@@ -124,6 +131,8 @@ def _earned(client: Client, worker: bytes) -> bool | NotYet:
 def _lines(payload: dict[str, Any]) -> str:
     lines = []
     for key, value in payload.items():
+        if key.endswith("_pha"):
+            continue  # text shows the planck figure in PHA already
         shown = value
         if key in ("total_reward", "stake", "subsidy_free") and isinstance(value, int):
             shown = format_amount(value)
@@ -229,7 +238,7 @@ def reclaim(
                 for item in outcomes
             )
 
-        emit({"steps": outcomes, "stake": stake}, as_json=as_json, text=text)
+        emit(with_pha({"steps": outcomes, "stake": stake}, "stake"), as_json=as_json, text=text)
         if any(item["success"] is False for item in outcomes):
             raise typer.Exit(1)
 

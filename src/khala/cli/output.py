@@ -18,6 +18,7 @@ from typing import Any
 import typer
 
 from khala.errors import KhalaError
+from khala.primitives.units import format_amount
 
 EXIT_BAD_INPUT = 2
 """Exit status for a typed error caused by the user's input."""
@@ -44,6 +45,19 @@ def read_file(path: Path) -> bytes:
         raise CliError(
             CliErrorCode.FILE_NOT_FOUND, f"cannot read {str(path)!r}: {error.strerror}"
         ) from None
+
+
+def with_pha(payload: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Add ``<key>_pha`` (a decimal PHA string) next to each planck amount in ``payload``.
+
+    JSON keeps exact integers in planck for scripts and the same figure as text shows it.
+    """
+    shown = dict(payload)
+    for key in keys:
+        value = payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            shown[f"{key}_pha"] = format_amount(value)
+    return shown
 
 
 def emit(payload: dict[str, Any], *, as_json: bool, text: Callable[[], str]) -> None:

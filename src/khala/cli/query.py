@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
-from khala.cli.output import emit, reported_errors
+from khala.cli.output import emit, reported_errors, with_pha
 from khala.primitives.units import format_amount
 from khala.sdk import Client
 
@@ -18,17 +18,22 @@ def balance(
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show an account's balances and nonce (amounts in units of 10^-12 PHA in --json)."""
+    """Show an account's balances and nonce (--json: planck, and the same as PHA strings)."""
     with reported_errors(as_json=as_json):
         info = Client(url).account(address)
         data = info.data
-        payload = {
-            "address": address,
-            "free": data.free,
-            "reserved": data.reserved,
-            "frozen": data.frozen,
-            "nonce": info.nonce,
-        }
+        payload = with_pha(
+            {
+                "address": address,
+                "free": data.free,
+                "reserved": data.reserved,
+                "frozen": data.frozen,
+                "nonce": info.nonce,
+            },
+            "free",
+            "reserved",
+            "frozen",
+        )
         emit(
             payload,
             as_json=as_json,

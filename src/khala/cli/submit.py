@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from khala.cli.output import emit
+from khala.cli.output import emit, with_pha
 from khala.primitives.crypto import Keypair
 from khala.primitives.units import format_amount
 from khala.runtime.dispatch import RuntimeCall
@@ -30,14 +30,17 @@ def as_root(call: RuntimeCall) -> RuntimeCall:
 
 def receipt_json(receipt: Receipt) -> dict[str, Any]:
     """The JSON form of a receipt."""
-    return {
-        "tx_hash": "0x" + receipt.tx_hash.hex(),
-        "block_hash": None if receipt.block_hash is None else "0x" + receipt.block_hash.hex(),
-        "block_number": receipt.block_number,
-        "success": receipt.success,
-        "error": receipt.error,
-        "fee": receipt.fee,
-    }
+    return with_pha(
+        {
+            "tx_hash": "0x" + receipt.tx_hash.hex(),
+            "block_hash": None if receipt.block_hash is None else "0x" + receipt.block_hash.hex(),
+            "block_number": receipt.block_number,
+            "success": receipt.success,
+            "error": receipt.error,
+            "fee": receipt.fee,
+        },
+        "fee",
+    )
 
 
 def submit_and_report(

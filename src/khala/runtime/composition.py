@@ -18,7 +18,7 @@ from khala.errors import KhalaError
 from khala.primitives.scale.enums import variants_of
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError, ModuleErrorCode
-from khala.runtime.module import GenesisBuilder, Hook, MessageHandler, RuntimeModule
+from khala.runtime.module import GenesisBuilder, Hook, Listener, MessageHandler, RuntimeModule
 from khala.runtime.outer import register_family
 from khala.runtime.presets import Preset
 from khala.runtime.topic import Topic
@@ -44,6 +44,8 @@ class RuntimeTableErrorCode(StrEnum):
     """Two modules declare the same message topic."""
     UNDECLARED_TOPIC = "runtime_table.undeclared_topic"
     """A module handles a topic no module declares (its payload type is unknown)."""
+    UNDECLARED_ANNOUNCEMENT = "runtime_table.undeclared_announcement"
+    """A module listens to an announcement no module makes (a typo would never fire)."""
 
 
 class RuntimeTableError(KhalaError):
@@ -82,6 +84,14 @@ class Runtime:
             _check_errors(module)
             self._index_handlers(module)
         self._check_topics()
+        announced = {name for module in self.modules for name in module.announces}
+        for module in self.modules:
+            for name in module.listeners:
+                if name not in announced:
+                    raise RuntimeTableError(
+                        RuntimeTableErrorCode.UNDECLARED_ANNOUNCEMENT,
+                        f"{module.name} listens to {name!r}, which no module announces",
+                    )
         for module in self.modules:
             if module.calls is not None:
                 register_family("call", module.index, module.name, module.calls)
@@ -171,6 +181,14 @@ class Runtime:
     def routes(self) -> Mapping[bytes, MessageHandler]:
         """The one routing table: message topic -> on-chain handler."""
         return {topic: handler for m in self.modules for topic, handler in m.routes.items()}
+
+    def listeners(self) -> Mapping[str, tuple[Listener, ...]]:
+        """Announcement name -> listeners, in table order."""
+        found: dict[str, list[Listener]] = {}
+        for module in self.modules:
+            for name, listener in module.listeners.items():
+                found.setdefault(name, []).append(listener)
+        return {name: tuple(items) for name, items in found.items()}
 
     def error_code(self, module_index: int, error_index: int) -> str:
         """The documented code of a module error (``balances.insufficient_balance``).

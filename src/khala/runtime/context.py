@@ -95,6 +95,18 @@ class Context:
     """Dispatches a nested ``RuntimeCall`` in this context (used by sudo)."""
     routes: Mapping[bytes, Callable[[State, Context, Any], None]] = field(default_factory=dict)
     """The runtime's message routing table: topic -> on-chain handler (used by mq)."""
+    listeners: Mapping[str, tuple[Callable[..., None], ...]] = field(default_factory=dict)
+    """Announcement name -> the functions other modules run on it (see :meth:`announce`)."""
+
+    def announce(self, state: State, name: str, *args: Any) -> None:
+        """Tell the modules listening to ``name`` (``computation.rewarded``...) what happened.
+
+        A module announces instead of calling a module above it (a stake pool learns of its
+        workers' rewards this way), so no module imports one that depends on it. Listeners run
+        in table order inside the announcing call's transaction: an error rolls back both.
+        """
+        for listener in self.listeners.get(name, ()):
+            listener(state, self, *args)
 
     def emit(self, event: Any) -> None:
         """Record a module event (a variant of the module's ``Event`` family)."""
@@ -103,7 +115,14 @@ class Context:
     def with_origin(self, origin: Origin) -> Context:
         """Return a copy dispatching as ``origin`` (sudo)."""
         return Context(
-            origin, self.env, self.phase, self.events, self.config, self.dispatch, self.routes
+            origin,
+            self.env,
+            self.phase,
+            self.events,
+            self.config,
+            self.dispatch,
+            self.routes,
+            self.listeners,
         )
 
 

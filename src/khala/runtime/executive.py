@@ -141,6 +141,7 @@ class Executive:
         self.genesis_hash = genesis_hash
         self.runtime = runtime
         self._routes = runtime.routes()
+        self._listeners = runtime.listeners()
         self._signatures = SignatureVerifier(genesis_hash)
 
     def execute_block(
@@ -385,7 +386,14 @@ class Executive:
     ) -> Context:
         phase = phase or ApplyExtrinsic(len(execution.extrinsics))
         return Context(
-            origin, execution.env, phase, execution.events, self.preset, self._nested, self._routes
+            origin,
+            execution.env,
+            phase,
+            execution.events,
+            self.preset,
+            self._nested,
+            self._routes,
+            self._listeners,
         )
 
     def _nested(self, state: State, ctx: Context, call: RuntimeCall) -> None:

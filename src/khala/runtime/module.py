@@ -31,6 +31,8 @@ GenesisBuilder = Callable[[State, Any], None]
 """Writes a module's part of genesis: ``build(state, genesis_config)``."""
 MessageHandler = Callable[[State, Any, Any], None]
 """An on-chain message handler: ``handler(state, ctx, message)``; validates, writes, emits."""
+Listener = Callable[..., None]
+"""Runs on another module's announcement: ``listener(state, ctx, *args)``."""
 
 
 def always_present(preset: Preset) -> bool:
@@ -90,6 +92,10 @@ class RuntimeModule:
     """Message topics this module sends or handles (:mod:`khala.runtime.topic`)."""
     routes: Mapping[bytes, MessageHandler] = field(default_factory=dict)
     """Message topics this module handles on chain (each one declared in some ``topics``)."""
+    announces: tuple[str, ...] = ()
+    """Names of what this module announces (``computation.rewarded``): others may listen."""
+    listeners: Mapping[str, Listener] = field(default_factory=dict)
+    """Announcement name -> what this module does on it (``listener(state, ctx, *args)``)."""
     is_present: Callable[[Preset], bool] = always_present
     """Whether a preset's chain has this module (sudo exists on dev chains only)."""
 

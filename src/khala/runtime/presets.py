@@ -48,6 +48,9 @@ class Preset:
     """Blocks a newly registered worker benchmarks for before it reports its score."""
     heartbeats_per_hour: int = 2
     """How often each computing worker is challenged at most (khala: twice an hour)."""
+    withdraw_grace_secs: int = 7 * 24 * 3600
+    """How long a stake pool withdrawal may wait before anyone may force the pool's workers
+    to stop (khala: 7 days, Phala's ``GracePeriod``)."""
 
     @property
     def minimum_period_ms(self) -> int:
@@ -62,6 +65,7 @@ DEV = Preset(
     cool_down_secs=30,
     benchmark_blocks=5,
     heartbeats_per_hour=360,
+    withdraw_grace_secs=120,
 )
 """The dev preset."""
 KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)

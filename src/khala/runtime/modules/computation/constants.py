@@ -25,3 +25,9 @@ GOVERNANCE_WEIGHT = 50_000_000
 SUBSIDY_ACCOUNT = b"modl" + b"kh/subsd" + bytes(20)
 """The mining subsidy pot (a PalletId-style keyless account funded at genesis): settlements
 pay workers' owners and the treasury from it, never by minting."""
+REWARDED = "computation.rewarded"
+"""Announced after a settlement pays a session's owner: ``(owner, worker, payout)``; a stake
+pool owning the session splits the payout into commission and pool value."""
+RECLAIMED = "computation.reclaimed"
+"""Announced after a reclaim unreserves a session's stake: ``(owner, worker, stake,
+slashed)``; a stake pool owning the session takes the stake back as free stake."""

@@ -27,6 +27,7 @@ MODULE = RuntimeModule(
     build_genesis=hooks.build_genesis,
     state=state,
     topics=topics.TOPICS,
+    announces=(constants.REWARDED, constants.RECLAIMED),
     routes={
         topics.HEARTBEAT.name: messages.on_heartbeat,
         topics.SETTLE.name: messages.on_settlement,

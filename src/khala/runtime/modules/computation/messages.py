@@ -16,7 +16,7 @@ from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation import topics
 from khala.runtime.modules.computation.challenge import instant_performance
-from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.constants import REWARDED, SUBSIDY_ACCOUNT
 from khala.runtime.modules.computation.errors import ComputationErrorCode, computation_error
 from khala.runtime.modules.computation.types import (
     Heartbeat,
@@ -141,6 +141,8 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
         for dest, amount in ((record.owner, item.payout), (TREASURY_ACCOUNT, item.treasury)):
             if amount:
                 currency.transfer(storage, ctx, SUBSIDY_ACCOUNT, dest, amount, keep_alive=True)
+        if item.payout:
+            ctx.announce(storage, REWARDED, bytes(record.owner), bytes(item.pubkey), item.payout)
         settled = replace(
             record,
             v=U64F64(item.v),

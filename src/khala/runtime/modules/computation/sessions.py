@@ -15,6 +15,7 @@ from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation.constants import (
     MIN_SCORE,
     PALLET_ID,
+    RECLAIMED,
     SESSION_DOMAIN,
     WORKER_EVENT_TOPIC,
 )
@@ -46,16 +47,15 @@ def _registered(state: State, worker: bytes) -> WorkerInfo:
     return info
 
 
-def _owned_session(state: State, ctx: Context, worker: bytes) -> tuple[bytes, SessionInfo]:
-    """The worker's session and record; the sender must own it."""
-    sender = ensure_signed(ctx)
+def _owned_session(state: State, owner: bytes, worker: bytes) -> tuple[bytes, SessionInfo]:
+    """The worker's session and record; ``owner`` must own it."""
     session = st.WORKER_BINDINGS.get(state, worker)
     record = None if session is None else st.SESSIONS.get(state, session)
     if session is None or record is None:
         raise computation_error(
             ComputationErrorCode.WORKER_NOT_BOUND, f"worker 0x{worker.hex()} is not bound; bind it"
         )
-    if record.owner != sender:
+    if record.owner != owner:
         raise computation_error(ComputationErrorCode.NOT_OPERATOR, "you do not own this session")
     return session, record
 
@@ -69,6 +69,15 @@ def bind(state: State, ctx: Context, worker: bytes) -> None:
             ComputationErrorCode.NOT_OPERATOR,
             "only the worker's registered operator may bind it (set `operator` at registration)",
         )
+    bind_session(state, ctx, sender, worker)
+
+
+def bind_session(state: State, ctx: Context, sender: bytes, worker: bytes) -> None:
+    """Bind ``worker`` to a session owned by ``sender`` (for modules that checked who may).
+
+    A stake pool binds its workers to sessions owned by its lock account this way.
+    """
+    _registered(state, worker)
     if st.WORKER_BINDINGS.get(state, worker) is not None:
         raise computation_error(
             ComputationErrorCode.DUPLICATE_BOUND_WORKER, "the worker is already bound; unbind it"
@@ -97,7 +106,12 @@ def bind(state: State, ctx: Context, worker: bytes) -> None:
 
 def unbind(state: State, ctx: Context, worker: bytes) -> None:
     """Unbind a worker whose session is Ready (stopped and reclaimed)."""
-    session, record = _owned_session(state, ctx, worker)
+    unbind_session(state, ctx, ensure_signed(ctx), worker)
+
+
+def unbind_session(state: State, ctx: Context, owner: bytes, worker: bytes) -> None:
+    """Unbind ``owner``'s Ready session of ``worker``."""
+    session, record = _owned_session(state, owner, worker)
     if record.state is not SessionState.READY:
         raise computation_error(
             ComputationErrorCode.NOT_READY,
@@ -110,12 +124,17 @@ def unbind(state: State, ctx: Context, worker: bytes) -> None:
 
 def start_computing(state: State, ctx: Context, worker: bytes, stake: int) -> None:
     """Start computing with ``stake`` reserved on the owner (checks S_min, Ve ≤ Vmax, score)."""
+    start_session(state, ctx, ensure_signed(ctx), worker, stake)
+
+
+def start_session(state: State, ctx: Context, owner: bytes, worker: bytes, stake: int) -> None:
+    """Start ``owner``'s session of ``worker`` with ``stake`` reserved on ``owner``."""
     if not st.MINING_ENABLED.get(state):
         raise computation_error(
             ComputationErrorCode.MINING_NOT_ENABLED,
             "mining is not enabled yet; governance enables it at the scheduled block",
         )
-    session, record = _owned_session(state, ctx, worker)
+    session, record = _owned_session(state, owner, worker)
     if record.state is not SessionState.READY:
         raise computation_error(
             ComputationErrorCode.NOT_READY, f"the session is {record.state.name}, not Ready"
@@ -168,7 +187,12 @@ def start_computing(state: State, ctx: Context, worker: bytes, stake: int) -> No
 
 def stop_computing(state: State, ctx: Context, worker: bytes) -> None:
     """Stop computing: the session cools down, its stake stays reserved until reclaimed."""
-    session, record = _owned_session(state, ctx, worker)
+    stop_session(state, ctx, ensure_signed(ctx), worker)
+
+
+def stop_session(state: State, ctx: Context, owner: bytes, worker: bytes) -> None:
+    """Stop ``owner``'s computing session of ``worker``."""
+    session, record = _owned_session(state, owner, worker)
     if not record.state.computing():
         raise computation_error(
             ComputationErrorCode.NOT_COMPUTING, f"the session is {record.state.name}, not computing"
@@ -207,3 +231,4 @@ def reclaim(state: State, ctx: Context, worker: bytes) -> None:
     st.STAKES.remove(state, session)
     st.SESSIONS.insert(state, session, replace(record, state=SessionState.READY, cool_down_start=0))
     ctx.emit(ev.SessionReclaimed(session, stake, 0))
+    ctx.announce(state, RECLAIMED, record.owner, worker, stake, 0)

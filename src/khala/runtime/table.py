@@ -18,6 +18,7 @@ from khala.runtime.modules.mq.declaration import MODULE as MQ
 from khala.runtime.modules.payment.declaration import MODULE as PAYMENT
 from khala.runtime.modules.registry.declaration import MODULE as REGISTRY
 from khala.runtime.modules.scheduler.declaration import MODULE as SCHEDULER
+from khala.runtime.modules.stake_pool.declaration import MODULE as STAKE_POOL
 from khala.runtime.modules.sudo.declaration import MODULE as SUDO
 from khala.runtime.modules.system.declaration import MODULE as SYSTEM
 from khala.runtime.modules.timestamp.declaration import MODULE as TIMESTAMP
@@ -32,6 +33,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     PAYMENT,
     REGISTRY,
     COMPUTATION,
+    STAKE_POOL,
     SUDO,
 )
 """khala's modules in hook order."""

@@ -210,6 +210,15 @@ def stop_session(state: State, ctx: Context, owner: bytes, worker: bytes) -> Non
 def reclaim(state: State, ctx: Context, worker: bytes) -> None:
     """After the cool-down, return the stake to the owner (anyone may call this)."""
     ensure_signed(ctx)
+    release_stake(state, ctx, worker, after_cool_down=True)
+
+
+def release_stake(state: State, ctx: Context, worker: bytes, *, after_cool_down: bool) -> int:
+    """Unreserve a cooling-down session's stake and make the session Ready; return the stake.
+
+    ``after_cool_down=False`` skips the wait: a stake pool restarting a worker with more stake
+    at once (the stake never leaves the pool). Announces ``computation.reclaimed``.
+    """
     session = st.WORKER_BINDINGS.get(state, worker)
     record = None if session is None else st.SESSIONS.get(state, session)
     if session is None or record is None:
@@ -221,7 +230,7 @@ def reclaim(state: State, ctx: Context, worker: bytes) -> None:
             ComputationErrorCode.NOT_COOLING_DOWN, f"the session is {record.state.name}"
         )
     ends = record.cool_down_start + ctx.config.cool_down_secs
-    if now(state) // 1000 < ends:
+    if after_cool_down and now(state) // 1000 < ends:
         raise computation_error(
             ComputationErrorCode.COOL_DOWN_NOT_READY,
             f"the cool-down ends at unix time {ends}; reclaim after it",
@@ -231,4 +240,5 @@ def reclaim(state: State, ctx: Context, worker: bytes) -> None:
     st.STAKES.remove(state, session)
     st.SESSIONS.insert(state, session, replace(record, state=SessionState.READY, cool_down_start=0))
     ctx.emit(ev.SessionReclaimed(session, stake, 0))
-    ctx.announce(state, RECLAIMED, record.owner, worker, stake, 0)
+    ctx.announce(state, RECLAIMED, bytes(record.owner), worker, stake, 0)
+    return stake

@@ -399,3 +399,45 @@ def test_no_forced_shutdown_within_the_grace_period_or_when_covered() -> None:
     world.ok(3, CheckAndMaybeForceWithdraw(0))
     assert world.pool(0).cd_workers == [worker_pubkey(1)]
     assert not any(isinstance(event, ev.ForcedShutdown) for event in world.events)
+
+
+def test_a_dust_remainder_of_a_request_is_dropped_with_it() -> None:
+    """A request filled but for ≤ 1,000 planck of shares leaves the queue (base_pool's dust)."""
+    world = World()
+    _pool_with_workers(world, 1, [1])
+    world.ok(2, Contribute(0, 100 * DOLLARS + 500))
+    world.ok(1, StartComputing(0, worker_pubkey(1), 100 * DOLLARS + 500))
+    world.ok(2, Withdraw(0, 100 * DOLLARS + 500))
+    assert world.queued(0, 2) == 100 * DOLLARS + 500
+    world.ok(3, Contribute(0, 100 * DOLLARS))
+    pool = world.pool(0)
+    assert pool.withdraw_queue == []
+    assert ev.Withdrawal(0, account(2), 100 * DOLLARS, 100 * DOLLARS + 500) in world.events
+    assert (pool.total_shares, pool.total_value) == (100 * DOLLARS, 100 * DOLLARS + 500)
+
+
+def test_a_late_settlement_does_not_disturb_the_releasing_stake() -> None:
+    """Phala #541: a reward for a cooling-down worker raises value; the stake still releases."""
+    world = World()
+    _pool_with_workers(world, 1, [1, 2])
+    world.ok(2, Contribute(0, 200 * DOLLARS))
+    world.ok(1, StartComputing(0, worker_pubkey(1), 100 * DOLLARS))
+    world.ok(1, StartComputing(0, worker_pubkey(2), 100 * DOLLARS))
+    world.ok(1, PoolStop(0, worker_pubkey(1)))
+    world.reward(1, 10 * DOLLARS)  # settled after the stop
+    pool = world.pool(0)
+    assert (pool.total_value, world.free_stake(0), world.lock(0)) == (
+        210 * DOLLARS,
+        10 * DOLLARS,
+        200 * DOLLARS,
+    )
+    world.ok(2, Withdraw(0, 200 * DOLLARS))  # worth 210 PHA: 10 paid now, 200 queued
+    world.elapse(GRACE)
+    world.ok(3, CheckAndMaybeForceWithdraw(0))
+    # Not covered by free (0) + releasing (100): worker 2 is stopped as well.
+    assert world.pool(0).cd_workers == [worker_pubkey(1), worker_pubkey(2)]
+    world.elapse(COOL_DOWN)
+    world.ok(3, ReclaimPoolWorker(0, worker_pubkey(1)))
+    world.ok(3, ReclaimPoolWorker(0, worker_pubkey(2)))
+    assert world.pool(0).withdraw_queue == [] and world.lock(0) == 0
+    assert world.pool(0).total_value == 0 and world.pool(0).total_shares == 0

@@ -14,9 +14,11 @@ from khala.cli import (
     key,
     mining,
     node,
+    pool,
     query,
     relayer,
     spec,
+    stake,
     tx,
     worker,
 )
@@ -42,6 +44,8 @@ app.command("relayer")(relayer.relayer)
 app.add_typer(gov.app, name="gov")
 app.add_typer(mining.app, name="mining")
 app.add_typer(gatekeeper.app, name="gatekeeper")
+app.add_typer(pool.app, name="pool")
+app.add_typer(stake.app, name="stake")
 worker.app.command("start-computing")(mining.start_computing)
 worker.app.command("stop-computing")(mining.stop_computing)
 worker.app.command("reclaim")(mining.reclaim)

@@ -12,15 +12,11 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from substrateinterface import SubstrateInterface
 
-from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.scale import codec_of
 from khala.runtime.events import EventRecord
 from khala.runtime.modules.balances.events import Transfer
@@ -30,70 +26,15 @@ from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.sdk import Client
 from khala.sdk.core import EVENTS_KEY
 from khala.sdk.mining import overview, session_status
-from tests.integration.processes import KHALA, cli, free_port, node
+from tests.integration.fleet import BOB, Fleet
+from tests.integration.fleet import info as _info
+from tests.integration.fleet import ok as _ok
+from tests.integration.fleet import wait as _wait
+from tests.integration.processes import KHALA, cli, node
 from tests.integration.substrate_tools import decode_every_block, polkadot_js
 
-BOB = keypair_from_uri("//Bob").public_key
 STAKE = "3000PHA"
 STAKE_UNITS = 3000 * 10**12
-
-
-def _info(port: int) -> dict[str, Any]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=5) as response:
-        answer: dict[str, Any] = json.loads(response.read())
-        return answer
-
-
-def _wait(what: str, condition: Callable[[], bool], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _ok(*args: str) -> dict[str, Any]:
-    done = cli(*args, "--json")
-    assert done.returncode == 0, done.stdout + done.stderr
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-class Fleet:
-    def __init__(self, tmp_path: Path, url: str, pki: Path) -> None:
-        self.tmp, self.url, self.pki = tmp_path, url, pki
-        self.ports = {name: free_port() for name in ("gk1", "gk2", "m0", "m1", "m2")}
-        self.controls = {name: free_port() for name in self.ports}
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        for name in self.ports:
-            self.start(name)
-
-    def start(self, name: str) -> None:
-        extra = ["--gatekeeper"] if name.startswith("gk") else []
-        log = (self.tmp / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(
-            [
-                KHALA, "worker", "--node", self.url, "--base-path", str(self.tmp / name),
-                "--dev-pki", str(self.pki), "--port", str(self.ports[name]),
-                "--control-port", str(self.controls[name]), "--operator", "0x" + BOB.hex(),
-                "--checkpoint-interval", "10", "--benchmark-duty", "0.1", *extra,
-            ],
-            stdout=log,
-            stderr=log,
-        )  # fmt: skip
-
-    def pubkey(self, name: str) -> str:
-        return str(_info(self.ports[name])["pubkey"])
-
-    def stop_all(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=20)
 
 
 def _session(url: str, pubkey: str) -> dict[str, Any]:

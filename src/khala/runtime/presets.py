@@ -65,7 +65,7 @@ DEV = Preset(
     cool_down_secs=30,
     benchmark_blocks=5,
     heartbeats_per_hour=360,
-    withdraw_grace_secs=120,
+    withdraw_grace_secs=60,
 )
 """The dev preset."""
 KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)

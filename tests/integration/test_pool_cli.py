@@ -6,6 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from khala.offchain.estimator import Network, Profile, estimate
+from khala.primitives.fixed_point import U64F64
+from khala.runtime.modules.computation.tokenomics import GEMINI
+from khala.runtime.presets import DEV
 from tests.integration.processes import cli, node
 
 PHA = 10**12
@@ -57,3 +61,30 @@ def test_pool_life_through_the_cli(tmp_path: Path) -> None:
             assert refused.returncode == 2 and code in refused.stdout, refused.stdout
         stranger = cli("pool", "set-cap", "0", "none", "--from", "//Dave", url, "--json")
         assert stranger.returncode == 1 and "stake_pool.not_owner" in stranger.stdout
+        assert shown["estimated_apr_percent"] == "0.0000"  # no computing worker yet
+
+        # The estimator replays the engine with the chain's own parameters and preset.
+        args = ("--score", "2000", "--stake", "5000PHA", "--days", "3", "--commission", "10%")
+        estimated = _ok("mining", "estimate", *args, "--network-workers", "9", url)
+        expected = estimate(
+            GEMINI,
+            Profile(2000, 1, 5000 * PHA),
+            Network(workers=9),
+            days=3,
+            block_secs=DEV.block_time_ms // 1000,
+            heartbeats_per_hour=DEV.heartbeats_per_hour,
+            commission_ppm=100_000,
+        )
+        assert estimated == expected.to_json()
+        alone = _ok("mining", "estimate", *args, url)  # the live Σshare: nobody computes
+        assert (
+            alone["total_reward"]
+            == estimate(
+                GEMINI,
+                Profile(2000, 1, 5000 * PHA),
+                Network(share=U64F64(0)),
+                days=3,
+                block_secs=DEV.block_time_ms // 1000,
+                heartbeats_per_hour=DEV.heartbeats_per_hour,
+            ).total_reward
+        )

@@ -68,6 +68,8 @@ def test_pool_end_to_end(tmp_path: Path) -> None:
                 return status is not None and all(w["total_reward"] > 0 for w in status.workers)
 
             wait("rewards for every pool worker", rewarded, timeout=180)
+            apr = ok("pool", "show", "0", at)["estimated_apr_percent"]
+            assert apr is not None and apr != "0.0000"  # three workers computing
             ok("gov", "pause-heartbeats", at)  # no more payouts: the books can be compared
             time.sleep(3)
             status = pool_status(Client(url), 0)

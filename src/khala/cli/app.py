@@ -9,6 +9,7 @@ from khala.cli import (
     attestation,
     bench,
     chain,
+    estimate,
     gatekeeper,
     gov,
     key,
@@ -46,6 +47,7 @@ app.add_typer(mining.app, name="mining")
 app.add_typer(gatekeeper.app, name="gatekeeper")
 app.add_typer(pool.app, name="pool")
 app.add_typer(stake.app, name="stake")
+mining.app.command("estimate")(estimate.estimate_command)
 worker.app.command("start-computing")(mining.start_computing)
 worker.app.command("stop-computing")(mining.stop_computing)
 worker.app.command("reclaim")(mining.reclaim)

@@ -19,6 +19,7 @@ from khala.runtime.modules.stake_pool import events as ev
 from khala.sdk import Client, SdkError, SdkErrorCode
 from khala.sdk import pools as sp
 from khala.sdk.core import account_id
+from khala.sdk.estimates import pool_apr_ppm
 from khala.sdk.times import relative
 
 app = typer.Typer(
@@ -306,6 +307,10 @@ def show(pid: int = PID_ARGUMENT, url: str = URL_OPTION, as_json: bool = JSON_OP
             raise SdkError(SdkErrorCode.NOT_FOUND, f"there is no pool #{pid}")
         now = int(time.time())
         payload = status.to_json(now)
+        apr = pool_apr_ppm(Client(url), status.info)
+        payload["estimated_apr_percent"] = (
+            None if apr is None else f"{apr // 10_000}.{apr % 10_000:04d}"
+        )
         emit(payload, as_json=as_json, text=lambda: _pool_text(payload, now))
 
 
@@ -318,6 +323,8 @@ def _pool_text(p: dict[str, Any], now: int) -> str:
         f"cap          {p['cap_pha'] or 'none'}",
         f"free stake   {p['free_stake_pha']}",
         f"owner reward {p['owner_rewards_pha']} (claimable)",
+        f"est. APR     {p['estimated_apr_percent'] or '-'} % for delegators (30 days simulated"
+        " against the live network by the gatekeepers' engine)",
     ]
     for worker in p["workers"]:
         lines.append(

@@ -79,3 +79,15 @@ def test_tokenomics_bench_reports_figures() -> None:
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["workers"] == 3000 and figures["blocks"] == 20
     assert figures["ms_per_block"] > 0 and figures["settlements_per_block"] > 0
+
+
+def test_pools_bench_reports_figures() -> None:
+    """A small pools benchmark reports operations per second and settlement routing time."""
+    result = runner.invoke(
+        app, ["bench", "pools", "--pools", "5", "--workers-per-pool", "4", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["computing_workers"] == 20 and figures["pools"] == 5
+    assert figures["ops_per_s"] > 0 and figures["transfer_per_s_baseline"] > 0
+    assert figures["settle_ms_10k_workers"] > 0 and figures["settlements_per_block"] == 20

@@ -6,6 +6,7 @@ import typer
 
 from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
+from khala.bench.pools import run_pools_benchmark
 from khala.bench.sync import run_sync_benchmark
 from khala.bench.tokenomics import run_tokenomics_benchmark
 from khala.bench.transfers import run_transfer_benchmark
@@ -121,4 +122,20 @@ def tokenomics(
     with reported_errors(as_json=as_json):
         progress(f"tokenomics: {workers} workers, {blocks} blocks")
         figures = run_tokenomics_benchmark(workers=workers, blocks=blocks)
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("pools")
+def pools(
+    pool_count: int = typer.Option(1_000, "--pools", min=1, help="Pools."),
+    workers_per_pool: int = typer.Option(10, "--workers-per-pool", min=1, help="Workers each."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Contribute/withdraw per second in blocks; one block's settlements routed to pools."""
+    with reported_errors(as_json=as_json):
+        progress(
+            f"pools: {pool_count} pools × {workers_per_pool} computing workers (setup takes a"
+            " while), then contribute/withdraw blocks"
+        )
+        figures = run_pools_benchmark(pools=pool_count, workers_per_pool=workers_per_pool)
         emit(figures, as_json=as_json, text=lambda: _table(figures))

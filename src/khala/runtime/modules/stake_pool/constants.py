@@ -24,3 +24,6 @@ CALL_WEIGHT = 100_000_000
 """Weight (ps) of a pool call (a few reads and writes, a transfer or two)."""
 QUEUE_WEIGHT = 300_000_000
 """Weight (ps) of a call that may pay several queued withdrawals or stop many workers."""
+PAID = "stake_pool.paid"
+"""Announced for each queued-withdrawal payment: ``(user, amount)``; a vault that delegated to
+the pool pays its own queue from it."""

@@ -35,6 +35,7 @@ MODULE = RuntimeModule(
             "Seconds a withdrawal may wait before anyone may force the pool's workers to stop.",
         ),
     ),
+    announces=(constants.PAID,),
     listeners={REWARDED: listeners.on_rewarded, RECLAIMED: listeners.on_reclaimed},
 )
 """Stake pool's entry in the runtime table."""

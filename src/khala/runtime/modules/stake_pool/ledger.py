@@ -9,7 +9,9 @@ pool remainders at or below 1,000 planck are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any, Protocol, TypeVar, cast
 
 from khala.primitives.hashing import blake2_256
 from khala.runtime.context import Context
@@ -23,12 +25,45 @@ from khala.runtime.modules.stake_pool.constants import (
     ACCOUNT_DOMAIN,
     LOCK_DOMAIN,
     OWNER_REWARD_DOMAIN,
+    PAID,
 )
 from khala.runtime.modules.stake_pool.errors import StakePoolErrorCode, pool_error
 from khala.runtime.modules.stake_pool.math import bdiv, bmul, is_dust, share_price
 from khala.runtime.modules.stake_pool.types import PoolInfo, WithdrawRequest
 from khala.runtime.modules.system.state import account
 from khala.runtime.state import State
+
+
+class Book(Protocol):
+    """What the queue arithmetic needs of a pool or a vault (both are dataclasses)."""
+
+    @property
+    def pid(self) -> int:
+        """Its id."""
+        ...
+
+    @property
+    def total_shares(self) -> int:
+        """Shares issued."""
+        ...
+
+    @property
+    def total_value(self) -> int:
+        """What they are worth."""
+        ...
+
+    @property
+    def withdraw_queue(self) -> list[WithdrawRequest]:
+        """Waiting requests."""
+        ...
+
+    @property
+    def pool_account(self) -> bytes:
+        """The account free stake sits in."""
+        ...
+
+
+B = TypeVar("B", bound=Book)
 
 
 def pool_accounts(pid: int) -> tuple[bytes, bytes, bytes]:
@@ -97,7 +132,7 @@ class Payment:
     """Shares burnt for it (with a dropped dust remainder)."""
 
 
-def plan_queue(pool: PoolInfo, free: int) -> tuple[PoolInfo, list[Payment]]:
+def plan_queue(pool: B, free: int) -> tuple[B, list[Payment]]:
     """Pay queued requests in order from ``free`` stake; return the pool after, and payments.
 
     The price is taken once, before any payment (it does not change: value and shares fall
@@ -128,12 +163,20 @@ def plan_queue(pool: PoolInfo, free: int) -> tuple[PoolInfo, list[Payment]]:
             queue[0] = replace(request, shares=remaining)
         else:
             queue.pop(0)
-    after = replace(pool, total_shares=total_shares, total_value=total_value, withdraw_queue=queue)
-    return after, payments
+    changes = {"total_shares": total_shares, "total_value": total_value, "withdraw_queue": queue}
+    return cast(B, replace(cast(Any, pool), **changes)), payments
 
 
-def pay(state: State, ctx: Context, pool: PoolInfo, payments: list[Payment]) -> None:
-    """Make planned payments from the pool account, emitting ``Withdrawal`` for each.
+def pay(
+    state: State,
+    ctx: Context,
+    pool: Book,
+    payments: list[Payment],
+    event: Callable[[int, bytes, int, int], Any] = ev.Withdrawal,
+) -> None:
+    """Make planned payments from the pool account, emitting ``event`` (``Withdrawal``) for each.
+
+    Each payment is announced as ``stake_pool.paid`` (a vault that delegated hears of it).
 
     A payment below 0.01 PHA to an account that no longer exists cannot create it: that dust
     is burnt (``WithdrawalDustBurned``), as Substrate drops deposits below the existential
@@ -149,20 +192,19 @@ def pay(state: State, ctx: Context, pool: PoolInfo, payments: list[Payment]) -> 
                 ctx.emit(ev.WithdrawalDustBurned(pool.pid, payment.user, payment.amount))
             else:
                 currency.transfer(state, ctx, source, payment.user, payment.amount, keep_alive=True)
-        ctx.emit(ev.Withdrawal(pool.pid, payment.user, payment.amount, payment.shares))
+        ctx.emit(event(pool.pid, payment.user, payment.amount, payment.shares))
+        ctx.announce(state, PAID, payment.user, payment.amount)
 
 
 def settle_queue(state: State, ctx: Context, pool: PoolInfo) -> PoolInfo:
-    """Pay what free stake allows now, save and return the pool."""
+    """Pay what free stake allows now, save and return the pool (saved before paying)."""
     after, payments = plan_queue(pool, free_stake(state, pool))
-    pay(state, ctx, after, payments)
     st.POOLS.insert(state, after.pid, after)
+    pay(state, ctx, after, payments)
     return after
 
 
-def queue_request(
-    pool: PoolInfo, position: int, user: bytes, shares: int, now_s: int
-) -> tuple[PoolInfo, int]:
+def queue_request(pool: B, position: int, user: bytes, shares: int, now_s: int) -> tuple[B, int]:
     """Queue ``user``'s request for ``shares``, replacing its earlier one.
 
     The earlier request's shares return to the position first, so the request may use them.
@@ -180,10 +222,10 @@ def queue_request(
         )
     queue = [r for r in pool.withdraw_queue if bytes(r.user) != user]
     queue.append(WithdrawRequest(user, now_s, shares))
-    return replace(pool, withdraw_queue=queue), position + queued - shares
+    return cast(B, replace(cast(Any, pool), withdraw_queue=queue)), position + queued - shares
 
 
-def has_expired_withdrawal(pool: PoolInfo, budget: int, now_s: int, grace_secs: int) -> bool:
+def has_expired_withdrawal(pool: Book, budget: int, now_s: int, grace_secs: int) -> bool:
     """Whether the first request ``budget`` (free + releasing stake) cannot cover is overdue.
 
     Requests are covered in queue order, as :func:`plan_queue` would pay them (Phala's

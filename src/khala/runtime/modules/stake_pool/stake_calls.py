@@ -32,21 +32,24 @@ def contribute(state: State, ctx: Context, args: Contribute) -> None:
     The cap is checked after the queue is paid (a contribution that lets waiting delegators
     leave does not raise the value by its full amount), as Phala checks it.
     """
-    who = ensure_signed(ctx)
-    pool = load(state, args.pid)
-    amount = args.amount
+    contribute_as(state, ctx, args.pid, ensure_signed(ctx), args.amount)
+
+
+def contribute_as(state: State, ctx: Context, pid: int, who: bytes, amount: int) -> int:
+    """Contribute ``amount`` from ``who`` (a signer, or a vault's account); return the shares."""
+    pool = load(state, pid)
     if amount < MIN_CONTRIBUTION:
         raise pool_error(
             StakePoolErrorCode.CONTRIBUTION_TOO_SMALL, "contributions are at least 0.01 PHA"
         )
-    listed = [bytes(item) for item in st.WHITELISTS.get(state, args.pid)]
+    listed = [bytes(item) for item in st.WHITELISTS.get(state, pid)]
     if listed and who not in listed and who != bytes(pool.owner):
         raise pool_error(
-            StakePoolErrorCode.NOT_WHITELISTED, f"pool #{args.pid} takes whitelisted stakers only"
+            StakePoolErrorCode.NOT_WHITELISTED, f"pool #{pid} takes whitelisted stakers only"
         )
     if pool.total_shares > 0 and pool.total_value == 0:
         raise pool_error(
-            StakePoolErrorCode.POOL_BANKRUPT, f"pool #{args.pid} has shares but no value left"
+            StakePoolErrorCode.POOL_BANKRUPT, f"pool #{pid} has shares but no value left"
         )
     if currency.can_withdraw(state, who, amount, keep_alive=True) is not None:
         raise pool_error(
@@ -62,26 +65,34 @@ def contribute(state: State, ctx: Context, args: Contribute) -> None:
     if after.cap is not None and after.total_value > after.cap:
         raise pool_error(
             StakePoolErrorCode.CAP_EXCEEDED,
-            f"pool #{args.pid} is capped at {after.cap} planck; it is worth {pool.total_value}",
+            f"pool #{pid} is capped at {after.cap} planck; it is worth {pool.total_value}",
         )
     currency.transfer(state, ctx, who, bytes(pool.pool_account), amount, keep_alive=True)
-    st.STAKES.insert(state, args.pid, who, st.STAKES.get(state, args.pid, who) + shares)
-    ctx.emit(ev.Contribution(args.pid, who, amount, shares))
+    st.STAKES.insert(state, pid, who, st.STAKES.get(state, pid, who) + shares)
+    st.POOLS.insert(state, pid, after)
+    ctx.emit(ev.Contribution(pid, who, amount, shares))
     pay(state, ctx, after, payments)
-    st.POOLS.insert(state, args.pid, after)
+    return shares
 
 
 def withdraw(state: State, ctx: Context, args: Withdraw) -> None:
     """Queue a request for ``shares`` (replacing the earlier one) and pay what free stake allows."""
-    who = ensure_signed(ctx)
-    pool = load(state, args.pid)
-    position = st.STAKES.get(state, args.pid, who)
-    queued, left = queue_request(pool, position, who, args.shares, now(state) // 1000)
+    withdraw_as(state, ctx, args.pid, ensure_signed(ctx), args.shares)
+
+
+def withdraw_as(state: State, ctx: Context, pid: int, who: bytes, shares: int) -> None:
+    """Queue ``who``'s request (a signer, or a vault's account) and pay what free stake allows.
+
+    The pool is saved before the payments, so a vault hearing of one sees the pool as it is.
+    """
+    pool = load(state, pid)
+    position = st.STAKES.get(state, pid, who)
+    queued, left = queue_request(pool, position, who, shares, now(state) // 1000)
     after, payments = plan_queue(queued, free_stake(state, pool))
     if left:
-        st.STAKES.insert(state, args.pid, who, left)
+        st.STAKES.insert(state, pid, who, left)
     else:
-        st.STAKES.remove(state, args.pid, who)
-    ctx.emit(ev.WithdrawalQueued(args.pid, who, args.shares))
+        st.STAKES.remove(state, pid, who)
+    st.POOLS.insert(state, pid, after)
+    ctx.emit(ev.WithdrawalQueued(pid, who, shares))
     pay(state, ctx, after, payments)
-    st.POOLS.insert(state, args.pid, after)

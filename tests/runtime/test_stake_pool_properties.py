@@ -47,6 +47,16 @@ from khala.runtime.modules.stake_pool.calls import (
 from khala.runtime.modules.stake_pool.ledger import bound_stake, free_stake, pool_accounts
 from khala.runtime.modules.stake_pool.math import DUST, bmul, is_dust, share_price
 from khala.runtime.modules.system.state import account as system_account
+from khala.runtime.modules.vault import state as vst
+from khala.runtime.modules.vault.books import free as vault_free
+from khala.runtime.modules.vault.books import refresh, vault_account
+from khala.runtime.modules.vault.calls import CheckAndMaybeForceWithdraw as VaultCheck
+from khala.runtime.modules.vault.calls import ClaimOwnerShares, Divest, Invest, MaybeGainOwnerShares
+from khala.runtime.modules.vault.calls import Contribute as VaultContribute
+from khala.runtime.modules.vault.calls import Create as VaultCreate
+from khala.runtime.modules.vault.calls import SetCommission as VaultCommission
+from khala.runtime.modules.vault.calls import Withdraw as VaultWithdraw
+from khala.runtime.modules.vault.types import VaultInfo
 from khala.runtime.presets import DEV
 from tests.runtime.pool_world import PHA, World, account, worker_pubkey
 
@@ -74,6 +84,10 @@ class PoolMachine(RuleBasedStateMachine):
                 self.world.ok(1, AddWorker(pid, worker_pubkey(n)))
             for who in USERS[1:]:
                 self.world.ok(who, Contribute(pid, (1000 + 500 * pid) * PHA))
+        self.world.ok(99, VaultCreate())
+        self.world.ok(99, VaultCommission(0, 200_000))
+        for who in (2, 3):
+            self.world.ok(who, VaultContribute(0, 800 * PHA))
         self.issuance = currency.total_issuance(self.world.state)
         self.burnt = 0
         self.emptied = {pid: 0 for pid in POOLS}
@@ -162,6 +176,54 @@ class PoolMachine(RuleBasedStateMachine):
         """The owner claims its commissions."""
         self._do(1, ClaimOwnerRewards(pid, account(1)))
 
+    # --- the vault (owner 99) ------------------------------------------------------------
+
+    @rule(who=users, amount=amounts)
+    def vault_contribute(self, who: int, amount: int) -> None:
+        """Someone contributes to the vault."""
+        self._do(who, VaultContribute(0, amount))
+
+    @rule(who=users, percent=fractions)
+    def vault_withdraw(self, who: int, percent: int) -> None:
+        """Someone asks the vault for part of its shares (the vault may cascade)."""
+        held = vst.STAKES.get(self.world.state, 0, account(who)) + sum(
+            r.shares for r in self._vault().withdraw_queue if bytes(r.user) == account(who)
+        )
+        self._do(who, VaultWithdraw(0, held * percent // 100))
+
+    @rule(pid=pools, percent=fractions)
+    def vault_invest(self, pid: int, percent: int) -> None:
+        """The vault's owner invests part of its free PHA in a pool."""
+        free = vault_free(self.world.state, self._vault())
+        self._do(99, Invest(0, pid, max(free * percent // 100, 10**10)))
+
+    @rule(pid=pools, percent=fractions)
+    def vault_divest(self, pid: int, percent: int) -> None:
+        """The vault's owner asks a pool for part of the vault's shares back."""
+        held = pst.STAKES.get(self.world.state, pid, vault_account(0))
+        self._do(99, Divest(0, pid, held * percent // 100))
+
+    @rule()
+    def vault_gain(self) -> None:
+        """The vault's owner mints its commission on gains."""
+        self._do(99, MaybeGainOwnerShares(0))
+
+    @rule(who=users)
+    def vault_claim(self, who: int) -> None:
+        """The vault's owner mints its gains and hands half its owner shares to someone."""
+        self._do(99, MaybeGainOwnerShares(0))
+        self._do(99, ClaimOwnerShares(0, account(who), max(self._vault().owner_shares // 2, 1)))
+
+    @rule(who=users)
+    def vault_check(self, who: int) -> None:
+        """Anyone checks the vault for an overdue withdrawal."""
+        self._do(who, VaultCheck(0))
+
+    def _vault(self) -> VaultInfo:
+        vault = vst.VAULTS.get(self.world.state, 0)
+        assert vault is not None
+        return vault
+
     # --- invariants ------------------------------------------------------------------
 
     @invariant()
@@ -171,6 +233,7 @@ class PoolMachine(RuleBasedStateMachine):
         holders = [account(u) for u in USERS]
         for pid in POOLS:
             holders.extend(pool_accounts(pid))
+        holders.append(vault_account(0))
         holders += [SUBSIDY_ACCOUNT, TREASURY_ACCOUNT]
         total = 0
         for who in holders:
@@ -204,6 +267,23 @@ class PoolMachine(RuleBasedStateMachine):
             cooling = {bytes(w) for w in pool.cd_workers}
             assert cooling <= {worker_pubkey(n) for n in workers}
 
+    @invariant()
+    def vault_books_balance(self) -> None:
+        """Vault shares are positions, queue and owner shares; claims never exceed the value."""
+        state = self.world.state
+        vault = refresh(state, self._vault())
+        positions = sum(shares for _, shares in vst.STAKES.iter_prefix(state, 0))
+        queued = [request.shares for request in vault.withdraw_queue]
+        assert vault.total_shares == positions + sum(queued) + vault.owner_shares
+        assert all(not is_dust(shares) for shares in queued)
+        users_in_queue = [bytes(r.user) for r in vault.withdraw_queue]
+        assert len(users_in_queue) == len(set(users_in_queue))
+        price = share_price(vault.total_value, vault.total_shares)
+        if price is not None:
+            claims = sum(bmul(s, price) for _, s in vst.STAKES.iter_prefix(state, 0))
+            claims += sum(bmul(s, price) for s in queued) + bmul(vault.owner_shares, price)
+            assert claims <= vault.total_value
+
     def teardown(self) -> None:
         """Stop and reclaim everything: every queued request is then paid."""
         world = getattr(self, "world", None)
@@ -216,13 +296,20 @@ class PoolMachine(RuleBasedStateMachine):
         for pid, workers in POOLS.items():
             for n in workers:
                 world.call(2, ReclaimPoolWorker(pid, worker_pubkey(n)))
+        world.elapse(DEV.withdraw_grace_secs + 1)
+        world.call(2, VaultCheck(0))  # an uncovered vault request: every pool is asked back
+        for pid in POOLS:
+            world.call(2, CheckAndMaybeForceWithdraw(pid))
             pool = world.pool(pid)
             assert bound_stake(world.state, pool) == 0
             if pool.total_value > 0:
                 assert pool.withdraw_queue == [], pool
+        vault = refresh(world.state, vst.VAULTS.get(world.state, 0))  # type: ignore[arg-type]
+        if vault.total_value > 0:
+            assert vault.withdraw_queue == [], vault
 
 
 PoolMachine.TestCase.settings = settings(
-    max_examples=150, stateful_step_count=60, deadline=None, derandomize=True
+    max_examples=200, stateful_step_count=60, deadline=None, derandomize=True
 )
 test_pool_invariants = PoolMachine.TestCase

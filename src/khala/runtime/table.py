@@ -22,6 +22,7 @@ from khala.runtime.modules.stake_pool.declaration import MODULE as STAKE_POOL
 from khala.runtime.modules.sudo.declaration import MODULE as SUDO
 from khala.runtime.modules.system.declaration import MODULE as SYSTEM
 from khala.runtime.modules.timestamp.declaration import MODULE as TIMESTAMP
+from khala.runtime.modules.vault.declaration import MODULE as VAULT
 
 MODULES: tuple[RuntimeModule, ...] = (
     SYSTEM,
@@ -34,6 +35,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     REGISTRY,
     COMPUTATION,
     STAKE_POOL,
+    VAULT,
     SUDO,
 )
 """khala's modules in hook order."""

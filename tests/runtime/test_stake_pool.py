@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from khala.runtime.modules.balances import currency
+from khala.runtime.modules.balances.calls import TransferKeepAlive
+from khala.runtime.modules.balances.constants import VESTING_LOCK_ID
+from khala.runtime.modules.balances.state import Reasons
 from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.calls import Bind, Reclaim, StopComputing
 from khala.runtime.modules.computation.types import SessionState
@@ -38,6 +42,7 @@ from khala.runtime.modules.stake_pool.calls import (
 from khala.runtime.modules.stake_pool.ledger import pool_accounts, worker_session
 from khala.runtime.modules.stake_pool.pool_calls import POOL_DEPOSIT
 from khala.runtime.presets import DEV
+from khala.runtime.types import AddressId
 from tests.runtime.pool_world import DOLLARS, World, account, expect_error, worker_pubkey
 
 COOL_DOWN = DEV.cool_down_secs + 1
@@ -441,3 +446,28 @@ def test_a_late_settlement_does_not_disturb_the_releasing_stake() -> None:
     world.ok(3, ReclaimPoolWorker(0, worker_pubkey(2)))
     assert world.pool(0).withdraw_queue == [] and world.lock(0) == 0
     assert world.pool(0).total_value == 0 and world.pool(0).total_shares == 0
+
+
+def test_vesting_locked_pha_can_be_staked_and_stays_locked() -> None:
+    """Crowdloan rewards may stake: the vesting lock stays on the account and follows the stake."""
+    world = World()
+    _pool_with_workers(world, 1, [1])
+    who = account(2)
+    currency.set_lock(world.state, VESTING_LOCK_ID, who, 9_000 * DOLLARS, Reasons.ALL)
+    transfer = TransferKeepAlive(AddressId(account(3)), 2_000 * DOLLARS)
+    assert world.call(2, transfer) == "balances.liquidity_restrictions"
+    world.ok(2, Contribute(0, 9_500 * DOLLARS))  # 8,500 of it locked
+    assert world.shares(0, 2) == 9_500 * DOLLARS
+    world.ok(2, Withdraw(0, 9_500 * DOLLARS))  # all free stake: paid at once
+    assert world.free(2) == 10_000 * DOLLARS
+    assert world.call(2, transfer) == "balances.liquidity_restrictions"  # still locked
+    world.ok(2, TransferKeepAlive(AddressId(account(3)), 900 * DOLLARS))  # the unlocked part
+
+
+def test_other_locks_keep_their_funds_out_of_pools() -> None:
+    """A lock that is not stakeable (a vote, say) blocks contributions like transfers."""
+    world = World()
+    _pool_with_workers(world, 1, [1])
+    currency.set_lock(world.state, b"democrac", account(2), 9_000 * DOLLARS, Reasons.ALL)
+    expect_error(world, 2, Contribute(0, 1_500 * DOLLARS), "stake_pool.insufficient_balance")
+    world.ok(2, Contribute(0, 900 * DOLLARS))

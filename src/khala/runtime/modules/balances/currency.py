@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from khala.runtime.context import Context
 from khala.runtime.modules.balances import events
-from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
+from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT, STAKEABLE_LOCKS
 from khala.runtime.modules.balances.errors import BalancesErrorCode, balances_error
 from khala.runtime.modules.balances.state import LOCKS, TOTAL_ISSUANCE, BalanceLock, Reasons
 from khala.runtime.modules.system import events as system_events
@@ -81,6 +81,45 @@ def can_withdraw(
     if keep_alive and data.free - amount + data.reserved < EXISTENTIAL_DEPOSIT:
         return BalancesErrorCode.EXPENDABILITY
     return None
+
+
+def can_stake(state: State, who: bytes, amount: int) -> BalancesErrorCode | None:
+    """Why ``who`` cannot delegate ``amount``, or None.
+
+    Like a keep-alive withdrawal, except that funds held only by stakeable locks
+    (:data:`STAKEABLE_LOCKS`: vesting) may be staked.
+    """
+    data = account(state, who).data
+    if data.free < amount:
+        return BalancesErrorCode.INSUFFICIENT_BALANCE
+    held = max(
+        (lock.amount for lock in LOCKS.get(state, who) if bytes(lock.id) not in STAKEABLE_LOCKS),
+        default=0,
+    )
+    if data.free - amount < held:
+        return BalancesErrorCode.LIQUIDITY_RESTRICTIONS
+    if data.free - amount + data.reserved < EXISTENTIAL_DEPOSIT:
+        return BalancesErrorCode.EXPENDABILITY
+    return None
+
+
+def transfer_stake(state: State, ctx: Context, source: bytes, dest: bytes, amount: int) -> None:
+    """Move ``amount`` a delegator stakes to a pool's account (``dest`` must exist).
+
+    Checked with :func:`can_stake`: vesting-locked funds may move; the lock stays on
+    ``source``. Emits ``Transfer``.
+
+    Raises:
+        DispatchError: The :func:`can_stake` refusal.
+    """
+    problem = can_stake(state, source, amount)
+    if problem is not None:
+        raise balances_error(problem, f"cannot stake {amount}: {problem.value}")
+    sender = account(state, source)
+    _store(state, ctx, source, sender, replace(sender.data, free=sender.data.free - amount))
+    receiver = account(state, dest)
+    _store(state, ctx, dest, receiver, replace(receiver.data, free=receiver.data.free + amount))
+    ctx.emit(events.Transfer(source, dest, amount))
 
 
 def withdraw(state: State, ctx: Context, who: bytes, amount: int, *, keep_alive: bool) -> None:

@@ -51,10 +51,10 @@ def contribute_as(state: State, ctx: Context, pid: int, who: bytes, amount: int)
         raise pool_error(
             StakePoolErrorCode.POOL_BANKRUPT, f"pool #{pid} has shares but no value left"
         )
-    if currency.can_withdraw(state, who, amount, keep_alive=True) is not None:
+    if currency.can_stake(state, who, amount) is not None:
         raise pool_error(
             StakePoolErrorCode.INSUFFICIENT_BALANCE,
-            "the account cannot spend that much and keep 0.01 PHA",
+            "the account cannot stake that much and keep 0.01 PHA (vesting-locked PHA counts)",
         )
     price = share_price(pool.total_value, pool.total_shares)
     shares = amount if price is None or price.bits == 0 else bdiv(amount, price)
@@ -67,7 +67,7 @@ def contribute_as(state: State, ctx: Context, pid: int, who: bytes, amount: int)
             StakePoolErrorCode.CAP_EXCEEDED,
             f"pool #{pid} is capped at {after.cap} planck; it is worth {pool.total_value}",
         )
-    currency.transfer(state, ctx, who, bytes(pool.pool_account), amount, keep_alive=True)
+    currency.transfer_stake(state, ctx, who, bytes(pool.pool_account), amount)
     st.STAKES.insert(state, pid, who, st.STAKES.get(state, pid, who) + shares)
     st.POOLS.insert(state, pid, after)
     ctx.emit(ev.Contribution(pid, who, amount, shares))

@@ -88,14 +88,14 @@ def contribute(state: State, ctx: Context, args: Contribute) -> None:
         )
     if vault.total_shares > 0 and vault.total_value == 0:
         raise vault_error(VaultErrorCode.VAULT_BANKRUPT, f"vault #{args.pid} has no value left")
-    if currency.can_withdraw(state, who, args.amount, keep_alive=True) is not None:
+    if currency.can_stake(state, who, args.amount) is not None:
         raise vault_error(
             VaultErrorCode.INSUFFICIENT_BALANCE,
             "the account cannot spend that much and keep 0.01 PHA",
         )
     price = share_price(vault.total_value, vault.total_shares)
     shares = args.amount if price is None or price.bits == 0 else bdiv(args.amount, price)
-    currency.transfer(state, ctx, who, bytes(vault.pool_account), args.amount, keep_alive=True)
+    currency.transfer_stake(state, ctx, who, bytes(vault.pool_account), args.amount)
     st.STAKES.insert(state, args.pid, who, st.STAKES.get(state, args.pid, who) + shares)
     grown = replace(vault, total_shares=vault.total_shares + shares)
     st.VAULTS.insert(state, args.pid, grown)

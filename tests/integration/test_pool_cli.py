@@ -63,6 +63,30 @@ def test_pool_life_through_the_cli(tmp_path: Path) -> None:
         assert stranger.returncode == 1 and "stake_pool.not_owner" in stranger.stdout
         assert shown["estimated_apr_percent"] == "0.0000"  # no computing worker yet
 
+        # A vault: //Dave runs it, //Ferdie delegates, the vault invests in pool 0.
+        assert _ok("vault", "create", "--from", "//Dave", url)["pid"] == 0
+        _ok("vault", "contribute", "0", "--amount", "500PHA", "--from", "//Ferdie", url)
+        _ok("vault", "invest", "0", "0", "--amount", "200PHA", "--from", "//Dave", url)
+        vault = _ok("vault", "show", "0", url)
+        assert (vault["total_value"], vault["free"]) == (500 * PHA, 300 * PHA)
+        assert vault["holdings"] == [
+            {"pool": 0, "shares": 200 * PHA, "queued": 0, "value": 200 * PHA}
+        ]
+        ferdie = _ok("stake", "show", "//Ferdie", url)
+        assert [p["value"] for p in ferdie["vault_positions"]] == [500 * PHA]
+        refused = cli(
+            "vault", "invest", "0", "0", "--amount", "1PHA", "--from", "//Eve", url, "--json"
+        )
+        assert refused.returncode == 1 and "vault.not_owner" in refused.stdout
+        _ok("vault", "withdraw", "0", "--shares", "400", "--from", "//Ferdie", url)
+        # 300 free paid at once; the pool is asked for 100 PHA of shares plus one share unit
+        # (the cascade rounds up), paid from its free stake at once: 1 planck stays in the vault.
+        after = _ok("vault", "show", "0", url)
+        assert after["free"] == 1 and after["withdraw_queue"] == []
+        assert after["holdings"] == [
+            {"pool": 0, "shares": 100 * PHA - 1, "queued": 0, "value": 100 * PHA - 1}
+        ]
+
         # The estimator replays the engine with the chain's own parameters and preset.
         args = ("--score", "2000", "--stake", "5000PHA", "--days", "3", "--commission", "10%")
         estimated = _ok("mining", "estimate", *args, "--network-workers", "9", url)

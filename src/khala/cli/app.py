@@ -21,6 +21,7 @@ from khala.cli import (
     spec,
     stake,
     tx,
+    vault,
     worker,
 )
 
@@ -47,6 +48,7 @@ app.add_typer(mining.app, name="mining")
 app.add_typer(gatekeeper.app, name="gatekeeper")
 app.add_typer(pool.app, name="pool")
 app.add_typer(stake.app, name="stake")
+app.add_typer(vault.app, name="vault")
 mining.app.command("estimate")(estimate.estimate_command)
 worker.app.command("start-computing")(mining.start_computing)
 worker.app.command("stop-computing")(mining.stop_computing)

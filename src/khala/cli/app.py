@@ -22,6 +22,7 @@ from khala.cli import (
     stake,
     tx,
     vault,
+    vesting,
     worker,
 )
 
@@ -49,6 +50,7 @@ app.add_typer(gatekeeper.app, name="gatekeeper")
 app.add_typer(pool.app, name="pool")
 app.add_typer(stake.app, name="stake")
 app.add_typer(vault.app, name="vault")
+app.add_typer(vesting.app, name="vesting")
 mining.app.command("estimate")(estimate.estimate_command)
 worker.app.command("start-computing")(mining.start_computing)
 worker.app.command("stop-computing")(mining.stop_computing)

@@ -24,6 +24,7 @@ from khala.primitives.types import Header, genesis_header
 from khala.primitives.units import AmountError, parse_amount
 from khala.runtime.composition import Runtime
 from khala.runtime.modules.authorship.state import Authority
+from khala.runtime.modules.vesting.constants import CROWDLOAN_LIQUID_PERCENT
 from khala.runtime.presets import PRESET_KEY, PRESETS, Preset, PresetName
 from khala.runtime.state import State
 from khala.runtime.table import RUNTIME
@@ -71,6 +72,9 @@ class GenesisConfig:
     """Units minted into the mining subsidy account that settlements pay rewards from."""
     mining_enabled: bool = False
     """Whether mining starts enabled (false on real networks: governance starts it)."""
+    vesting: tuple[tuple[bytes, int, int, int], ...] = ()
+    """``(account, begin block, length in blocks, liquid amount)``: all of the account's
+    endowment but ``liquid`` vests linearly over ``length`` blocks from ``begin``."""
 
 
 def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
@@ -192,6 +196,7 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
     enabled = document.get("mining_enabled", False)
     if not isinstance(enabled, bool):
         raise GenesisError(GenesisErrorCode.INVALID_CONFIG, "mining_enabled must be true or false")
+    vesting = _vesting(document, preset, endowed)
     return GenesisConfig(
         preset,
         tuple(endowed),
@@ -199,4 +204,46 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
         sudo,
         mining_subsidy=subsidy,
         mining_enabled=enabled,
+        vesting=tuple(vesting),
     )
+
+
+def _vesting(
+    document: dict[str, Any], preset: Preset, endowed: list[tuple[bytes, int]]
+) -> list[tuple[bytes, int, int, int]]:
+    """Read ``vesting`` and ``crowdloan`` entries (crowdloan accounts are endowed too).
+
+    ``vesting``: ``[address, begin, length, liquid]``; ``crowdloan``: ``[address, amount]``,
+    15 % liquid and the rest vesting over the preset's crowdloan period from block 0.
+    """
+    found = []
+    for position, entry in enumerate(document.get("vesting", [])):
+        where = f"vesting[{position}]"
+        if not (isinstance(entry, list) and len(entry) == 4):
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG, f"{where} must be [address, begin, length, liquid]"
+            )
+        begin, length = entry[1], entry[2]
+        if not (isinstance(begin, int) and isinstance(length, int) and begin >= 0 and length > 0):
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG, f"{where}: begin ≥ 0 and length > 0 blocks"
+            )
+        found.append((_account(entry[0], where), begin, length, _amount(entry[3], where)))
+    for position, entry in enumerate(document.get("crowdloan", [])):
+        where = f"crowdloan[{position}]"
+        if not (isinstance(entry, list) and len(entry) == 2):
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG, f"{where} must be [address, amount]"
+            )
+        who, amount = _account(entry[0], where), _amount(entry[1], where)
+        endowed.append((who, amount))
+        liquid = amount * CROWDLOAN_LIQUID_PERCENT // 100
+        found.append((who, 0, preset.crowdloan_vesting_blocks, liquid))
+    return found
+
+
+def _amount(text: Any, where: str) -> int:
+    try:
+        return parse_amount(str(text))
+    except AmountError as error:
+        raise GenesisError(GenesisErrorCode.INVALID_CONFIG, f"{where}: {error.message}") from None

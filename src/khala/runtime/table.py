@@ -23,6 +23,7 @@ from khala.runtime.modules.sudo.declaration import MODULE as SUDO
 from khala.runtime.modules.system.declaration import MODULE as SYSTEM
 from khala.runtime.modules.timestamp.declaration import MODULE as TIMESTAMP
 from khala.runtime.modules.vault.declaration import MODULE as VAULT
+from khala.runtime.modules.vesting.declaration import MODULE as VESTING
 
 MODULES: tuple[RuntimeModule, ...] = (
     SYSTEM,
@@ -31,6 +32,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     MQ,
     SCHEDULER,
     BALANCES,
+    VESTING,
     PAYMENT,
     REGISTRY,
     COMPUTATION,

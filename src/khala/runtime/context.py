@@ -36,8 +36,25 @@ class NoneOrigin:
     """An unsigned origin: inherents."""
 
 
-Origin = SignedOrigin | RootOrigin | NoneOrigin
+@dataclass(frozen=True, slots=True)
+class CouncilOrigin:
+    """A council motion approved by ``ayes`` of the council's ``members`` (collective origin)."""
+
+    ayes: int
+    """Members who voted for it."""
+    members: int
+    """Council size when it was closed."""
+
+
+Origin = SignedOrigin | RootOrigin | NoneOrigin | CouncilOrigin
 """Who is making a call."""
+
+HALF = (1, 2)
+"""At least half of the council (or root): most governed calls."""
+TWO_THIRDS = (2, 3)
+"""At least two thirds of the council (or root): fast-tracks, the economics."""
+ALL = (1, 1)
+"""The whole council (or root)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +200,31 @@ def ensure_root(ctx: Context) -> None:
     """
     if not isinstance(ctx.origin, RootOrigin):
         raise DispatchError(DispatchErrorCode.BAD_ORIGIN, "this call requires the root origin")
+
+
+def ensure_governance(ctx: Context, share: tuple[int, int] = HALF) -> None:
+    """Require root, or a council motion carried by at least ``share`` of the members.
+
+    Raises:
+        DispatchError: ``dispatch.bad_origin`` for anyone else, or a council motion with fewer
+            ayes (the message says how many were needed).
+    """
+    origin = ctx.origin
+    if isinstance(origin, RootOrigin):
+        return
+    numerator, denominator = share
+    if isinstance(origin, CouncilOrigin):
+        if origin.ayes * denominator >= numerator * origin.members:
+            return
+        raise DispatchError(
+            DispatchErrorCode.BAD_ORIGIN,
+            f"the motion had {origin.ayes} of {origin.members} council votes; this call needs "
+            f"{numerator}/{denominator} of the council",
+        )
+    raise DispatchError(
+        DispatchErrorCode.BAD_ORIGIN,
+        f"this call needs governance: root or {numerator}/{denominator} of the council",
+    )
 
 
 def ensure_none(ctx: Context) -> None:

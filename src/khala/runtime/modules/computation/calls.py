@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from khala.primitives.fixed_point import ONE
 from khala.primitives.scale import H256, Compact, ScaleEnum, variant
-from khala.runtime.context import Context, ensure_root
+from khala.runtime.context import Context, ensure_governance
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import sessions
@@ -72,7 +72,7 @@ class Reclaim(Call):
 @variant(5)
 @dataclass(frozen=True, slots=True)
 class SetMiningEnabled(Call):
-    """Root: switch mining on (the fair launch) or off."""
+    """Governance (root or ½ council): switch mining on (the fair launch) or off."""
 
     enabled: bool
     """The new value."""
@@ -81,7 +81,7 @@ class SetMiningEnabled(Call):
 @variant(6)
 @dataclass(frozen=True, slots=True)
 class SetHeartbeatPaused(Call):
-    """Root: pause or resume heartbeat challenges."""
+    """Governance (root or ½ council): pause or resume heartbeat challenges."""
 
     paused: bool
     """The new value."""
@@ -90,7 +90,7 @@ class SetHeartbeatPaused(Call):
 @variant(7)
 @dataclass(frozen=True, slots=True)
 class UpdateTokenomicParameters(Call):
-    """Root: new tokenomic parameters, applied at the end of this block."""
+    """Governance (root or ½ council): new tokenomic parameters, from the end of this block."""
 
     params: TokenomicParameters
     """The parameters."""
@@ -118,14 +118,14 @@ def _reclaim(state: State, ctx: Context, args: Reclaim) -> None:
 
 def set_mining_enabled(state: State, ctx: Context, args: SetMiningEnabled) -> None:
     """Switch mining on or off."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     st.MINING_ENABLED.put(state, args.enabled)
     ctx.emit(ev.MiningEnabledSet(args.enabled))
 
 
 def set_heartbeat_paused(state: State, ctx: Context, args: SetHeartbeatPaused) -> None:
     """Pause or resume challenges."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     st.HEARTBEAT_PAUSED.put(state, args.paused)
     ctx.emit(ev.HeartbeatPausedSet(args.paused))
 
@@ -145,7 +145,7 @@ def update_tokenomic_parameters(
     state: State, ctx: Context, args: UpdateTokenomicParameters
 ) -> None:
     """Schedule new parameters for the end of this block."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     problem = check_parameters(args.params)
     if problem is not None:
         raise computation_error(ComputationErrorCode.INVALID_PARAMETERS, problem)

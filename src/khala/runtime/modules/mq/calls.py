@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from khala.primitives.crypto import KeyScheme, verify
 from khala.primitives.scale import ScaleEnum, codec_of, variant
-from khala.runtime.context import Context, ensure_root, ensure_signed, transaction
+from khala.runtime.context import Context, ensure_governance, ensure_signed, transaction
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import events, state
@@ -74,7 +74,7 @@ class PushMessage(Call):
 @variant(2)
 @dataclass(frozen=True, slots=True)
 class PingWorkers(Call):
-    """Root: ask every worker to answer with a signed pong (a liveness probe).
+    """Governance (root or ½ council): every worker answers with a signed pong (liveness).
 
     Only governance may ping: each pong costs its worker's operator a fee, so no account can
     make workers spend. Workers answer only pings sent under :data:`PING_SENDER`.
@@ -183,8 +183,8 @@ def push_message(storage: State, ctx: Context, args: PushMessage) -> None:
 
 
 def ping_workers(storage: State, ctx: Context, args: PingWorkers) -> None:
-    """Root: send a ping to every worker."""
-    ensure_root(ctx)
+    """Governance (root or ½ council): send a ping to every worker."""
+    ensure_governance(ctx)
     if len(args.payload) > MAX_PING_PAYLOAD:
         raise mq_error(
             MqErrorCode.PAYLOAD_TOO_LARGE, f"ping payloads are at most {MAX_PING_PAYLOAD} bytes"

@@ -8,7 +8,7 @@ from khala.attestation.types import Measurement
 from khala.primitives.crypto import KeyScheme, SignedContentType, verify_content
 from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import H256, H512, U64, ScaleEnum, codec_of, variant
-from khala.runtime.context import Context, ensure_root, ensure_signed
+from khala.runtime.context import Context, ensure_governance, ensure_signed
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.modules.registry import events, state
 from khala.runtime.modules.registry.constants import (
@@ -190,7 +190,7 @@ def update_worker_endpoint(storage: State, ctx: Context, args: UpdateWorkerEndpo
 
 def add_measurement(storage: State, ctx: Context, args: AddMeasurement) -> None:
     """Allow a measurement."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     allowed = state.MEASUREMENTS.get(storage)
     if args.measurement in allowed:
         raise registry_error(
@@ -202,7 +202,7 @@ def add_measurement(storage: State, ctx: Context, args: AddMeasurement) -> None:
 
 def remove_measurement(storage: State, ctx: Context, args: RemoveMeasurement) -> None:
     """Remove a measurement from the allow-list."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     allowed = state.MEASUREMENTS.get(storage)
     if args.measurement not in allowed:
         raise registry_error(
@@ -214,14 +214,14 @@ def remove_measurement(storage: State, ctx: Context, args: RemoveMeasurement) ->
 
 def set_tcb_policy(storage: State, ctx: Context, args: SetTcbPolicy) -> None:
     """Replace the TCB policy."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     state.TCB_POLICY.put(storage, args.policy)
     ctx.emit(events.TcbPolicySet())
 
 
 def add_trusted_root(storage: State, ctx: Context, args: AddTrustedRoot) -> None:
     """Trust a root CA."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     roots = state.TRUSTED_ROOTS.get(storage)
     if args.root in roots:
         raise registry_error(RegistryErrorCode.ROOT_EXISTS, "the root CA is already trusted")
@@ -231,7 +231,7 @@ def add_trusted_root(storage: State, ctx: Context, args: AddTrustedRoot) -> None
 
 def remove_trusted_root(storage: State, ctx: Context, args: RemoveTrustedRoot) -> None:
     """Stop trusting a root CA."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     roots = state.TRUSTED_ROOTS.get(storage)
     if args.root not in roots:
         raise registry_error(RegistryErrorCode.ROOT_UNKNOWN, "the root CA is not trusted")
@@ -241,7 +241,7 @@ def remove_trusted_root(storage: State, ctx: Context, args: RemoveTrustedRoot) -
 
 def register_gatekeeper(storage: State, ctx: Context, args: RegisterGatekeeper) -> None:
     """Designate a registered worker as gatekeeper."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     info = state.WORKERS.get(storage, args.pubkey)
     if info is None:
         raise registry_error(
@@ -257,7 +257,7 @@ def register_gatekeeper(storage: State, ctx: Context, args: RegisterGatekeeper) 
 
 def unregister_gatekeeper(storage: State, ctx: Context, args: UnregisterGatekeeper) -> None:
     """Remove a gatekeeper."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     keepers = state.GATEKEEPERS.get(storage)
     if args.pubkey not in keepers:
         raise registry_error(RegistryErrorCode.GATEKEEPER_UNKNOWN, "not a gatekeeper")

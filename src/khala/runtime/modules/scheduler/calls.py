@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from khala.primitives.scale import H256, ScaleEnum, variant
-from khala.runtime.context import Context, ensure_root
+from khala.runtime.context import Context, ensure_governance
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.modules.scheduler import state as st
 from khala.runtime.modules.scheduler.constants import MAX_SCHEDULED_PER_BLOCK, SCHEDULE_WEIGHT
@@ -111,7 +111,7 @@ def _find(state: State, task: bytes) -> TaskAddress:
 
 def schedule_named(state: State, ctx: Context, args: ScheduleNamed) -> None:
     """Schedule a named root call."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     _check_future(ctx, args.when)
     if st.LOOKUP.get(state, args.id) is not None:
         raise scheduler_error(
@@ -125,7 +125,7 @@ def schedule_named(state: State, ctx: Context, args: ScheduleNamed) -> None:
 
 def cancel_named(state: State, ctx: Context, args: CancelNamed) -> None:
     """Cancel a named task."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     address = _find(state, args.id)
     _take(state, address)
     st.LOOKUP.remove(state, args.id)
@@ -134,7 +134,7 @@ def cancel_named(state: State, ctx: Context, args: CancelNamed) -> None:
 
 def reschedule_named(state: State, ctx: Context, args: RescheduleNamed) -> None:
     """Move a named task to another block."""
-    ensure_root(ctx)
+    ensure_governance(ctx)
     _check_future(ctx, args.when)
     address = _find(state, args.id)
     if address.when == args.when:

@@ -72,9 +72,15 @@ class GenesisConfig:
     """Units minted into the mining subsidy account that settlements pay rewards from."""
     mining_enabled: bool = False
     """Whether mining starts enabled (false on real networks: governance starts it)."""
+    council: tuple[bytes, ...] = ()
+    """The first council members (governance changes them later)."""
     vesting: tuple[tuple[bytes, int, int, int], ...] = ()
     """``(account, begin block, length in blocks, liquid amount)``: all of the account's
     endowment but ``liquid`` vests linearly over ``length`` blocks from ``begin``."""
+
+
+DEV_COUNCIL = ("Alice", "Bob", "Charlie")
+"""The dev chain's council: motions need two of the three for ½ and ⅔, all three for "all"."""
 
 
 def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
@@ -97,6 +103,7 @@ def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
         roots,
         measurements,
         mining_subsidy=DEV_MINING_SUBSIDY,
+        council=tuple(keypair_from_uri(f"//{name}").public_key for name in DEV_COUNCIL),
     )
 
 
@@ -197,6 +204,10 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
     if not isinstance(enabled, bool):
         raise GenesisError(GenesisErrorCode.INVALID_CONFIG, "mining_enabled must be true or false")
     vesting = _vesting(document, preset, endowed)
+    council = [
+        _account(entry, f"council[{position}]")
+        for position, entry in enumerate(document.get("council", []))
+    ]
     return GenesisConfig(
         preset,
         tuple(endowed),
@@ -205,6 +216,7 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
         mining_subsidy=subsidy,
         mining_enabled=enabled,
         vesting=tuple(vesting),
+        council=tuple(council),
     )
 
 

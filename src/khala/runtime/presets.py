@@ -48,6 +48,8 @@ class Preset:
     """Blocks a newly registered worker benchmarks for before it reports its score."""
     heartbeats_per_hour: int = 2
     """How often each computing worker is challenged at most (khala: twice an hour)."""
+    council_motion_blocks: int = 3 * 24 * 3600 // 12
+    """Blocks after which a council motion may be closed whatever its tally (khala: 3 days)."""
     crowdloan_vesting_blocks: int = 96 * 7 * 24 * 3600 // 12
     """Blocks over which crowdloan rewards vest (khala: 96 weeks of 12 s blocks)."""
     withdraw_grace_secs: int = 7 * 24 * 3600
@@ -69,6 +71,7 @@ DEV = Preset(
     heartbeats_per_hour=360,
     withdraw_grace_secs=60,
     crowdloan_vesting_blocks=600,
+    council_motion_blocks=20,
 )
 """The dev preset."""
 KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)

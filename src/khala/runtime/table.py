@@ -14,6 +14,7 @@ from khala.runtime.module import RuntimeModule
 from khala.runtime.modules.authorship.declaration import MODULE as AUTHORSHIP
 from khala.runtime.modules.balances.declaration import MODULE as BALANCES
 from khala.runtime.modules.computation.declaration import MODULE as COMPUTATION
+from khala.runtime.modules.council.declaration import MODULE as COUNCIL
 from khala.runtime.modules.mq.declaration import MODULE as MQ
 from khala.runtime.modules.payment.declaration import MODULE as PAYMENT
 from khala.runtime.modules.registry.declaration import MODULE as REGISTRY
@@ -34,6 +35,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     BALANCES,
     VESTING,
     PAYMENT,
+    COUNCIL,
     REGISTRY,
     COMPUTATION,
     STAKE_POOL,

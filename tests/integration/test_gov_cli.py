@@ -55,3 +55,35 @@ def test_schedule_reschedule_and_launch(tmp_path: Path) -> None:
         )  # fmt: skip
         assert missing.returncode != 0
         assert "computation.worker_not_registered" in missing.stdout + missing.stderr
+
+
+def test_a_council_motion_schedules_the_launch(tmp_path: Path) -> None:
+    """--via council: Alice proposes (2 of 3 needed), Bob votes, anyone closes; it runs."""
+    with node(tmp_path / "chain", "--block-time", "0.5") as (_, port):
+        url = f"http://127.0.0.1:{port}"
+        head = int(rpc(port, "chain_getHeader")["number"], 16)
+        proposed = _json(
+            "gov", "schedule-mining-start", "--at", str(head + 200), "--via", "council",
+            "--url", url,
+        )  # fmt: skip
+        assert proposed["threshold"] == 2 and proposed["members"] == 3
+        assert proposed["executed"] is False
+        motion = proposed["motion"]
+        listed = _json("gov", "council", "list", "--url", url)
+        assert [m["motion"] for m in listed["motions"]] == [motion]
+        assert listed["motions"][0]["call"] == "ScheduleNamed"
+        early = cli("gov", "council", "close", motion, "--from", "//Dave", "--url", url, "--json")
+        assert early.returncode == 1 and "council.too_early" in early.stdout
+        not_member = cli(
+            "gov", "council", "vote", motion, "--from", "//Dave", "--url", url, "--json"
+        )
+        assert not_member.returncode == 1 and "council.not_member" in not_member.stdout
+        assert _json("gov", "council", "vote", motion, "--from", "//Bob", "--url", url)["success"]
+        closed = _json("gov", "council", "close", motion, "--from", "//Dave", "--url", url)
+        assert closed["outcome"] == "carried" and closed["result"] == "Ok"
+        assert _json("gov", "task", "--url", url) == {
+            "task": "start-mining",
+            "scheduled": True,
+            "at": head + 200,
+        }
+        assert _json("gov", "council", "list", "--url", url)["motions"] == []

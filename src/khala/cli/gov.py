@@ -1,14 +1,15 @@
-"""``khala gov``: governance actions (root: sudo on dev chains), starting with the launch timer."""
+"""``khala gov``: governance actions (sudo on dev chains, council motions on khala)."""
 
 from __future__ import annotations
 
 import typer
 
+from khala.cli import council
 from khala.cli.chain import JSON_OPTION, URL_OPTION
+from khala.cli.council import VIA_OPTION, Via, govern
 from khala.cli.mining import parse_worker
 from khala.cli.output import CliError, CliErrorCode, emit, progress, reported_errors
-from khala.cli.signer import signer
-from khala.cli.submit import FROM_HELP, as_root, submit_and_report
+from khala.cli.submit import FROM_HELP
 from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
 from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
@@ -19,10 +20,12 @@ from khala.sdk.mining import scheduled_task
 from khala.sdk.waiting import NotYet, wait_until
 
 app = typer.Typer(
-    help="Governance: schedule the mining launch, move or cancel scheduled tasks, gatekeepers.",
+    help="Governance: schedule the mining launch, move or cancel scheduled tasks, gatekeepers; "
+    "the council's motions (sudo on dev chains, council motions on khala: --via).",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
+app.add_typer(council.app, name="council")
 
 LAUNCH_TASK = "start-mining"
 """The task name ``schedule-mining-start`` uses unless told otherwise."""
@@ -35,11 +38,10 @@ def _root(
     what: str,
     as_json: bool,
     extra: dict[str, object] | None = None,
+    via: Via = Via.AUTO,
 ) -> None:
-    """Submit ``call`` with the root origin, signed by ``sender``, and report it."""
-    submit_and_report(
-        Client(url), signer(sender), as_root(call), what=what, as_json=as_json, extra=extra
-    )
+    """Submit a governed ``call`` through sudo or a council motion, signed by ``sender``."""
+    govern(Client(url), sender, call, what=what, as_json=as_json, via=via, extra=extra)
 
 
 def _task(name: str) -> bytes:
@@ -59,6 +61,7 @@ def schedule_mining_start(
     ),
     name: str = typer.Option(LAUNCH_TASK, "--name", help="Task name (to reschedule it later)."),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    via: Via = VIA_OPTION,
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -78,7 +81,13 @@ def schedule_mining_start(
             at = Client(url).head().number + (blocks_ahead or 0)
         call = ScheduleNamed(_task(name), at, SetMiningEnabled(True))
         _root(
-            url, sender, call, f"schedule {name!r} at block {at}", as_json, {"task": name, "at": at}
+            url,
+            sender,
+            call,
+            f"schedule {name!r} at block {at}",
+            as_json,
+            {"task": name, "at": at},
+            via,
         )
 
 
@@ -87,6 +96,7 @@ def reschedule(
     name: str = typer.Argument(..., help="The task's name, e.g. start-mining."),
     at: int = typer.Option(..., "--at", min=1, help="Its new block height."),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    via: Via = VIA_OPTION,
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -100,6 +110,7 @@ def reschedule(
             f"reschedule {name!r} to block {at}",
             as_json,
             {"task": name, "at": at},
+            via,
         )
 
 
@@ -107,13 +118,14 @@ def reschedule(
 def cancel(
     name: str = typer.Argument(..., help="The task's name."),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    via: Via = VIA_OPTION,
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Cancel a scheduled task."""
     with reported_errors(as_json=as_json):
         call = CancelNamed(_task(name))
-        _root(url, sender, call, f"cancel {name!r}", as_json, {"task": name})
+        _root(url, sender, call, f"cancel {name!r}", as_json, {"task": name}, via)
 
 
 @app.command("task")
@@ -145,13 +157,15 @@ def task(
 def pause_heartbeats(
     resume: bool = typer.Option(False, "--resume", help="Resume instead of pausing."),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    via: Via = VIA_OPTION,
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Pause (or `--resume`) heartbeat challenges network-wide."""
     with reported_errors(as_json=as_json):
         call = SetHeartbeatPaused(not resume)
-        _root(url, sender, call, "resume heartbeats" if resume else "pause heartbeats", as_json)
+        what = "resume heartbeats" if resume else "pause heartbeats"
+        _root(url, sender, call, what, as_json, None, via)
 
 
 @app.command("register-gatekeeper")
@@ -165,6 +179,7 @@ def register_gatekeeper(
         help="Seconds to wait for the worker's registration (its relayer registers it).",
     ),
     sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    via: Via = VIA_OPTION,
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -193,4 +208,6 @@ def register_gatekeeper(
             inner,
             "unregister gatekeeper" if remove else "register gatekeeper",
             as_json,
+            None,
+            via,
         )

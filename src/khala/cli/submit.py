@@ -11,21 +11,11 @@ from khala.cli.output import emit, with_pha
 from khala.primitives.crypto import Keypair
 from khala.primitives.units import format_amount
 from khala.runtime.dispatch import RuntimeCall
-from khala.runtime.modules.sudo.calls import Sudo
 from khala.sdk import Client
 from khala.sdk.types import Receipt
 
 FROM_HELP = "Signer: a keystore name (khala key add), a secret URI such as //Alice, or a mnemonic."
 """Help text of every ``--from`` option."""
-
-
-def as_root(call: RuntimeCall) -> RuntimeCall:
-    """Wrap a call for the root origin.
-
-    Dev chains have sudo; the khala preset refuses it (``invalid_transaction.call``) until
-    governance proposals carry such calls.
-    """
-    return Sudo(call)
 
 
 def receipt_json(receipt: Receipt) -> dict[str, Any]:

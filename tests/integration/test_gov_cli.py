@@ -87,3 +87,11 @@ def test_a_council_motion_schedules_the_launch(tmp_path: Path) -> None:
             "at": head + 200,
         }
         assert _json("gov", "council", "list", "--url", url)["motions"] == []
+        agenda = _json("gov", "scheduled", "--url", url)
+        [task] = agenda["tasks"]
+        assert (task["name"], task["call"], task["at"]) == (
+            "start-mining",
+            "SetMiningEnabled",
+            head + 200,
+        )
+        assert task["in_blocks"] == head + 200 - agenda["head"]

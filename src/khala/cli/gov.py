@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
 
 from khala.cli import council
@@ -16,7 +18,8 @@ from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterG
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
 from khala.runtime.modules.scheduler.types import task_id
 from khala.sdk import Client
-from khala.sdk.mining import scheduled_task
+from khala.sdk.mining import agenda, chain_preset, scheduled_task
+from khala.sdk.times import when
 from khala.sdk.waiting import NotYet, wait_until
 
 app = typer.Typer(
@@ -149,6 +152,38 @@ def task(
             text=lambda: (
                 f"{name}: "
                 + ("not scheduled" if address is None else f"runs at block {address.when}")
+            ),
+        )
+
+
+@app.command("scheduled")
+def scheduled(url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Show every scheduled task: its block, a countdown in blocks and the estimated time."""
+    with reported_errors(as_json=as_json):
+        client = Client(url)
+        head = client.head().number
+        block_secs = chain_preset(client).block_time_ms // 1000
+        now = int(time.time())
+        rows = [
+            {
+                "name": task.name,
+                "call": type(task.call).__name__,
+                "at": task.when,
+                "in_blocks": task.when - head,
+                "estimated": when(now + max(task.when - head, 0) * block_secs, now),
+            }
+            for task in agenda(client)
+        ]
+        emit(
+            {"head": head, "tasks": rows},
+            as_json=as_json,
+            text=lambda: (
+                "\n".join(
+                    f"{row['name'] or '(unnamed)'}: {row['call']} at #{row['at']}, in "
+                    f"{row['in_blocks']} blocks, {row['estimated']}"
+                    for row in rows
+                )
+                or "nothing scheduled"
             ),
         )
 

@@ -16,23 +16,7 @@ from khala.runtime.modules.computation.types import SessionState
 from khala.runtime.modules.registry import state as rst
 from khala.runtime.modules.stake_pool.types import PoolInfo
 from khala.sdk.client import Client
-from khala.sdk.core import unhex
-from khala.sdk.mining import chain_preset, read
-
-PAGE = 1000
-"""Keys per ``state_getKeysPaged`` request (Substrate's limit)."""
-
-
-def _session_keys(client: Client) -> list[bytes]:
-    prefix = "0x" + cst.SESSIONS.prefix.hex()
-    keys: list[bytes] = []
-    start = None
-    while True:
-        page = client.rpc("state_getKeysPaged", prefix, PAGE, start)
-        keys.extend(unhex(key, "storage key") for key in page)
-        if len(page) < PAGE:
-            return keys
-        start = page[-1]
+from khala.sdk.mining import chain_preset, keys_with_prefix, read
 
 
 def network_shares(client: Client) -> dict[bytes, U64F64]:
@@ -40,7 +24,7 @@ def network_shares(client: Client) -> dict[bytes, U64F64]:
     params = read(client, cst.TOKENOMIC_PARAMETERS)
     engine = EconomicsEngine(params)
     shares: dict[bytes, U64F64] = {}
-    for key in _session_keys(client):
+    for key in keys_with_prefix(client, cst.SESSIONS.prefix):
         session = key[-32:]
         record = read(client, cst.SESSIONS, session)
         if record is None or record.state is not SessionState.WORKER_IDLE:

@@ -121,6 +121,51 @@ def session_status(client: Client, worker: bytes) -> SessionStatus:
     return SessionStatus(worker, info, None if session is None else bytes(session), record, stake)
 
 
+KEYS_PAGE = 1000
+"""Keys per ``state_getKeysPaged`` request (Substrate's limit)."""
+
+
+def keys_with_prefix(client: Client, prefix: bytes) -> list[bytes]:
+    """Every storage key under ``prefix`` (a declared map's ``prefix``), page by page."""
+    keys: list[bytes] = []
+    start = None
+    while True:
+        page = client.rpc("state_getKeysPaged", "0x" + prefix.hex(), KEYS_PAGE, start)
+        keys.extend(unhex(key, "storage key") for key in page)
+        if len(page) < KEYS_PAGE:
+            return keys
+        start = page[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledTask:
+    """A task in the scheduler's agenda."""
+
+    when: int
+    """The block it runs in."""
+    index: int
+    """Its slot in that block's agenda."""
+    name: str | None
+    """Its name, for named tasks."""
+    call: Any
+    """The call it dispatches (as root)."""
+
+
+def agenda(client: Client) -> list[ScheduledTask]:
+    """Every pending task, soonest first."""
+    tasks = []
+    for key in keys_with_prefix(client, sst.AGENDA.prefix):
+        when = int.from_bytes(key[-4:], "little")
+        for index, task in enumerate(read(client, sst.AGENDA, when)):
+            if task is None:
+                continue
+            name = None
+            if task.maybe_id is not None:
+                name = bytes(task.maybe_id).rstrip(b"\x00").decode("utf-8", errors="replace")
+            tasks.append(ScheduledTask(when, index, name, task.call))
+    return sorted(tasks, key=lambda task: (task.when, task.index))
+
+
 def scheduled_task(client: Client, name: str) -> TaskAddress | None:
     """Where a named scheduler task sits, or None (unknown, ran or cancelled)."""
     task = task_id(name)

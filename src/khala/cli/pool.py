@@ -12,9 +12,8 @@ from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.mining import WORKER_ARGUMENT, parse_worker
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
 from khala.cli.signer import signer
-from khala.cli.submit import FROM_HELP, submit_and_report
+from khala.cli.submit import FROM_HELP, send, submit_and_report
 from khala.primitives.units import UNITS_PER_PHA, format_amount, parse_amount
-from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.stake_pool import events as ev
 from khala.sdk import Client, SdkError, SdkErrorCode
 from khala.sdk import pools as sp
@@ -70,12 +69,6 @@ def parse_shares(text: str) -> int:
     return int(units)
 
 
-def _send(url: str, sender: str, call: RuntimeCall, what: str, as_json: bool, **extra: Any) -> Any:
-    return submit_and_report(
-        Client(url), signer(sender), call, what=what, as_json=as_json, extra=extra or None
-    )
-
-
 @app.command("create")
 def create(sender: str = OWNER_FROM, url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Create a pool owned by `--from` (0.03 PHA stays in its three accounts).
@@ -107,7 +100,7 @@ def set_commission(
     with reported_errors(as_json=as_json):
         ppm = parse_commission(commission)
         what = f"commission of pool #{pid} set to {ppm / 10_000:g} %"
-        _send(url, sender, sp.SetCommission(pid, ppm), what, as_json, commission_ppm=ppm)
+        send(url, sender, sp.SetCommission(pid, ppm), what, as_json, commission_ppm=ppm)
 
 
 @app.command("set-cap")
@@ -122,7 +115,7 @@ def set_cap(
     with reported_errors(as_json=as_json):
         units = None if cap.strip().lower() == "none" else parse_amount(cap, require_unit=True)
         what = f"cap of pool #{pid} set to {'none' if units is None else format_amount(units)}"
-        _send(url, sender, sp.SetCap(pid, units), what, as_json, cap=units)
+        send(url, sender, sp.SetCap(pid, units), what, as_json, cap=units)
 
 
 def _worker_command(name: str, call: Any, doc: str, anyone: bool = False) -> None:
@@ -138,7 +131,7 @@ def _worker_command(name: str, call: Any, doc: str, anyone: bool = False) -> Non
         with reported_errors(as_json=as_json):
             worker = parse_worker(pubkey)
             what = f"{name.replace('-', ' ')} 0x{worker.hex()[:8]}… in pool #{pid}"
-            _send(url, sender, call(pid, worker), what, as_json)
+            send(url, sender, call(pid, worker), what, as_json)
 
     command.__doc__ = doc
     app.command(name)(command)
@@ -180,7 +173,7 @@ def start_computing(
         cls: Any = sp.RestartComputing if restart else sp.StartComputing
         what = f"{'restart' if restart else 'start'} of 0x{worker.hex()[:8]}… with "
         what += f"{format_amount(units)} in pool #{pid}"
-        _send(url, sender, cls(pid, worker, units), what, as_json, stake=units)
+        send(url, sender, cls(pid, worker, units), what, as_json, stake=units)
 
 
 @app.command("contribute")

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from khala.cli.output import emit, with_pha
+from khala.cli.signer import signer
 from khala.primitives.crypto import Keypair
 from khala.primitives.units import format_amount
 from khala.runtime.dispatch import RuntimeCall
@@ -70,3 +71,12 @@ def submit_and_report(
     if receipt.success is False:
         raise typer.Exit(1)
     return receipt
+
+
+def send(
+    url: str, sender: str, call: RuntimeCall, what: str, as_json: bool, **extra: Any
+) -> Receipt:
+    """Sign ``call`` with ``--from``'s key, submit it to ``url`` and report it (extra JSON keys)."""
+    return submit_and_report(
+        Client(url), signer(sender), call, what=what, as_json=as_json, extra=extra or None
+    )

@@ -11,7 +11,7 @@ from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import emit, reported_errors
 from khala.cli.pool import parse_commission, parse_shares
 from khala.cli.signer import signer
-from khala.cli.submit import FROM_HELP, submit_and_report
+from khala.cli.submit import FROM_HELP, send, submit_and_report
 from khala.primitives.units import UNITS_PER_PHA, format_amount, parse_amount
 from khala.runtime.modules.vault import events as ev
 from khala.sdk import Client, SdkError, SdkErrorCode
@@ -27,12 +27,6 @@ app = typer.Typer(
 VID_ARGUMENT = typer.Argument(..., min=0, help="The vault id (khala vault list).")
 OWNER_FROM = typer.Option(..., "--from", help=FROM_HELP + " The vault's owner.")
 ANYONE_FROM = typer.Option(..., "--from", help=FROM_HELP)
-
-
-def _send(url: str, sender: str, call: Any, what: str, as_json: bool, **extra: Any) -> None:
-    submit_and_report(
-        Client(url), signer(sender), call, what=what, as_json=as_json, extra=extra or None
-    )
 
 
 @app.command("create")
@@ -63,7 +57,7 @@ def set_commission(
     with reported_errors(as_json=as_json):
         ppm = parse_commission(commission)
         what = f"commission of vault #{vid} set to {ppm / 10_000:g} %"
-        _send(url, sender, sv.SetCommission(vid, ppm), what, as_json, commission_ppm=ppm)
+        send(url, sender, sv.SetCommission(vid, ppm), what, as_json, commission_ppm=ppm)
 
 
 @app.command("contribute")
@@ -78,7 +72,7 @@ def contribute(
     with reported_errors(as_json=as_json):
         units = parse_amount(amount, require_unit=True)
         what = f"contribution of {format_amount(units)} to vault #{vid}"
-        _send(url, sender, sv.Contribute(vid, units), what, as_json, amount=units)
+        send(url, sender, sv.Contribute(vid, units), what, as_json, amount=units)
 
 
 @app.command("withdraw")
@@ -93,7 +87,7 @@ def withdraw(
     with reported_errors(as_json=as_json):
         count = parse_shares(shares)
         what = f"withdrawal of {count / UNITS_PER_PHA:,.4f} shares from vault #{vid}"
-        _send(url, sender, sv.Withdraw(vid, count), what, as_json, shares=count)
+        send(url, sender, sv.Withdraw(vid, count), what, as_json, shares=count)
 
 
 @app.command("invest")
@@ -109,7 +103,7 @@ def invest(
     with reported_errors(as_json=as_json):
         units = parse_amount(amount, require_unit=True)
         what = f"investment of {format_amount(units)} from vault #{vid} in pool #{pool}"
-        _send(url, sender, sv.Invest(vid, pool, units), what, as_json, amount=units)
+        send(url, sender, sv.Invest(vid, pool, units), what, as_json, amount=units)
 
 
 @app.command("divest")
@@ -125,7 +119,7 @@ def divest(
     with reported_errors(as_json=as_json):
         count = parse_shares(shares)
         what = f"divestment of {count / UNITS_PER_PHA:,.4f} shares of pool #{pool}"
-        _send(url, sender, sv.Divest(vid, pool, count), what, as_json, shares=count)
+        send(url, sender, sv.Divest(vid, pool, count), what, as_json, shares=count)
 
 
 @app.command("gain-owner-shares")
@@ -137,7 +131,7 @@ def gain_owner_shares(
 ) -> None:
     """Mint the owner's commission on the share price's rise as vault shares."""
     with reported_errors(as_json=as_json):
-        _send(url, sender, sv.MaybeGainOwnerShares(vid), f"owner gain of vault #{vid}", as_json)
+        send(url, sender, sv.MaybeGainOwnerShares(vid), f"owner gain of vault #{vid}", as_json)
 
 
 @app.command("claim-owner-shares")
@@ -172,7 +166,7 @@ def force_withdraw_check(
 ) -> None:
     """Pay the vault's queue; past the grace period uncovered, ask every pool back."""
     with reported_errors(as_json=as_json):
-        _send(url, sender, sv.CheckAndMaybeForceWithdraw(vid), f"check of vault #{vid}", as_json)
+        send(url, sender, sv.CheckAndMaybeForceWithdraw(vid), f"check of vault #{vid}", as_json)
 
 
 @app.command("show")

@@ -89,6 +89,8 @@ def test_calls_composed_from_metadata_encode_like_ours() -> None:
             "call_args": {
                 "id": "0x" + bytes(32).hex(),
                 "when": 10,
+                "maybe_periodic": None,
+                "priority": 0,
                 "call": {
                     "call_module": "Computation",
                     "call_function": "set_mining_enabled",
@@ -97,7 +99,7 @@ def test_calls_composed_from_metadata_encode_like_ours() -> None:
             },
         }
     )
-    ours = runtime_call.encode(ScheduleNamed(bytes(32), 10, SetMiningEnabled(True)))
+    ours = runtime_call.encode(ScheduleNamed(bytes(32), 10, None, 0, SetMiningEnabled(True)))
     assert nested.data == ours
 
 

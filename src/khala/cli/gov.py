@@ -82,7 +82,7 @@ def schedule_mining_start(
             )
         if at is None:
             at = Client(url).head().number + (blocks_ahead or 0)
-        call = ScheduleNamed(_task(name), at, SetMiningEnabled(True))
+        call = ScheduleNamed(_task(name), at, None, 0, SetMiningEnabled(True))
         _root(
             url,
             sender,
@@ -171,6 +171,9 @@ def scheduled(url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
                 "at": task.when,
                 "in_blocks": task.when - head,
                 "estimated": when(now + max(task.when - head, 0) * block_secs, now),
+                "priority": task.priority,
+                "period": task.period,
+                "runs_left": task.runs_left,
             }
             for task in agenda(client)
         ]
@@ -181,6 +184,12 @@ def scheduled(url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
                 "\n".join(
                     f"{row['name'] or '(unnamed)'}: {row['call']} at #{row['at']}, in "
                     f"{row['in_blocks']} blocks, {row['estimated']}"
+                    + (f", priority {row['priority']}" if row["priority"] else "")
+                    + (
+                        f", then every {row['period']} blocks ({row['runs_left']} runs left)"
+                        if row["period"]
+                        else ""
+                    )
                     for row in rows
                 )
                 or "nothing scheduled"

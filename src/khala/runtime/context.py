@@ -114,6 +114,9 @@ class Context:
     """The runtime's message routing table: topic -> on-chain handler (used by mq)."""
     listeners: Mapping[str, tuple[Callable[..., None], ...]] = field(default_factory=dict)
     """Announcement name -> the functions other modules run on it (see :meth:`announce`)."""
+    weigh: Callable[[Any], int] = field(default=lambda call: 0)
+    """The weight of a nested ``RuntimeCall`` (the scheduler's weight limit); the executive
+    supplies the runtime's, a context built outside any executive weighs calls at 0."""
 
     def announce(self, state: State, name: str, *args: Any) -> None:
         """Tell the modules listening to ``name`` (``computation.rewarded``...) what happened.
@@ -140,6 +143,7 @@ class Context:
             self.dispatch,
             self.routes,
             self.listeners,
+            self.weigh,
         )
 
 

@@ -394,7 +394,15 @@ class Executive:
             self._nested,
             self._routes,
             self._listeners,
+            self._weigh,
         )
+
+    def _weigh(self, call: RuntimeCall) -> int:
+        """The weight of a nested call (0 for calls this chain lacks: they fail at once)."""
+        try:
+            return self.runtime.call_spec(call, self.preset).weight
+        except InvalidTransactionError:
+            return 0
 
     def _nested(self, state: State, ctx: Context, call: RuntimeCall) -> None:
         """Dispatch a call carried by another call (sudo); unknown calls become filtered."""

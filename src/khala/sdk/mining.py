@@ -149,6 +149,12 @@ class ScheduledTask:
     """Its name, for named tasks."""
     call: Any
     """The call it dispatches (as root)."""
+    priority: int = 0
+    """0 is the most urgent (0..63 run even past the block's scheduler weight limit)."""
+    period: int | None = None
+    """Blocks between runs of a periodic task."""
+    runs_left: int = 1
+    """Runs including this one (1 for a one-off task)."""
 
 
 def agenda(client: Client) -> list[ScheduledTask]:
@@ -162,7 +168,10 @@ def agenda(client: Client) -> list[ScheduledTask]:
             name = None
             if task.maybe_id is not None:
                 name = bytes(task.maybe_id).rstrip(b"\x00").decode("utf-8", errors="replace")
-            tasks.append(ScheduledTask(when, index, name, task.call))
+            period, later = task.maybe_periodic or (None, 0)
+            tasks.append(
+                ScheduledTask(when, index, name, task.call, task.priority, period, later + 1)
+            )
     return sorted(tasks, key=lambda task: (task.when, task.index))
 
 

@@ -1,29 +1,54 @@
-"""Scheduler's calls (root only): schedule, move and cancel named tasks."""
+"""Scheduler's calls (governance only): schedule, move and cancel tasks, named or not.
+
+Variant indices and fields follow FRAME's ``pallet_scheduler`` (``schedule`` 0 to
+``schedule_named_after`` 5); ``reschedule_named`` (10) is khala's, how the council delays the
+fair-launch timer without cancelling and re-creating it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from khala.primitives.scale import H256, ScaleEnum, variant
+from khala.primitives.scale import H256, U8, ScaleEnum, variant
 from khala.runtime.context import Context, ensure_governance
 from khala.runtime.dispatch_table import CallSpec
-from khala.runtime.modules.scheduler import state as st
-from khala.runtime.modules.scheduler.constants import MAX_SCHEDULED_PER_BLOCK, SCHEDULE_WEIGHT
-from khala.runtime.modules.scheduler.errors import SchedulerErrorCode, scheduler_error
-from khala.runtime.modules.scheduler.events import Canceled
-from khala.runtime.modules.scheduler.events import Scheduled as ScheduledEvent
-from khala.runtime.modules.scheduler.types import (
-    Scheduled,
-    ScheduledCall,
-    TaskAddress,
-    task_name,
-)
+from khala.runtime.modules.scheduler import agenda
+from khala.runtime.modules.scheduler.constants import SCHEDULE_WEIGHT
+from khala.runtime.modules.scheduler.types import Period, ScheduledCall, TaskAddress
 from khala.runtime.state import State
 from khala.runtime.types import BlockNumber, DispatchClass, Pays
 
 
 class Call(ScaleEnum):
     """A scheduler call."""
+
+
+@variant(0)
+@dataclass(frozen=True, slots=True)
+class Schedule(Call):
+    """Run ``call`` as root at block ``when`` (an anonymous task)."""
+
+    when: BlockNumber
+    """The block to run it in (after the current one)."""
+    maybe_periodic: Period | None
+    """``(period, count)`` to run it ``count`` times, ``period`` blocks apart."""
+    priority: U8
+    """0 is the most urgent; 0..63 run even past the per-block weight limit."""
+    call: ScheduledCall
+    """The call."""
+
+
+@variant(1)
+@dataclass(frozen=True, slots=True)
+class Cancel(Call):
+    """Cancel the task in slot ``index`` of block ``when``'s agenda."""
+
+    when: BlockNumber
+    """Its block."""
+    index: BlockNumber
+    """Its slot."""
 
 
 @variant(2)
@@ -35,6 +60,10 @@ class ScheduleNamed(Call):
     """The task name, zero-padded to 32 bytes."""
     when: BlockNumber
     """The block to run it in (after the current one)."""
+    maybe_periodic: Period | None
+    """``(period, count)`` to run it ``count`` times, ``period`` blocks apart."""
+    priority: U8
+    """0 is the most urgent; 0..63 run even past the per-block weight limit."""
     call: ScheduledCall
     """The call."""
 
@@ -48,6 +77,38 @@ class CancelNamed(Call):
     """The task name."""
 
 
+@variant(4)
+@dataclass(frozen=True, slots=True)
+class ScheduleAfter(Call):
+    """Run ``call`` as root ``after`` blocks from now (at least one)."""
+
+    after: BlockNumber
+    """Blocks from the current one."""
+    maybe_periodic: Period | None
+    """``(period, count)`` to run it ``count`` times, ``period`` blocks apart."""
+    priority: U8
+    """0 is the most urgent."""
+    call: ScheduledCall
+    """The call."""
+
+
+@variant(5)
+@dataclass(frozen=True, slots=True)
+class ScheduleNamedAfter(Call):
+    """Run ``call`` as root ``after`` blocks from now under the task name ``id``."""
+
+    id: H256
+    """The task name."""
+    after: BlockNumber
+    """Blocks from the current one."""
+    maybe_periodic: Period | None
+    """``(period, count)`` to run it ``count`` times, ``period`` blocks apart."""
+    priority: U8
+    """0 is the most urgent."""
+    call: ScheduledCall
+    """The call."""
+
+
 @variant(10)
 @dataclass(frozen=True, slots=True)
 class RescheduleNamed(Call):
@@ -59,105 +120,89 @@ class RescheduleNamed(Call):
     """Its new block (after the current one)."""
 
 
-def _check_future(ctx: Context, when: int) -> None:
-    if when <= ctx.env.number:
-        raise scheduler_error(
-            SchedulerErrorCode.TARGET_BLOCK_NUMBER_IN_PAST,
-            f"block {when} is not after the current block {ctx.env.number}",
-        )
+def schedule(state: State, ctx: Context, args: Schedule) -> None:
+    """Schedule an anonymous root call."""
+    ensure_governance(ctx)
+    agenda.schedule(
+        state,
+        ctx,
+        args.when,
+        args.call,
+        priority=args.priority,
+        maybe_periodic=args.maybe_periodic,
+    )
 
 
-def _place(state: State, when: int, task: Scheduled) -> TaskAddress:
-    """Put a task into the first free slot of ``Agenda[when]``."""
-    agenda = list(st.AGENDA.get(state, when))
-    index = next((i for i, slot in enumerate(agenda) if slot is None), len(agenda))
-    if index >= MAX_SCHEDULED_PER_BLOCK:
-        raise scheduler_error(
-            SchedulerErrorCode.FAILED_TO_SCHEDULE,
-            f"block {when} already has {MAX_SCHEDULED_PER_BLOCK} tasks; pick another block",
-        )
-    if index == len(agenda):
-        agenda.append(task)
-    else:
-        agenda[index] = task
-    st.AGENDA.insert(state, when, agenda)
-    return TaskAddress(when, index)
-
-
-def _take(state: State, address: TaskAddress) -> Scheduled:
-    """Remove a task from its agenda slot and return it."""
-    agenda = list(st.AGENDA.get(state, address.when))
-    task = agenda[address.index]
-    if task is None:  # Lookup and Agenda always agree; a mismatch is corrupt state
-        raise RuntimeError(f"agenda slot {address} is empty")
-    agenda[address.index] = None
-    while agenda and agenda[-1] is None:
-        agenda.pop()
-    if agenda:
-        st.AGENDA.insert(state, address.when, agenda)
-    else:
-        st.AGENDA.remove(state, address.when)
-    return task
-
-
-def _find(state: State, task: bytes) -> TaskAddress:
-    address = st.LOOKUP.get(state, task)
-    if address is None:
-        raise scheduler_error(
-            SchedulerErrorCode.NOT_FOUND, f"no scheduled task is named {task_name(task)!r}"
-        )
-    return address
+def cancel(state: State, ctx: Context, args: Cancel) -> None:
+    """Cancel a task by its address."""
+    ensure_governance(ctx)
+    agenda.cancel(state, ctx, TaskAddress(args.when, args.index))
 
 
 def schedule_named(state: State, ctx: Context, args: ScheduleNamed) -> None:
     """Schedule a named root call."""
     ensure_governance(ctx)
-    _check_future(ctx, args.when)
-    if st.LOOKUP.get(state, args.id) is not None:
-        raise scheduler_error(
-            SchedulerErrorCode.NAMED,
-            f"a task named {task_name(args.id)!r} is already scheduled; reschedule or cancel it",
-        )
-    address = _place(state, args.when, Scheduled(args.id, args.call))
-    st.LOOKUP.insert(state, args.id, address)
-    ctx.emit(ScheduledEvent(address.when, address.index))
+    agenda.schedule(
+        state,
+        ctx,
+        args.when,
+        args.call,
+        maybe_id=args.id,
+        priority=args.priority,
+        maybe_periodic=args.maybe_periodic,
+    )
 
 
 def cancel_named(state: State, ctx: Context, args: CancelNamed) -> None:
     """Cancel a named task."""
     ensure_governance(ctx)
-    address = _find(state, args.id)
-    _take(state, address)
-    st.LOOKUP.remove(state, args.id)
-    ctx.emit(Canceled(address.when, address.index))
+    agenda.cancel_named(state, ctx, args.id)
+
+
+def schedule_after(state: State, ctx: Context, args: ScheduleAfter) -> None:
+    """Schedule an anonymous root call relative to the current block."""
+    ensure_governance(ctx)
+    agenda.schedule(
+        state,
+        ctx,
+        ctx.env.number + max(args.after, 1),
+        args.call,
+        priority=args.priority,
+        maybe_periodic=args.maybe_periodic,
+    )
+
+
+def schedule_named_after(state: State, ctx: Context, args: ScheduleNamedAfter) -> None:
+    """Schedule a named root call relative to the current block."""
+    ensure_governance(ctx)
+    agenda.schedule(
+        state,
+        ctx,
+        ctx.env.number + max(args.after, 1),
+        args.call,
+        maybe_id=args.id,
+        priority=args.priority,
+        maybe_periodic=args.maybe_periodic,
+    )
 
 
 def reschedule_named(state: State, ctx: Context, args: RescheduleNamed) -> None:
     """Move a named task to another block."""
     ensure_governance(ctx)
-    _check_future(ctx, args.when)
-    address = _find(state, args.id)
-    if address.when == args.when:
-        raise scheduler_error(
-            SchedulerErrorCode.RESCHEDULE_NO_CHANGE,
-            f"task {task_name(args.id)!r} is already scheduled at block {args.when}",
-        )
-    agenda = st.AGENDA.get(state, args.when)
-    if sum(slot is not None for slot in agenda) >= MAX_SCHEDULED_PER_BLOCK:
-        raise scheduler_error(
-            SchedulerErrorCode.FAILED_TO_SCHEDULE,
-            f"block {args.when} already has {MAX_SCHEDULED_PER_BLOCK} tasks; pick another block",
-        )
-    task = _take(state, address)
-    moved = _place(state, args.when, task)
-    st.LOOKUP.insert(state, args.id, moved)
-    ctx.emit(Canceled(address.when, address.index))
-    ctx.emit(ScheduledEvent(moved.when, moved.index))
+    agenda.reschedule_named(state, ctx, args.id, args.when)
+
+
+def _governed(function: Callable[[State, Context, Any], None]) -> CallSpec:
+    return CallSpec(function, SCHEDULE_WEIGHT, DispatchClass.NORMAL, Pays.NO)
 
 
 CALLS: dict[type, CallSpec] = {
-    ScheduleNamed: CallSpec(schedule_named, SCHEDULE_WEIGHT, DispatchClass.NORMAL, Pays.NO),
-    CancelNamed: CallSpec(cancel_named, SCHEDULE_WEIGHT, DispatchClass.NORMAL, Pays.NO),
-    RescheduleNamed: CallSpec(reschedule_named, SCHEDULE_WEIGHT, DispatchClass.NORMAL, Pays.NO),
+    Schedule: _governed(schedule),
+    Cancel: _governed(cancel),
+    ScheduleNamed: _governed(schedule_named),
+    CancelNamed: _governed(cancel_named),
+    ScheduleAfter: _governed(schedule_after),
+    ScheduleNamedAfter: _governed(schedule_named_after),
+    RescheduleNamed: _governed(reschedule_named),
 }
-"""Handlers of the scheduler's calls."""
+"""Handlers of the scheduler's calls (free: only governance may make them)."""

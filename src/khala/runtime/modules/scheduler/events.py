@@ -47,3 +47,14 @@ class Dispatched(Event):
     """Its name, if it had one."""
     result: ScaleOk[tuple[()]] | Err[DispatchErrorRecord]
     """Ok, or why the call failed."""
+
+
+@variant(6)
+@dataclass(frozen=True, slots=True)
+class PeriodicFailed(Event):
+    """A periodic task ran but could not be placed for its next run (that agenda was full)."""
+
+    task: TaskAddress
+    """Where it ran."""
+    id: H256 | None
+    """Its name, if it had one."""

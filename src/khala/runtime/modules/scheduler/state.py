@@ -6,7 +6,7 @@ from khala.primitives.hashing import StorageHasher
 from khala.primitives.scale import H256, U32
 from khala.runtime.modules.scheduler.constants import MODULE_NAME
 from khala.runtime.modules.scheduler.types import Scheduled, TaskAddress
-from khala.runtime.storage import StorageMap
+from khala.runtime.storage import StorageMap, StorageValue
 
 AGENDA: StorageMap[int, list[Scheduled | None]] = StorageMap(
     MODULE_NAME, "Agenda", StorageHasher.TWOX64_CONCAT, U32, list[Scheduled | None], []
@@ -17,3 +17,8 @@ LOOKUP: StorageMap[bytes, TaskAddress | None] = StorageMap(
     MODULE_NAME, "Lookup", StorageHasher.TWOX64_CONCAT, H256, TaskAddress | None, None
 )
 """Scheduler.Lookup: task name -> where the task sits."""
+INCOMPLETE_SINCE: StorageValue[int | None] = StorageValue(
+    MODULE_NAME, "IncompleteSince", U32 | None, None
+)
+"""Scheduler.IncompleteSince: the earliest block whose agenda still holds tasks the weight
+limit postponed (absent when every past agenda is done)."""

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from khala.primitives.scale import H256, U32
+from khala.primitives.scale import H256, U8, U32
 from khala.runtime.modules.scheduler.constants import TASK_NAME_LENGTH
 from khala.runtime.outer import RuntimeCall
 
 ScheduledCall = RuntimeCall
 """A whole ``RuntimeCall`` kept in an agenda."""
 
+Period = tuple[U32, U32]
+"""``(period, count)``: run ``count`` times in all, ``period`` blocks apart (FRAME's
+``schedule::Period``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Scheduled:
-    """One agenda entry: a root call to dispatch, with its task name if it has one."""
+    """One agenda entry (FRAME's ``Scheduled`` without the origin: tasks always run as root)."""
 
     maybe_id: H256 | None
     """The task name (32 bytes), or None for an anonymous task."""
+    priority: U8
+    """0 is the most urgent; tasks run in priority order and those at or below
+    :data:`~khala.runtime.modules.scheduler.constants.HARD_DEADLINE` ignore the weight limit."""
     call: ScheduledCall
     """The call, dispatched with the root origin."""
+    maybe_periodic: Period | None
+    """For a periodic task: ``(period, runs left after this one)``; None for a one-off."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,18 @@ class Preset:
     """Blocks after which a council motion may be closed whatever its tally (khala: 3 days)."""
     crowdloan_vesting_blocks: int = 96 * 7 * 24 * 3600 // 12
     """Blocks over which crowdloan rewards vest (khala: 96 weeks of 12 s blocks)."""
+    democracy_launch_blocks: int = 7 * 24 * 3600 // 12
+    """Blocks between referendum launches (khala: 7 days, Khala's ``LaunchPeriod``)."""
+    democracy_voting_blocks: int = 7 * 24 * 3600 // 12
+    """How long a referendum is open (khala: 7 days)."""
+    democracy_fast_track_blocks: int = 3 * 3600 // 12
+    """The shortest voting period the council may fast-track to (khala: 3 hours)."""
+    democracy_enactment_blocks: int = 8 * 24 * 3600 // 12
+    """Blocks from a public referendum passing to its call running (khala: 8 days), so those
+    who voted against can leave before it takes effect."""
+    democracy_lock_blocks: int = 8 * 24 * 3600 // 12
+    """One conviction lock period (khala: 8 days, the enactment period, as in FRAME's
+    runtimes): a 6x vote stays locked 32 of them after the referendum."""
     withdraw_grace_secs: int = 7 * 24 * 3600
     """How long a stake pool withdrawal may wait before anyone may force the pool's workers
     to stop (khala: 7 days, Phala's ``GracePeriod``)."""
@@ -72,6 +84,11 @@ DEV = Preset(
     withdraw_grace_secs=60,
     crowdloan_vesting_blocks=600,
     council_motion_blocks=20,
+    democracy_launch_blocks=30,
+    democracy_voting_blocks=30,
+    democracy_fast_track_blocks=5,
+    democracy_enactment_blocks=5,
+    democracy_lock_blocks=10,
 )
 """The dev preset."""
 KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)

@@ -15,8 +15,10 @@ from khala.runtime.modules.authorship.declaration import MODULE as AUTHORSHIP
 from khala.runtime.modules.balances.declaration import MODULE as BALANCES
 from khala.runtime.modules.computation.declaration import MODULE as COMPUTATION
 from khala.runtime.modules.council.declaration import MODULE as COUNCIL
+from khala.runtime.modules.democracy.declaration import MODULE as DEMOCRACY
 from khala.runtime.modules.mq.declaration import MODULE as MQ
 from khala.runtime.modules.payment.declaration import MODULE as PAYMENT
+from khala.runtime.modules.preimage.declaration import MODULE as PREIMAGE
 from khala.runtime.modules.registry.declaration import MODULE as REGISTRY
 from khala.runtime.modules.scheduler.declaration import MODULE as SCHEDULER
 from khala.runtime.modules.stake_pool.declaration import MODULE as STAKE_POOL
@@ -36,6 +38,8 @@ MODULES: tuple[RuntimeModule, ...] = (
     VESTING,
     PAYMENT,
     COUNCIL,
+    PREIMAGE,
+    DEMOCRACY,
     REGISTRY,
     COMPUTATION,
     STAKE_POOL,

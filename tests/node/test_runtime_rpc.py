@@ -11,7 +11,8 @@ from khala.primitives.ss58 import base58_decode
 from khala.runtime import apis
 from khala.runtime.metadata_types import V14, V15, RuntimeMetadataPrefixed
 from khala.runtime.modules.system.state import ACCOUNT
-from khala.runtime.version import SPEC_VERSION, runtime_version_record
+from khala.runtime.releases import RELEASES
+from khala.runtime.version import SPEC_VERSION
 from khala.sdk import core
 from tests.node.rpc_harness import RpcHarness, run, running
 from tests.runtime.harness import PHA, sr
@@ -69,7 +70,7 @@ def test_runtime_apis_answer_like_substrate() -> None:
     async def scenario() -> None:
         async with running() as harness:
             version = decode(apis.RuntimeVersion, await _state_call(harness, "Core_version"))
-            assert version == runtime_version_record()
+            assert version == RELEASES[SPEC_VERSION].version_record()
             assert (bytes.fromhex("df6acb689907609b"), 4) in version.apis  # Substrate's Core id
             listed = (await harness.call("state_getRuntimeVersion"))["result"]["apis"]
             assert ["0xdf6acb689907609b", 4] in listed and len(listed) == len(apis.RUNTIME_APIS)

@@ -44,6 +44,10 @@ class Harness:
     sudo: bytes | None = None
     genesis_extra: dict[bytes, bytes] = field(default_factory=dict)
     """Raw storage added to genesis (e.g. pre-registered workers)."""
+    genesis_spec_version: int = SPEC_VERSION
+    """The runtime release genesis starts with."""
+    spec_version: int = SPEC_VERSION
+    """The spec version transactions are signed for (follow the chain after an upgrade)."""
     trie: Trie = field(init=False)
     head: Header = field(init=False)
     executive: Executive = field(init=False)
@@ -52,7 +56,13 @@ class Harness:
 
     def __post_init__(self) -> None:
         authority = Authority(ed("Alice").public_key, ed("Alice").public_key)
-        config = GenesisConfig(self.preset, tuple(self.endowed.items()), (authority,), self.sudo)
+        config = GenesisConfig(
+            self.preset,
+            tuple(self.endowed.items()),
+            (authority,),
+            self.sudo,
+            spec_version=self.genesis_spec_version,
+        )
         storage = {**build_genesis_storage(config), **self.genesis_extra}
         self.head = genesis_block_header(storage)
         self.genesis_hash = self.head.hash()
@@ -75,7 +85,7 @@ class Harness:
             pair,
             call,
             SignedExtra(era or Era(), nonce, tip),
-            spec_version=SPEC_VERSION,
+            spec_version=self.spec_version,
             transaction_version=TRANSACTION_VERSION,
             genesis_hash=genesis_hash or self.genesis_hash,
             era_block_hash=era_hash or genesis_hash or self.genesis_hash,

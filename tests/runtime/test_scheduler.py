@@ -29,6 +29,7 @@ from khala.runtime.modules.scheduler.types import task_id, task_name
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.runtime.modules.sudo.events import Sudid
 from khala.runtime.presets import DEV, Preset
+from khala.runtime.table import RUNTIME
 from khala.runtime.types import AddressId, ModuleDispatchError
 from tests.runtime.harness import PHA, Harness, ed
 
@@ -228,8 +229,7 @@ def _weight_chain(tasks_per_block: int) -> tuple[Chain, int]:
     The block weight is the largest whose 80 % stays below one more task (and the sudo
     extrinsic that schedules them still fits in a block).
     """
-    probe = Chain()
-    task_weight = TASK_WEIGHT + probe.harness.executive.runtime.call_spec(set_bob(1), DEV).weight
+    task_weight = TASK_WEIGHT + RUNTIME.call_spec(set_bob(1), DEV).weight
     block_weight = ((tasks_per_block + 1) * task_weight * 100 - 1) // MAXIMUM_WEIGHT_PERCENT
     chain = Chain(replace(DEV, max_block_weight=block_weight))
     limit = block_weight * MAXIMUM_WEIGHT_PERCENT // 100
@@ -274,7 +274,7 @@ def test_a_task_heavier_than_the_limit_still_runs_first_in_a_block() -> None:
     """A block always runs at least one due task, so no agenda is stuck forever."""
     chain, limit = _weight_chain(2)
     heavy = Sudo(set_bob(9))  # weighs more than the limit (and fails as root: still ran)
-    assert chain.harness.executive.runtime.call_spec(heavy, DEV).weight > limit
+    assert RUNTIME.call_spec(heavy, DEV).weight > limit
     when = chain.number + 3
     chain.sudo(ScheduleNamed(_named("heavy"), when, None, 255, heavy))
     chain.sudo(ScheduleNamed(_named("heavy2"), when, None, 255, heavy))

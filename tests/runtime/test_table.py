@@ -27,6 +27,7 @@ from khala.runtime.module import Constant, RuntimeModule
 from khala.runtime.modules.system.events import ExtrinsicFailed
 from khala.runtime.modules.system.state import EVENTS
 from khala.runtime.presets import DEV, KHALA
+from khala.runtime.releases import Release
 from khala.runtime.state import State
 from khala.runtime.storage import StorageValue
 from khala.runtime.table import MODULES, RUNTIME
@@ -167,12 +168,13 @@ TOY = RuntimeModule(
 def test_a_toy_module_needs_no_edit_elsewhere() -> None:
     """Genesis, hooks, dispatch, events, errors and metadata all pick up a new table line."""
     runtime = Runtime((*MODULES, TOY))
-    storage = build_genesis_storage(dev_genesis(), runtime)
+    releases = {SPEC_VERSION: Release(SPEC_VERSION, runtime, "the table plus a toy module")}
+    storage = build_genesis_storage(dev_genesis(), releases)
     trie = Trie()
     for key, value in storage.items():
         trie.insert(key, value)
     head = genesis_block_header(storage)
-    executive = Executive(DEV, head.hash(), runtime)
+    executive = Executive(DEV, head.hash(), releases)
     alice = keypair_from_uri("//Alice")
     calls = [Poke(2), Poke(0)]
     raws = [

@@ -31,6 +31,7 @@ from khala.runtime.modules.authorship.constants import ENGINE_ID
 from khala.runtime.modules.authorship.hooks import author_of_slot
 from khala.runtime.modules.authorship.state import AUTHORITY_SET_ID
 from khala.runtime.presets import Preset
+from khala.runtime.releases import Release
 from khala.runtime.state import State
 
 _JUSTIFICATION = codec_of(Justification)
@@ -119,6 +120,7 @@ class Chain:
         self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)
         self.preset: Preset = preset_of(self.trie.get)
         self.executive = Executive(self.preset, self.genesis_hash)
+        self.release_at()  # a chain running a release this package lacks stops here
 
     @property
     def head_hash(self) -> bytes:
@@ -141,6 +143,15 @@ class Chain:
         if header is None:
             raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, f"no block 0x{block_hash.hex()}")
         return Trie(self.nodes, Layout.V1, header.state_root)
+
+    def release_at(self, block_hash: bytes | None = None) -> Release:
+        """The runtime release the chain ran at a block (the head when ``None``).
+
+        Raises:
+            ChainError: ``chain.unknown_block``.
+            UnknownRuntimeError: When this package does not ship it.
+        """
+        return self.executive.release_at(State(self.state_at(block_hash)))
 
     def header(self, block_hash: bytes) -> Header:
         """Return a stored header.

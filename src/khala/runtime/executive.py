@@ -1,8 +1,11 @@
 """The executive: how a block is applied. ``execute_block`` reads as the table of contents.
 
-1. ``initialize_block``: the header's slot names the author (checked first); then every
-   module's ``on_initialize`` in table order (System records number and parent, Authorship the
-   slot, Mq clears the outbound messages, the Scheduler runs the calls governance scheduled).
+1. ``initialize_block``: the header's slot names the author (checked first); the chain's
+   recorded spec version picks the release that executes the block (an upgrade governance
+   authorized for this block switches first and runs the new release's migrations, see
+   :mod:`khala.runtime.upgrades`); then every module's ``on_initialize`` in table order
+   (System records number and parent, Authorship the slot, Mq clears the outbound messages,
+   the Scheduler runs the calls governance scheduled).
 2. ``apply_extrinsic`` for each extrinsic: inherents first (the timestamp), then signed
    transactions. A signed transaction is fully validated before anything is written
    (format, call, signer, era, signature, nonce, fee); then its nonce and fee are charged and
@@ -12,8 +15,8 @@
    inherent; Computation applies new tokenomic parameters and sends the heartbeat challenge);
    System then notes the extrinsic count and stores the events.
 
-The hooks, the handlers and the message routes all come from the runtime table
-(:mod:`khala.runtime.table`); nothing here names a module except System, Authorship and
+The hooks, the handlers and the message routes all come from the release's runtime table
+(:mod:`khala.runtime.releases`); nothing here names a module except System, Authorship and
 Timestamp, whose roles in a block are the executive's own (as in FRAME).
 
 The node computes the state root from :meth:`State.changes` and checks the extrinsics root.
@@ -21,7 +24,9 @@ The node computes the state root from :meth:`State.changes` and checks the extri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from khala.errors import KhalaError
 from khala.primitives.scale import U64, ScaleError, codec_of
@@ -54,9 +59,9 @@ from khala.runtime.modules.system.errors import SystemErrorCode, system_error
 from khala.runtime.modules.timestamp import state as timestamp_state
 from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import Preset
+from khala.runtime.releases import RELEASES, Release, release
 from khala.runtime.signatures import SignatureVerifier
 from khala.runtime.state import State, StateBackend
-from khala.runtime.table import RUNTIME
 from khala.runtime.types import (
     ApplyExtrinsic,
     DispatchClass,
@@ -67,12 +72,32 @@ from khala.runtime.types import (
     Phase,
     Weight,
 )
+from khala.runtime.upgrades import runtime_for, spec_version_of
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A release with what dispatching under it needs, derived once."""
+
+    release: Release
+    """The release."""
+    routes: Mapping[bytes, Any]
+    """Its message routes."""
+    listeners: Mapping[str, tuple[Any, ...]]
+    """Its announcement listeners."""
+
+    @property
+    def runtime(self) -> Runtime:
+        """The release's module table."""
+        return self.release.runtime
 
 
 @dataclass(slots=True)
 class BlockExecution:
     """A block being built or imported."""
 
+    bound: Bound
+    """The release executing it."""
     state: State
     """The block's storage overlay."""
     env: BlockEnv
@@ -135,14 +160,33 @@ _SLOT = codec_of(U64)
 class Executive:
     """Applies blocks and validates transactions for one chain."""
 
-    def __init__(self, preset: Preset, genesis_hash: bytes, runtime: Runtime = RUNTIME) -> None:
-        """Bind the executive to a chain's preset, genesis hash and runtime table."""
+    def __init__(
+        self,
+        preset: Preset,
+        genesis_hash: bytes,
+        releases: Mapping[int, Release] = RELEASES,
+    ) -> None:
+        """Bind the executive to a chain's preset, genesis hash and the releases it may run."""
         self.preset = preset
         self.genesis_hash = genesis_hash
-        self.runtime = runtime
-        self._routes = runtime.routes()
-        self._listeners = runtime.listeners()
+        self.releases = releases
+        self._bound = {
+            version: Bound(found, found.runtime.routes(), found.runtime.listeners())
+            for version, found in releases.items()
+        }
         self._signatures = SignatureVerifier(genesis_hash)
+
+    def release_at(self, state: State) -> Release:
+        """The release the chain in ``state`` runs (its next block's, unless an upgrade is due).
+
+        Raises:
+            UnknownRuntimeError: When this package lacks it.
+        """
+        return release(spec_version_of(state), self.releases)
+
+    def runtime_at(self, state: State) -> Runtime:
+        """The module table of :meth:`release_at`."""
+        return self.release_at(state).runtime
 
     def execute_block(
         self, backend: StateBackend, block: Block, *, local_time_ms: int | None = None
@@ -190,9 +234,16 @@ class Executive:
         env = BlockEnv(
             header.number, header.parent_hash, author.account, self.genesis_hash, slot=slot
         )
-        execution = BlockExecution(state, env, EventLog(), [])
+        events = EventLog()
+
+        def upgrade_context(new: Release) -> Context:
+            probe = BlockExecution(self._bound[new.spec_version], state, env, events, [])
+            return self._context(probe, RootOrigin(), Initialization())
+
+        chosen = runtime_for(state, header.number, self.preset, upgrade_context, self.releases)
+        execution = BlockExecution(self._bound[chosen.spec_version], state, env, events, [])
         ctx = self._context(execution, RootOrigin(), Initialization())
-        for module, hook in self.runtime.initialize_hooks():
+        for module, hook in execution.bound.runtime.initialize_hooks():
             try:
                 hook(state, ctx)
             except KhalaError as error:
@@ -231,7 +282,7 @@ class Executive:
         """
         state = execution.state
         ctx = self._context(execution, RootOrigin(), Finalization())
-        for module, hook in self.runtime.finalize_hooks():
+        for module, hook in execution.bound.runtime.finalize_hooks():
             try:
                 hook(state, ctx)
             except DispatchError as error:
@@ -266,10 +317,11 @@ class Executive:
                 InvalidTransactionCode.UNSIGNED, "unsigned extrinsics are only valid as inherents"
             )
         env = BlockEnv(block_number, parent_hash, None, self.genesis_hash)
-        return self._check_signed(state, env, extrinsic, raw, allow_future=True)
+        bound = self._bound[self.release_at(state).spec_version]
+        return self._check_signed(bound, state, env, extrinsic, raw, allow_future=True)
 
     def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:
-        spec = self.runtime.call_spec(extrinsic.call, self.preset)
+        spec = execution.bound.runtime.call_spec(extrinsic.call, self.preset)
         if spec.dispatch_class is not DispatchClass.MANDATORY:
             raise InvalidTransactionError(
                 InvalidTransactionCode.UNSIGNED, "only inherents may be unsigned"
@@ -295,7 +347,9 @@ class Executive:
         self, execution: BlockExecution, extrinsic: Extrinsic, raw: bytes
     ) -> ApplyOutcome:
         state = execution.state
-        checked = self._check_signed(state, execution.env, extrinsic, raw, allow_future=False)
+        checked = self._check_signed(
+            execution.bound, state, execution.env, extrinsic, raw, allow_future=False
+        )
         if execution.length + len(raw) > self.preset.max_block_length or (
             execution.weight + checked.spec.weight > self.preset.max_block_weight
         ):
@@ -322,12 +376,19 @@ class Executive:
         return ApplyOutcome(error)
 
     def _check_signed(
-        self, state: State, env: BlockEnv, extrinsic: Extrinsic, raw: bytes, *, allow_future: bool
+        self,
+        bound: Bound,
+        state: State,
+        env: BlockEnv,
+        extrinsic: Extrinsic,
+        raw: bytes,
+        *,
+        allow_future: bool,
     ) -> CheckedTransaction:
         signature = extrinsic.signature
         if signature is None:
             raise InvalidTransactionError(InvalidTransactionCode.UNSIGNED, "not signed")
-        spec = self.runtime.call_spec(extrinsic.call, self.preset)
+        spec = bound.runtime.call_spec(extrinsic.call, self.preset)
         if spec.dispatch_class is DispatchClass.MANDATORY:
             raise InvalidTransactionError(
                 InvalidTransactionCode.MANDATORY_VALIDATION, "inherents cannot be signed"
@@ -352,7 +413,9 @@ class Executive:
                 InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
                 f"the era starts at block {birth}, whose hash this chain does not know",
             )
-        self._signatures.verify(extrinsic.call, signature, sender, era_hash, raw)
+        self._signatures.verify(
+            extrinsic.call, signature, sender, era_hash, raw, bound.release.spec_version
+        )
         nonce = system_state.account(state, sender).nonce
         if extra.nonce < nonce:
             raise InvalidTransactionError(
@@ -385,32 +448,35 @@ class Executive:
         self, execution: BlockExecution, origin: Origin, phase: Phase | None = None
     ) -> Context:
         phase = phase or ApplyExtrinsic(len(execution.extrinsics))
+        runtime = execution.bound.runtime
+        preset = self.preset
+
+        def weigh(call: RuntimeCall) -> int:
+            """A nested call's weight (0 for calls this chain lacks: they fail at once)."""
+            try:
+                return runtime.call_spec(call, preset).weight
+            except InvalidTransactionError:
+                return 0
+
+        def nested(state: State, ctx: Context, call: RuntimeCall) -> None:
+            """Dispatch a call carried by another (sudo); unknown calls become filtered."""
+            try:
+                spec = runtime.call_spec(call, preset)
+            except InvalidTransactionError as error:
+                raise system_error(SystemErrorCode.CALL_FILTERED, error.message) from None
+            spec.function(state, ctx, call)
+
         return Context(
             origin,
             execution.env,
             phase,
             execution.events,
             self.preset,
-            self._nested,
-            self._routes,
-            self._listeners,
-            self._weigh,
+            nested,
+            execution.bound.routes,
+            execution.bound.listeners,
+            weigh,
         )
-
-    def _weigh(self, call: RuntimeCall) -> int:
-        """The weight of a nested call (0 for calls this chain lacks: they fail at once)."""
-        try:
-            return self.runtime.call_spec(call, self.preset).weight
-        except InvalidTransactionError:
-            return 0
-
-    def _nested(self, state: State, ctx: Context, call: RuntimeCall) -> None:
-        """Dispatch a call carried by another call (sudo); unknown calls become filtered."""
-        try:
-            spec = self.runtime.call_spec(call, self.preset)
-        except InvalidTransactionError as error:
-            raise system_error(SystemErrorCode.CALL_FILTERED, error.message) from None
-        spec.function(state, ctx, call)
 
 
 def _info(spec: CallSpec) -> DispatchInfo:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -22,12 +23,21 @@ from khala.primitives.ss58 import Ss58Error, ss58_decode
 from khala.primitives.trie import Layout, Trie, trie_root
 from khala.primitives.types import Header, genesis_header
 from khala.primitives.units import AmountError, parse_amount
-from khala.runtime.composition import Runtime
 from khala.runtime.modules.authorship.state import Authority
 from khala.runtime.modules.vesting.constants import CROWDLOAN_LIQUID_PERCENT
-from khala.runtime.presets import PRESET_KEY, PRESETS, Preset, PresetName
+from khala.runtime.presets import (
+    PRESET_KEY,
+    PRESET_OVERRIDES_KEY,
+    PRESETS,
+    Preset,
+    PresetName,
+    check_overrides,
+    parse_overrides,
+    with_overrides,
+)
+from khala.runtime.releases import LATEST_SPEC_VERSION, RELEASES, Release, release
 from khala.runtime.state import State
-from khala.runtime.table import RUNTIME
+from khala.runtime.upgrades import put_storage_version
 
 DEV_ACCOUNTS = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
 """Well-known development accounts (``//Alice`` ...), endowed on dev chains."""
@@ -77,6 +87,12 @@ class GenesisConfig:
     vesting: tuple[tuple[bytes, int, int, int], ...] = ()
     """``(account, begin block, length in blocks, liquid amount)``: all of the account's
     endowment but ``liquid`` vests linearly over ``length`` blocks from ``begin``."""
+    preset_overrides: tuple[tuple[str, int], ...] = ()
+    """Constants this chain changes from its preset (already applied to :attr:`preset`),
+    recorded on chain; a test network uses them for short periods."""
+    spec_version: int = LATEST_SPEC_VERSION
+    """The runtime release genesis runs (:mod:`khala.runtime.releases`); governance upgrades
+    it later."""
 
 
 DEV_COUNCIL = ("Alice", "Bob", "Charlie")
@@ -107,11 +123,24 @@ def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
     )
 
 
-def build_genesis_storage(config: GenesisConfig, runtime: Runtime = RUNTIME) -> dict[bytes, bytes]:
-    """Return the genesis key/value set: each present module's genesis builder in table order."""
+def build_genesis_storage(
+    config: GenesisConfig, releases: Mapping[int, Release] = RELEASES
+) -> dict[bytes, bytes]:
+    """Return the genesis key/value set: each present module's genesis builder in table order.
+
+    The modules are those of the release ``config.spec_version`` names among ``releases``;
+    each module's storage version is recorded too.
+
+    Raises:
+        UnknownRuntimeError: When no release has that spec version.
+    """
+    runtime = release(config.spec_version, releases).runtime
     state = State(Trie())
     for _, build in runtime.genesis_builders(config.preset):
         build(state, config)
+    for module in runtime.present(config.preset):
+        if module.storage_version:
+            put_storage_version(state, module)
     return {key: value for key, value in state.changes().items() if value is not None}
 
 
@@ -128,7 +157,8 @@ def preset_of(storage_get: Any) -> Preset:
     """
     raw = storage_get(PRESET_KEY)
     try:
-        return PRESETS[PresetName((raw or b"").decode())]
+        preset = PRESETS[PresetName((raw or b"").decode())]
+        return with_overrides(preset, parse_overrides(storage_get(PRESET_OVERRIDES_KEY)))
     except (ValueError, UnicodeDecodeError):
         raise GenesisError(
             GenesisErrorCode.UNKNOWN_PRESET, "the state names no known preset"
@@ -160,11 +190,23 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
     if not isinstance(document, dict):
         raise GenesisError(GenesisErrorCode.INVALID_CONFIG, "the genesis config must be an object")
     try:
-        preset = PRESETS[PresetName(document.get("preset", "dev"))]
+        base = PRESETS[PresetName(document.get("preset", "dev"))]
     except ValueError:
         raise GenesisError(
             GenesisErrorCode.UNKNOWN_PRESET, f"preset {document.get('preset')!r}: use dev or khala"
         ) from None
+    try:
+        overrides = check_overrides(document.get("preset_overrides", {}))
+    except ValueError as error:
+        raise GenesisError(GenesisErrorCode.INVALID_CONFIG, str(error)) from None
+    preset = with_overrides(base, overrides)
+    spec_version = document.get("spec_version", LATEST_SPEC_VERSION)
+    if spec_version not in RELEASES:
+        known = ", ".join(str(version) for version in sorted(RELEASES))
+        raise GenesisError(
+            GenesisErrorCode.INVALID_CONFIG,
+            f"spec_version {spec_version!r}: this khala has releases {known}",
+        )
     endowed = []
     for position, entry in enumerate(document.get("endowed", [])):
         if not (isinstance(entry, list) and len(entry) == 2):
@@ -217,6 +259,8 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
         mining_enabled=enabled,
         vesting=tuple(vesting),
         council=tuple(council),
+        preset_overrides=overrides,
+        spec_version=spec_version,
     )
 
 

@@ -33,6 +33,9 @@ MessageHandler = Callable[[State, Any, Any], None]
 """An on-chain message handler: ``handler(state, ctx, message)``; validates, writes, emits."""
 Listener = Callable[..., None]
 """Runs on another module's announcement: ``listener(state, ctx, *args)``."""
+Migration = Callable[[State, Any, int], None]
+"""A module's ``on_runtime_upgrade(state, ctx, on_chain_version)``: brings its storage from
+the version the chain holds to the module's :attr:`RuntimeModule.storage_version`."""
 
 
 def always_present(preset: Preset) -> bool:
@@ -98,6 +101,12 @@ class RuntimeModule:
     """Announcement name -> what this module does on it (``listener(state, ctx, *args)``)."""
     is_present: Callable[[Preset], bool] = always_present
     """Whether a preset's chain has this module (sudo exists on dev chains only)."""
+    storage_version: int = 0
+    """The layout version of the module's storage (FRAME's ``StorageVersion``), stored on chain
+    at genesis and after each runtime upgrade; a migration raises it."""
+    on_runtime_upgrade: Migration | None = None
+    """Runs once when a runtime upgrade brings a module whose on-chain storage version is below
+    :attr:`storage_version` (0 when the module is new to the chain)."""
 
     @property
     def storage(self) -> tuple[StorageItem[Any], ...]:

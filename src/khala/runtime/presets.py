@@ -7,11 +7,18 @@ except which modules exist (the dev chain has ``sudo``; production chains have n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 PRESET_KEY = b":khala:preset"
 """Well-known storage key holding the preset's name."""
+PRESET_OVERRIDES_KEY = b":khala:preset_overrides"
+"""Well-known storage key holding the constants a genesis config overrode (canonical JSON),
+absent when it overrode none."""
+FIXED_FIELDS = frozenset({"name", "has_sudo"})
+"""Preset fields no genesis may override: which preset it is, and whether sudo exists."""
 
 
 class PresetName(StrEnum):
@@ -95,3 +102,48 @@ KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)
 """The khala preset (the real network's constants)."""
 PRESETS = {preset.name: preset for preset in (DEV, KHALA)}
 """Presets by name."""
+
+
+def overridable() -> frozenset[str]:
+    """The preset constants a genesis config may override (every integer constant)."""
+    return frozenset(f for f in Preset.__dataclass_fields__ if f not in FIXED_FIELDS)
+
+
+def overrides_bytes(overrides: tuple[tuple[str, int], ...]) -> bytes:
+    """The canonical encoding of overrides stored on chain (sorted JSON, no spaces)."""
+    return json.dumps(dict(sorted(overrides)), separators=(",", ":")).encode()
+
+
+def with_overrides(preset: Preset, overrides: tuple[tuple[str, int], ...]) -> Preset:
+    """``preset`` with some constants replaced (short periods for a test network)."""
+    changes: dict[str, Any] = dict(overrides)
+    return replace(preset, **changes) if changes else preset
+
+
+def check_overrides(document: object) -> tuple[tuple[str, int], ...]:
+    """Validate overrides (``{"block_time_ms": 1000, ...}``), sorted by name.
+
+    Raises:
+        ValueError: Naming the first constant that does not exist, may not be overridden or is
+            not a positive integer.
+    """
+    if not isinstance(document, dict):
+        raise ValueError("preset_overrides must be an object of constant -> integer")
+    allowed = overridable()
+    found = []
+    for name, value in sorted(document.items()):
+        if name not in allowed:
+            raise ValueError(f"preset_overrides: {name!r} is not an overridable constant")
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"preset_overrides.{name} must be a positive integer")
+        found.append((name, value))
+    return tuple(found)
+
+
+def parse_overrides(raw: bytes | None) -> tuple[tuple[str, int], ...]:
+    """Decode the overrides stored on chain (none when absent).
+
+    Raises:
+        ValueError: When the stored value is not valid overrides.
+    """
+    return check_overrides(json.loads(raw)) if raw else ()

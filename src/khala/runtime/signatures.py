@@ -24,7 +24,7 @@ class SignatureVerifier:
     def __init__(self, genesis_hash: bytes) -> None:
         """Bind to the chain's genesis hash (part of every signing payload)."""
         self.genesis_hash = genesis_hash
-        self._cache: dict[tuple[bytes, bytes], None] = {}
+        self._cache: dict[tuple[bytes, bytes, int], None] = {}
 
     def verify(
         self,
@@ -33,18 +33,22 @@ class SignatureVerifier:
         sender: bytes,
         era_hash: bytes,
         raw: bytes,
+        spec_version: int = SPEC_VERSION,
     ) -> None:
         """Check an extrinsic's signature over its signing payload (cached by bytes and era).
+
+        ``spec_version`` is the version of the runtime the transaction runs under: a
+        transaction signed for another runtime does not verify.
 
         Raises:
             InvalidTransactionError: ``invalid_transaction.bad_proof`` when it does not verify.
         """
-        if (raw, era_hash) in self._cache:
+        if (raw, era_hash, spec_version) in self._cache:
             return
         payload = signing_payload(
             call,
             signature.extra,
-            spec_version=SPEC_VERSION,
+            spec_version=spec_version,
             transaction_version=TRANSACTION_VERSION,
             genesis_hash=self.genesis_hash,
             era_block_hash=era_hash,
@@ -65,4 +69,4 @@ class SignatureVerifier:
             )
         if len(self._cache) >= SIGNATURE_CACHE_SIZE:
             del self._cache[next(iter(self._cache))]
-        self._cache[(raw, era_hash)] = None
+        self._cache[(raw, era_hash, spec_version)] = None

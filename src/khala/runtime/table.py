@@ -50,3 +50,8 @@ MODULES: tuple[RuntimeModule, ...] = (
 
 RUNTIME = Runtime(MODULES)
 """khala's runtime, composed from :data:`MODULES`."""
+
+MINING_MODULES = (COMPUTATION, STAKE_POOL, VAULT)
+"""What the mining upgrade brought (release 8): the launch runtime lacks them."""
+LAUNCH_RUNTIME = Runtime(tuple(module for module in MODULES if module not in MINING_MODULES))
+"""khala's launch runtime (release 7): everything but mining, as Khala launched."""

@@ -25,7 +25,6 @@ class AsyncClient:
         """Connect to the node at ``url``."""
         self.transport: AsyncTransport = transport or AsyncHttpTransport(url)
         self._genesis: bytes | None = None
-        self._versions: tuple[int, int] | None = None
 
     async def __aenter__(self) -> AsyncClient:
         """Use as ``async with AsyncClient(url) as client``."""
@@ -50,11 +49,13 @@ class AsyncClient:
         return self._genesis
 
     async def versions(self) -> tuple[int, int]:
-        """(spec_version, transaction_version) (cached)."""
-        if self._versions is None:
-            version = await self.rpc("state_getRuntimeVersion")
-            self._versions = (int(version["specVersion"]), int(version["transactionVersion"]))
-        return self._versions
+        """(spec_version, transaction_version) of the head's runtime.
+
+        Read each time: a runtime upgrade changes them, and a transaction signed for the old
+        ones is refused.
+        """
+        version = await self.rpc("state_getRuntimeVersion")
+        return int(version["specVersion"]), int(version["transactionVersion"])
 
     async def block(self, at: int | bytes | None) -> BlockInfo:
         """A block by number or hash (the head when None)."""

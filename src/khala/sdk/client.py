@@ -31,7 +31,6 @@ class Client:
         """Connect to the node at ``url`` (nothing is sent until the first call)."""
         self.transport: Transport = transport or HttpTransport(url)
         self._genesis: bytes | None = None
-        self._versions: tuple[int, int] | None = None
 
     def rpc(self, method: str, *params: Any) -> Any:
         """Make a raw JSON-RPC call."""
@@ -44,11 +43,13 @@ class Client:
         return self._genesis
 
     def versions(self) -> tuple[int, int]:
-        """(spec_version, transaction_version) of the runtime (cached)."""
-        if self._versions is None:
-            version = self.rpc("state_getRuntimeVersion")
-            self._versions = (int(version["specVersion"]), int(version["transactionVersion"]))
-        return self._versions
+        """(spec_version, transaction_version) of the head's runtime.
+
+        Read each time: a runtime upgrade changes them, and a transaction signed for the old
+        ones is refused.
+        """
+        version = self.rpc("state_getRuntimeVersion")
+        return int(version["specVersion"]), int(version["transactionVersion"])
 
     def head(self) -> BlockInfo:
         """The best block."""

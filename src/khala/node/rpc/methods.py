@@ -34,7 +34,6 @@ from khala.runtime.errors import InvalidTransactionError
 from khala.runtime.modules.payment.fees import compute_fee
 from khala.runtime.presets import PresetName
 from khala.runtime.types import DispatchClass
-from khala.runtime.version import runtime_version
 
 PEER_ID_PREFIX = bytes((0x00, 0x24, 0x08, 0x01, 0x12, 0x20))
 """libp2p's ed25519 PeerId: identity multihash (0x00, 36 bytes) of the protobuf public key
@@ -224,9 +223,12 @@ class RpcMethods:
         return {"at": hex0x(self._hash_param(at)), "proof": [hex0x(node) for node in proof]}
 
     def get_runtime_version(self, params: Any) -> dict[str, Any]:
-        """The runtime version."""
-        positional(params, 1, "state_getRuntimeVersion")
-        return runtime_version()
+        """The runtime version at a block (the head by default)."""
+        (at,) = positional(params, 1, "state_getRuntimeVersion")
+        try:
+            return self.node.chain.release_at(optional_hash(at)).version_json()
+        except ChainError as error:
+            raise RpcError(ErrorCode.UNKNOWN_BLOCK, error.message) from None
 
     def query_storage_at(self, params: Any) -> list[dict[str, Any]]:
         """Several storage values at one block."""

@@ -25,9 +25,9 @@ from khala.runtime.extrinsic import decode_extrinsic
 from khala.runtime.metadata import SUPPORTED_VERSIONS, build_metadata
 from khala.runtime.modules.payment.fees import compute_fee, fee_parts
 from khala.runtime.modules.system.state import account
+from khala.runtime.releases import Release
 from khala.runtime.state import State
 from khala.runtime.types import Pays, Weight
-from khala.runtime.version import runtime_version_record
 
 MAX_PAIRS = 1000
 """Most pairs ``state_getPairs`` returns; wider prefixes must use ``state_getKeysPaged``."""
@@ -41,10 +41,9 @@ def dispatch_info(node: Node, raw: bytes, state: State) -> tuple[int, Any, Pays]
     Raises:
         InvalidTransactionError: When it does not decode or names a call this chain lacks.
     """
-    from khala.runtime.table import RUNTIME  # noqa: PLC0415 - the table imports every module
-
     decoded = decode_extrinsic(raw)
-    spec = RUNTIME.call_spec(decoded.call, node.chain.preset)
+    runtime = node.chain.executive.runtime_at(state)
+    spec = runtime.call_spec(decoded.call, node.chain.preset)
     pays = spec.pays
     if spec.fee_exempt is not None and spec.fee_exempt(state, decoded.call):
         pays = Pays.NO
@@ -55,12 +54,12 @@ class RuntimeApiMethods:
     """``state_getMetadata``, ``state_call`` and storage queries, by name."""
 
     def __init__(self, node: Node) -> None:
-        """Serve ``node``; metadata is built once per version and kept."""
+        """Serve ``node``; metadata is built once per (release, metadata version) and kept."""
         self.node = node
-        self._metadata: dict[int, bytes] = {}
+        self._metadata: dict[tuple[int, int], bytes] = {}
         self._calls: dict[str, Callable[[Any, State, bytes], Any]] = {
-            "Core_version": lambda *_: runtime_version_record(),
-            "Metadata_metadata": lambda *_: self.metadata(14),
+            "Core_version": lambda _, state, __: self._release(state).version_record(),
+            "Metadata_metadata": lambda _, state, __: self.metadata(14, self._release(state)),
             "Metadata_metadata_at_version": self._metadata_at_version,
             "Metadata_metadata_versions": lambda *_: list(SUPPORTED_VERSIONS),
             "AccountNonceApi_account_nonce": lambda args, state, _: account(state, args[0]).nonce,
@@ -80,13 +79,16 @@ class RuntimeApiMethods:
             "state_getStorageSizeAt": self.get_storage_size,
         }
 
-    def metadata(self, version: int) -> bytes:
-        """The encoded metadata of ``version`` for this chain's preset."""
-        if version not in self._metadata:
-            from khala.runtime.table import RUNTIME  # noqa: PLC0415 - imported once, lazily
+    def metadata(self, version: int, release: Release) -> bytes:
+        """The encoded metadata of ``version`` of a release, for this chain's preset."""
+        key = (release.spec_version, version)
+        if key not in self._metadata:
+            preset = self.node.chain.preset
+            self._metadata[key] = build_metadata(release.runtime, preset, version)
+        return self._metadata[key]
 
-            self._metadata[version] = build_metadata(RUNTIME, self.node.chain.preset, version)
-        return self._metadata[version]
+    def _release(self, state: State) -> Release:
+        return self.node.chain.executive.release_at(state)
 
     def _trie(self, value: Any) -> tuple[Trie, bytes]:
         block_hash = optional_hash(value)
@@ -99,8 +101,8 @@ class RuntimeApiMethods:
     def get_metadata(self, params: Any) -> str:
         """Metadata V14 (``RuntimeMetadataPrefixed``) as hex."""
         (at,) = positional(params, 1, "state_getMetadata")
-        self._trie(at)
-        return hex0x(self.metadata(14))
+        trie, _ = self._trie(at)
+        return hex0x(self.metadata(14, self._release(State(trie))))
 
     def call(self, params: Any) -> str:
         """Run a runtime API method at a block and return its SCALE result."""
@@ -128,9 +130,11 @@ class RuntimeApiMethods:
         result = handler(args, State(trie), block_hash)
         return hex0x(codec_of(method.output).encode(result))
 
-    def _metadata_at_version(self, args: list[Any], *_: Any) -> bytes | None:
+    def _metadata_at_version(self, args: list[Any], state: State, _: bytes) -> bytes | None:
         version = args[0]
-        return self.metadata(version) if version in SUPPORTED_VERSIONS else None
+        if version not in SUPPORTED_VERSIONS:
+            return None
+        return self.metadata(version, self._release(state))
 
     def _dispatch_info(self, raw: bytes, state: State) -> tuple[int, Any, Pays]:
         try:

@@ -21,7 +21,6 @@ from khala.node.rpc.params import hex_bytes, positional
 from khala.node.rpc.shapes import header_json, hex0x
 from khala.node.txpool import PoolError
 from khala.runtime.errors import InvalidTransactionError
-from khala.runtime.version import runtime_version
 
 HEAD_SUBSCRIPTIONS = {
     "chain_subscribeNewHeads": "chain_newHead",
@@ -139,8 +138,9 @@ class Subscriptions:
             return subscription_id
         if method in VERSION_SUBSCRIPTIONS:
             positional(params, 0, method)
+            queue = self.node.subscribe_heads()
             session.tasks[subscription_id] = asyncio.create_task(
-                self._send_version(session, subscription_id, VERSION_SUBSCRIPTIONS[method])
+                self._pump_versions(session, subscription_id, VERSION_SUBSCRIPTIONS[method], queue)
             )
             return subscription_id
         if method == STORAGE_SUBSCRIPTION:
@@ -176,10 +176,23 @@ class Subscriptions:
         finally:
             self.node.unsubscribe_heads(queue)
 
-    async def _send_version(self, session: Session, subscription: str, method: str) -> None:
-        """The version never changes while the node runs: one notification."""
-        await asyncio.sleep(0)
-        await self._notify(session, method, subscription, runtime_version())
+    async def _pump_versions(
+        self, session: Session, subscription: str, method: str, queue: asyncio.Queue[Any]
+    ) -> None:
+        """Send the head's runtime version now, then again whenever a block changes it."""
+        try:
+            await asyncio.sleep(0)
+            chain = self.node.chain
+            current = chain.release_at(None)
+            await self._notify(session, method, subscription, current.version_json())
+            while True:
+                header = await queue.get()
+                found = chain.release_at(header.hash())
+                if found.spec_version != current.spec_version:
+                    current = found
+                    await self._notify(session, method, subscription, current.version_json())
+        finally:
+            self.node.unsubscribe_heads(queue)
 
     async def _pump_storage(
         self, session: Session, subscription: str, keys: list[bytes], queue: asyncio.Queue[Any]

@@ -51,3 +51,21 @@ def build_genesis(state: State, config: Any) -> None:
         currency.mint(state, None, SUBSIDY_ACCOUNT, config.mining_subsidy)
     st.TOKENOMIC_PARAMETERS.put(state, GEMINI)
     st.MINING_ENABLED.put(state, config.mining_enabled)
+
+
+STORAGE_VERSION = 1
+"""Computation's storage layout version (1: the parameters and the switch are stored)."""
+
+
+def on_runtime_upgrade(state: State, ctx: Context, on_chain: int) -> None:
+    """Migrate computation's storage from version ``on_chain``.
+
+    Arriving by a runtime upgrade (version 0) stores Gemini's tokenomic parameters and the
+    fair-launch switch, off, as genesis would have; no subsidy is minted (the genesis config
+    or the treasury funds the subsidy account).
+    """
+    del ctx
+    if on_chain < 1:
+        if state.get(st.TOKENOMIC_PARAMETERS.key) is None:
+            st.TOKENOMIC_PARAMETERS.put(state, GEMINI)
+        st.MINING_ENABLED.put(state, False)

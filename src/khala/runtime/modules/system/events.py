@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from khala.primitives.scale import H256, ScaleEnum, variant
+from khala.primitives.scale import H256, U32, ScaleEnum, variant
 from khala.runtime.types import AccountId, DispatchErrorRecord, DispatchInfo
 
 
@@ -30,6 +30,12 @@ class ExtrinsicFailed(Event):
     """Why it failed."""
     dispatch_info: DispatchInfo
     """Its weight, class and fee flag."""
+
+
+@variant(2)
+@dataclass(frozen=True, slots=True)
+class CodeUpdated(Event):
+    """The runtime was upgraded: this block ran the new release's migrations."""
 
 
 @variant(3)
@@ -59,3 +65,14 @@ class Remarked(Event):
     """Who made it."""
     hash: H256
     """blake2-256 of the remark."""
+
+
+@variant(7)
+@dataclass(frozen=True, slots=True)
+class UpgradeAuthorized(Event):
+    """Governance authorized a runtime upgrade, effective at the next block."""
+
+    spec_version: U32
+    """The runtime to switch to."""
+    code_hash: H256
+    """Its code hash."""

@@ -6,8 +6,9 @@ from typing import Any
 
 from khala.runtime.context import Context
 from khala.runtime.modules.system import state as system_state
-from khala.runtime.modules.system.constants import BLOCK_HASH_COUNT
-from khala.runtime.presets import PRESET_KEY
+from khala.runtime.modules.system.constants import BLOCK_HASH_COUNT, SPEC_NAME
+from khala.runtime.modules.system.types import LastRuntimeUpgradeInfo
+from khala.runtime.presets import PRESET_KEY, PRESET_OVERRIDES_KEY, overrides_bytes
 from khala.runtime.state import State
 
 
@@ -25,5 +26,13 @@ def on_initialize(state: State, ctx: Context) -> None:
 
 
 def build_genesis(state: State, config: Any) -> None:
-    """Record the chain's preset under its well-known key, so every node and worker agrees."""
+    """Record the preset, its overrides and the runtime version genesis starts with.
+
+    The preset goes under well-known keys so every node and worker agrees on it.
+    """
     state.set(PRESET_KEY, config.preset.name.value.encode())
+    if config.preset_overrides:
+        state.set(PRESET_OVERRIDES_KEY, overrides_bytes(config.preset_overrides))
+    system_state.LAST_RUNTIME_UPGRADE.put(
+        state, LastRuntimeUpgradeInfo(config.spec_version, SPEC_NAME)
+    )

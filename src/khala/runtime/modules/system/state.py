@@ -8,6 +8,7 @@ from khala.primitives.hashing import StorageHasher
 from khala.primitives.scale import H256, U32, U128
 from khala.runtime.events import EventRecord
 from khala.runtime.modules.system.constants import MODULE_NAME
+from khala.runtime.modules.system.types import AuthorizedUpgrade, LastRuntimeUpgradeInfo
 from khala.runtime.state import State
 from khala.runtime.storage import StorageMap, StorageValue
 from khala.runtime.types import AccountId, Balance, BlockNumber
@@ -68,6 +69,17 @@ EXTRINSIC_COUNT: StorageValue[int | None] = StorageValue(
     MODULE_NAME, "ExtrinsicCount", U32 | None, None
 )
 """System.ExtrinsicCount: extrinsics in the last finished block."""
+
+
+LAST_RUNTIME_UPGRADE: StorageValue[LastRuntimeUpgradeInfo | None] = StorageValue(
+    MODULE_NAME, "LastRuntimeUpgrade", LastRuntimeUpgradeInfo | None, None
+)
+"""System.LastRuntimeUpgrade: the runtime version the chain runs (set at genesis and by every
+upgrade); nodes pick the release that executes each block from it."""
+AUTHORIZED_UPGRADE: StorageValue[AuthorizedUpgrade | None] = StorageValue(
+    MODULE_NAME, "AuthorizedUpgrade", AuthorizedUpgrade | None, None
+)
+"""System.AuthorizedUpgrade: the upgrade governance authorized, until the block that switches."""
 
 
 EVENTS: StorageValue[list[EventRecord]] = StorageValue(MODULE_NAME, "Events", list[EventRecord], [])

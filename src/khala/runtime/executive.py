@@ -60,7 +60,6 @@ from khala.runtime.modules.timestamp import state as timestamp_state
 from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import Preset
 from khala.runtime.releases import RELEASES, Release, release
-from khala.runtime.signatures import SignatureVerifier
 from khala.runtime.state import State, StateBackend
 from khala.runtime.types import (
     ApplyExtrinsic,
@@ -68,11 +67,11 @@ from khala.runtime.types import (
     DispatchInfo,
     Finalization,
     Initialization,
-    Pays,
     Phase,
     Weight,
 )
 from khala.runtime.upgrades import runtime_for, spec_version_of
+from khala.runtime.validity import CheckedTransaction, TransactionChecks
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,26 +114,6 @@ class BlockExecution:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckedTransaction:
-    """A signed transaction that passed every check."""
-
-    sender: bytes
-    """The signer's account."""
-    nonce: int
-    """Its nonce."""
-    tip: int
-    """Its tip."""
-    fee: int
-    """Its fee, without the tip."""
-    spec: CallSpec
-    """The call's handler and costs."""
-    call: RuntimeCall
-    """The call."""
-    longevity: int
-    """Blocks until the era ends."""
-
-
-@dataclass(frozen=True, slots=True)
 class ApplyOutcome:
     """What happened to an applied extrinsic."""
 
@@ -174,7 +153,7 @@ class Executive:
             version: Bound(found, found.runtime.routes(), found.runtime.listeners())
             for version, found in releases.items()
         }
-        self._signatures = SignatureVerifier(genesis_hash)
+        self._checks = TransactionChecks(preset, genesis_hash)
 
     def release_at(self, state: State) -> Release:
         """The release the chain in ``state`` runs (its next block's, unless an upgrade is due).
@@ -318,7 +297,9 @@ class Executive:
             )
         env = BlockEnv(block_number, parent_hash, None, self.genesis_hash)
         bound = self._bound[self.release_at(state).spec_version]
-        return self._check_signed(bound, state, env, extrinsic, raw, allow_future=True)
+        return self._checks.check(
+            bound.runtime, bound.release.spec_version, state, env, extrinsic, raw, allow_future=True
+        )
 
     def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:
         spec = execution.bound.runtime.call_spec(extrinsic.call, self.preset)
@@ -347,8 +328,15 @@ class Executive:
         self, execution: BlockExecution, extrinsic: Extrinsic, raw: bytes
     ) -> ApplyOutcome:
         state = execution.state
-        checked = self._check_signed(
-            execution.bound, state, execution.env, extrinsic, raw, allow_future=False
+        bound = execution.bound
+        checked = self._checks.check(
+            bound.runtime,
+            bound.release.spec_version,
+            state,
+            execution.env,
+            extrinsic,
+            raw,
+            allow_future=False,
         )
         if execution.length + len(raw) > self.preset.max_block_length or (
             execution.weight + checked.spec.weight > self.preset.max_block_weight
@@ -374,75 +362,6 @@ class Executive:
         execution.has_signed = True
         execution.weight += checked.spec.weight
         return ApplyOutcome(error)
-
-    def _check_signed(
-        self,
-        bound: Bound,
-        state: State,
-        env: BlockEnv,
-        extrinsic: Extrinsic,
-        raw: bytes,
-        *,
-        allow_future: bool,
-    ) -> CheckedTransaction:
-        signature = extrinsic.signature
-        if signature is None:
-            raise InvalidTransactionError(InvalidTransactionCode.UNSIGNED, "not signed")
-        spec = bound.runtime.call_spec(extrinsic.call, self.preset)
-        if spec.dispatch_class is DispatchClass.MANDATORY:
-            raise InvalidTransactionError(
-                InvalidTransactionCode.MANDATORY_VALIDATION, "inherents cannot be signed"
-            )
-        signer = signature.signer
-        sender = getattr(signer, "account", None)
-        if not isinstance(sender, bytes):
-            raise InvalidTransactionError(
-                InvalidTransactionCode.BAD_SIGNER, "the signer must be an account id"
-            )
-        extra = signature.extra
-        current = env.number
-        birth = extra.era.birth(current)
-        if birth == 0:
-            era_hash = self.genesis_hash
-        elif birth == current - 1 and env.parent_hash != bytes(32):
-            era_hash = env.parent_hash
-        else:
-            era_hash = system_state.block_hash(state, birth)
-        if birth > current or era_hash == bytes(32):
-            raise InvalidTransactionError(
-                InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
-                f"the era starts at block {birth}, whose hash this chain does not know",
-            )
-        self._signatures.verify(
-            extrinsic.call, signature, sender, era_hash, raw, bound.release.spec_version
-        )
-        nonce = system_state.account(state, sender).nonce
-        if extra.nonce < nonce:
-            raise InvalidTransactionError(
-                InvalidTransactionCode.STALE,
-                f"nonce {extra.nonce} was already used; next is {nonce}",
-            )
-        if extra.nonce > nonce and not allow_future:
-            raise InvalidTransactionError(
-                InvalidTransactionCode.FUTURE, f"nonce {extra.nonce} is ahead of {nonce}"
-            )
-        if spec.validate is not None:
-            spec.validate(state, extrinsic.call)
-        call = extrinsic.call
-        pays = spec.pays
-        if spec.fee_exempt is not None and spec.fee_exempt(state, call):
-            pays = Pays.NO
-        fee = fees.compute_fee(len(raw), spec.weight, pays)
-        fees.check_payable(state, sender, fee + extra.tip)
-        return CheckedTransaction(
-            sender,
-            extra.nonce,
-            extra.tip,
-            fee,
-            spec,
-            extrinsic.call,
-            extra.era.death(current) - current,
-        )
 
     def _context(
         self, execution: BlockExecution, origin: Origin, phase: Phase | None = None

@@ -2,9 +2,9 @@
 
 It mirrors FRAME democracy's mock: accounts 1..6 hold 10..60 PHA (total issuance 210 PHA),
 launch, voting, fast-track and enactment periods of 2 blocks and a lock period of 3, so
-FRAME's test scenarios (and their block numbers) carry over. Blocks run the scheduler's and
-democracy's ``on_initialize`` in table order; calls dispatch as the executive dispatches them,
-nested calls included (weights from the runtime).
+FRAME's test scenarios (and their block numbers) carry over. Blocks run the scheduler's,
+democracy's and the treasury's ``on_initialize`` in table order; calls dispatch as the
+executive dispatches them, nested calls included (weights from the runtime).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from khala.runtime.errors import DispatchError
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.balances.state import LOCKS
 from khala.runtime.modules.democracy.constants import LOCK_ID
-from khala.runtime.modules.democracy.declaration import MODULE as DEMOCRACY
-from khala.runtime.modules.scheduler.declaration import MODULE as SCHEDULER
 from khala.runtime.modules.system.state import account as system_account
 from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import DEV, Preset
@@ -44,8 +42,13 @@ GOV = replace(
     democracy_fast_track_blocks=2,
     democracy_enactment_blocks=2,
     democracy_lock_blocks=3,
+    treasury_spend_blocks=4,
 )
-"""FRAME democracy's mock periods."""
+"""FRAME democracy's mock periods; a treasury spend period of 4 blocks."""
+
+
+GOVERNANCE_MODULES = frozenset({"Scheduler", "Democracy", "Treasury"})
+"""Modules whose block hooks the world runs."""
 
 
 def account(n: int) -> bytes:
@@ -108,12 +111,13 @@ class GovWorld:
         assert error is None, f"{type(call).__name__} failed: {error}"
 
     def fast_forward_to(self, number: int) -> None:
-        """Run the blocks up to ``number``: the scheduler's and democracy's hooks in order."""
+        """Run the blocks up to ``number``: the governance modules' hooks in table order."""
         while self.number < number:
             self.number += 1
             ctx = self.context(RootOrigin(), Initialization())
             for module in RUNTIME.modules:
-                if module in (SCHEDULER, DEMOCRACY) and module.on_initialize is not None:
+                governs = module.name in GOVERNANCE_MODULES
+                if governs and module.on_initialize is not None:
                     module.on_initialize(self.state, ctx)
             self.events.extend(event for _, event in ctx.events.records)
 

@@ -71,6 +71,11 @@ class Preset:
     democracy_lock_blocks: int = 8 * 24 * 3600 // 12
     """One conviction lock period (khala: 8 days, the enactment period, as in FRAME's
     runtimes): a 6x vote stays locked 32 of them after the referendum."""
+    treasury_spend_blocks: int = 24 * 3600 // 12
+    """Blocks between treasury spend periods (khala: 1 day)."""
+    treasury_burn_permill: int = 10_000
+    """Share of the unspent treasury burned each spend period, in parts per million (1 %, as
+    Polkadot's ``Burn``)."""
     withdraw_grace_secs: int = 7 * 24 * 3600
     """How long a stake pool withdrawal may wait before anyone may force the pool's workers
     to stop (khala: 7 days, Phala's ``GracePeriod``)."""
@@ -96,6 +101,7 @@ DEV = Preset(
     democracy_fast_track_blocks=5,
     democracy_enactment_blocks=5,
     democracy_lock_blocks=10,
+    treasury_spend_blocks=20,
 )
 """The dev preset."""
 KHALA = Preset(PresetName.KHALA, block_time_ms=12_000, has_sudo=False)

@@ -25,6 +25,7 @@ from khala.runtime.modules.stake_pool.declaration import MODULE as STAKE_POOL
 from khala.runtime.modules.sudo.declaration import MODULE as SUDO
 from khala.runtime.modules.system.declaration import MODULE as SYSTEM
 from khala.runtime.modules.timestamp.declaration import MODULE as TIMESTAMP
+from khala.runtime.modules.treasury.declaration import MODULE as TREASURY
 from khala.runtime.modules.vault.declaration import MODULE as VAULT
 from khala.runtime.modules.vesting.declaration import MODULE as VESTING
 
@@ -40,6 +41,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     COUNCIL,
     PREIMAGE,
     DEMOCRACY,
+    TREASURY,
     REGISTRY,
     COMPUTATION,
     STAKE_POOL,

@@ -186,6 +186,17 @@ def mint(state: State, ctx: Context | None, who: bytes, amount: int) -> None:
     _store(state, ctx, who, info, replace(info.data, free=info.data.free + amount))
 
 
+def burn(state: State, ctx: Context, who: bytes, amount: int) -> None:
+    """Destroy ``amount`` of ``who``'s free PHA (keeping the account alive); emits ``Burned``.
+
+    Raises:
+        DispatchError: When the balance, locks or existential deposit forbid it.
+    """
+    withdraw(state, ctx, who, amount, keep_alive=True)
+    TOTAL_ISSUANCE.put(state, TOTAL_ISSUANCE.get(state) - amount)
+    ctx.emit(events.Burned(who, amount))
+
+
 def set_free(state: State, ctx: Context, who: bytes, free: int) -> None:
     """Set the free balance, adjusting issuance by the difference (root only)."""
     info = account(state, who)

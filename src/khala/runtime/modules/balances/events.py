@@ -100,3 +100,14 @@ class Withdraw(Event):
     """The account."""
     amount: Balance
     """The amount."""
+
+
+@variant(11)
+@dataclass(frozen=True, slots=True)
+class Burned(Event):
+    """Funds were destroyed (the treasury's burn): total issuance fell by the amount."""
+
+    who: AccountId
+    """The account."""
+    amount: Balance
+    """The amount."""

@@ -20,6 +20,7 @@ from khala.cli import (
     relayer,
     spec,
     stake,
+    treasury,
     tx,
     vault,
     vesting,
@@ -51,6 +52,7 @@ app.add_typer(pool.app, name="pool")
 app.add_typer(stake.app, name="stake")
 app.add_typer(vault.app, name="vault")
 app.add_typer(vesting.app, name="vesting")
+app.add_typer(treasury.app, name="treasury")
 mining.app.command("estimate")(estimate.estimate_command)
 worker.app.command("start-computing")(mining.start_computing)
 worker.app.command("stop-computing")(mining.stop_computing)

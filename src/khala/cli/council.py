@@ -12,13 +12,16 @@ from typing import Any
 
 import typer
 
+from khala.cli.calls import ARGS_HELP, CALL_HELP, parse_call
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import CliError, CliErrorCode, emit, reported_errors
+from khala.cli.referendum import propose_referendum
 from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, receipt_json, submit_and_report
 from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import encode
 from khala.primitives.ss58 import ss58_encode
+from khala.runtime.context import HALF
 from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.council import events as ev
 from khala.runtime.modules.council import state as cst
@@ -29,7 +32,7 @@ from khala.sdk import Client, SdkError, SdkErrorCode
 from khala.sdk.mining import read
 
 app = typer.Typer(
-    help="The council: list open motions, vote on them, close them.",
+    help="The council: propose any call as a motion, list open motions, vote, close.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
@@ -43,11 +46,16 @@ class Via(StrEnum):
     SUDO = "sudo"
     """``sudo.sudo(call)`` signed by the sudo key."""
     COUNCIL = "council"
-    """A council motion needing half the members."""
+    """A council motion needing the share of members the call requires (half by default)."""
+    REFERENDUM = "referendum"
+    """A public democracy proposal (the call noted as a preimage): token holders decide."""
 
 
 VIA_OPTION = typer.Option(
-    Via.AUTO, "--via", help="sudo (dev chains), council (a motion), or auto: sudo if it exists."
+    Via.AUTO,
+    "--via",
+    help="sudo (dev chains), council (a motion), referendum (a public proposal), or auto: "
+    "sudo if the chain has a sudo key, else a council motion.",
 )
 
 
@@ -60,18 +68,27 @@ def govern(
     as_json: bool,
     via: Via = Via.AUTO,
     extra: dict[str, object] | None = None,
+    share: tuple[int, int] = HALF,
 ) -> None:
-    """Submit a governed call through sudo or as a council motion, and report what happened."""
+    """Submit a governed call and report what happened.
+
+    Through sudo, a council motion (carried by ``share`` of the members) or a public
+    referendum proposal, as ``via`` says.
+    """
     pair = signer(sender)
     if via is Via.AUTO:
         via = Via.SUDO if read(client, sudo_state.KEY) is not None else Via.COUNCIL
     if via is Via.SUDO:
         submit_and_report(client, pair, Sudo(call), what=what, as_json=as_json, extra=extra)
         return
+    if via is Via.REFERENDUM:
+        propose_referendum(client, pair, call, what=what, as_json=as_json, extra=extra)
+        return
     members = len(read(client, cst.MEMBERS))
     if not members:
         raise CliError(CliErrorCode.INVALID_ARGUMENT, "this chain has no council members")
-    threshold = -(-members // 2)
+    numerator, denominator = share
+    threshold = -(-members * numerator // denominator)
     length = len(encode(call))
     receipt = client.submit(client.sign(pair, Propose(threshold, call, length)), wait="finalized")
     digest = blake2_256(encode(call))
@@ -151,6 +168,35 @@ def list_motions(url: str = URL_OPTION, as_json: bool = JSON_OPTION) -> None:
                 ]
             ),
         )
+
+
+@app.command("propose")
+def propose(
+    call_name: str = typer.Option(..., "--call", help=CALL_HELP),
+    args: str = typer.Option("{}", "--args", help=ARGS_HELP),
+    threshold: int | None = typer.Option(
+        None, "--threshold", min=1, help="Ayes needed (default: half the members, rounded up)."
+    ),
+    sender: str = typer.Option(..., "--from", help=FROM_HELP + " A council member."),
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Propose any call as a council motion (the proposer's aye counts).
+
+    Example: `khala gov council propose --call democracy.external_propose_majority --args
+    '{"proposal_hash": "0x…"}' --from //Alice`.
+    """
+    with reported_errors(as_json=as_json):
+        client = Client(url)
+        call = parse_call(call_name, args)
+        members = len(read(client, cst.MEMBERS))
+        if threshold is not None and threshold > members:
+            raise CliError(
+                CliErrorCode.INVALID_ARGUMENT,
+                f"--threshold {threshold}: the council has {members} members",
+            )
+        share = (threshold, members) if threshold is not None else HALF
+        govern(client, sender, call, what=call_name, as_json=as_json, via=Via.COUNCIL, share=share)
 
 
 @app.command("vote")

@@ -6,12 +6,13 @@ import time
 
 import typer
 
-from khala.cli import council
+from khala.cli import council, democracy
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.council import VIA_OPTION, Via, govern
 from khala.cli.mining import parse_worker
 from khala.cli.output import CliError, CliErrorCode, emit, progress, reported_errors
 from khala.cli.submit import FROM_HELP
+from khala.cli.upgrade import upgrade
 from khala.runtime.dispatch import RuntimeCall
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
 from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
@@ -23,12 +24,14 @@ from khala.sdk.times import when
 from khala.sdk.waiting import NotYet, wait_until
 
 app = typer.Typer(
-    help="Governance: schedule the mining launch, move or cancel scheduled tasks, gatekeepers; "
-    "the council's motions (sudo on dev chains, council motions on khala: --via).",
+    help="Governance: the mining launch, scheduled tasks, gatekeepers, runtime upgrades; the "
+    "council and democracy (sudo on dev chains, council motions on khala: --via).",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
 app.add_typer(council.app, name="council")
+app.add_typer(democracy.app, name="democracy")
+app.command("upgrade")(upgrade)
 
 LAUNCH_TASK = "start-mining"
 """The task name ``schedule-mining-start`` uses unless told otherwise."""

@@ -161,6 +161,18 @@ class Runtime:
             )
         return spec
 
+    def weight_of(self, call: Any, preset: Preset) -> int:
+        """A call's weight with the weight of every call it dispatches (a batch's items).
+
+        Raises:
+            InvalidTransactionError: ``invalid_transaction.call`` when it, or a call it
+                carries, is not on this chain.
+        """
+        spec = self.call_spec(call, preset)
+        if spec.nested is None:
+            return spec.weight
+        return spec.weight + sum(self.weight_of(inner, preset) for inner in spec.nested(call))
+
     def initialize_hooks(self) -> Iterator[tuple[RuntimeModule, Hook]]:
         """Every ``on_initialize`` in table order."""
         return ((m, m.on_initialize) for m in self.modules if m.on_initialize is not None)

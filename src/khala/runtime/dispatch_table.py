@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,3 +28,6 @@ class CallSpec:
     validate: Callable[[Any, Any], None] | None = None
     """``validate(state, args)``: checks run before anything is written, also in the pool;
     raises ``InvalidTransactionError`` so a doomed transaction never costs a fee."""
+    nested: Callable[[Any], Sequence[Any]] | None = None
+    """``nested(args)``: the calls this call dispatches (a batch's items); their weights are
+    added to :attr:`weight`, so a batch pays for everything it runs."""

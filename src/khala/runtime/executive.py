@@ -320,7 +320,7 @@ class Executive:
             raise InvalidTransactionError(
                 InvalidTransactionCode.BAD_MANDATORY, f"inherent failed: {error.message}"
             ) from None
-        ctx.emit(system_events.ExtrinsicSuccess(_info(spec)))
+        ctx.emit(system_events.ExtrinsicSuccess(_info(spec, spec.weight)))
         execution.weight += spec.weight
         return ApplyOutcome(None)
 
@@ -339,7 +339,7 @@ class Executive:
             allow_future=False,
         )
         if execution.length + len(raw) > self.preset.max_block_length or (
-            execution.weight + checked.spec.weight > self.preset.max_block_weight
+            execution.weight + checked.weight > self.preset.max_block_weight
         ):
             raise InvalidTransactionError(
                 InvalidTransactionCode.EXHAUSTS_RESOURCES, "the block is full"
@@ -354,13 +354,13 @@ class Executive:
         except DispatchError as failure:
             error = failure
         fees.settle(state, ctx, checked.sender, checked.fee, checked.tip)
-        info = _info(checked.spec)
+        info = _info(checked.spec, checked.weight)
         if error is None:
             ctx.emit(system_events.ExtrinsicSuccess(info))
         else:
             ctx.emit(system_events.ExtrinsicFailed(error.record(), info))
         execution.has_signed = True
-        execution.weight += checked.spec.weight
+        execution.weight += checked.weight
         return ApplyOutcome(error)
 
     def _context(
@@ -373,7 +373,7 @@ class Executive:
         def weigh(call: RuntimeCall) -> int:
             """A nested call's weight (0 for calls this chain lacks: they fail at once)."""
             try:
-                return runtime.call_spec(call, preset).weight
+                return runtime.weight_of(call, preset)
             except InvalidTransactionError:
                 return 0
 
@@ -398,5 +398,5 @@ class Executive:
         )
 
 
-def _info(spec: CallSpec) -> DispatchInfo:
-    return DispatchInfo(Weight(spec.weight, 0), spec.dispatch_class, spec.pays)
+def _info(spec: CallSpec, weight: int) -> DispatchInfo:
+    return DispatchInfo(Weight(weight, 0), spec.dispatch_class, spec.pays)

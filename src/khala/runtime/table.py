@@ -26,6 +26,7 @@ from khala.runtime.modules.sudo.declaration import MODULE as SUDO
 from khala.runtime.modules.system.declaration import MODULE as SYSTEM
 from khala.runtime.modules.timestamp.declaration import MODULE as TIMESTAMP
 from khala.runtime.modules.treasury.declaration import MODULE as TREASURY
+from khala.runtime.modules.utility.declaration import MODULE as UTILITY
 from khala.runtime.modules.vault.declaration import MODULE as VAULT
 from khala.runtime.modules.vesting.declaration import MODULE as VESTING
 
@@ -35,6 +36,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     TIMESTAMP,
     MQ,
     SCHEDULER,
+    UTILITY,
     BALANCES,
     VESTING,
     PAYMENT,

@@ -36,6 +36,8 @@ class CheckedTransaction:
     """Its fee, without the tip."""
     spec: CallSpec
     """The call's handler and costs."""
+    weight: int
+    """Its weight with the calls it dispatches (what the block and the fee account for)."""
     call: RuntimeCall
     """The call."""
     longevity: int
@@ -114,7 +116,8 @@ class TransactionChecks:
         pays = spec.pays
         if spec.fee_exempt is not None and spec.fee_exempt(state, call):
             pays = Pays.NO
-        fee = fees.compute_fee(len(raw), spec.weight, pays)
+        weight = runtime.weight_of(call, self.preset)
+        fee = fees.compute_fee(len(raw), weight, pays)
         fees.check_payable(state, sender, fee + extra.tip)
         return CheckedTransaction(
             sender,
@@ -122,6 +125,7 @@ class TransactionChecks:
             extra.tip,
             fee,
             spec,
+            weight,
             extrinsic.call,
             extra.era.death(current) - current,
         )

@@ -47,7 +47,7 @@ def dispatch_info(node: Node, raw: bytes, state: State) -> tuple[int, Any, Pays]
     pays = spec.pays
     if spec.fee_exempt is not None and spec.fee_exempt(state, decoded.call):
         pays = Pays.NO
-    return spec.weight, spec.dispatch_class, pays
+    return runtime.weight_of(decoded.call, node.chain.preset), spec.dispatch_class, pays
 
 
 class RuntimeApiMethods:

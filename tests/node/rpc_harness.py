@@ -18,7 +18,7 @@ from khala.node.rpc.server import RpcServer
 from khala.node.storage import MemoryChainStore
 from khala.node.txpool import TransactionPool
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
-from khala.runtime.genesis import dev_genesis
+from khala.runtime.genesis import GenesisConfig, dev_genesis
 
 
 class RpcHarness:
@@ -48,8 +48,8 @@ class RpcHarness:
         self.node.author_next()
 
 
-def make_node(pool_limit: int = 8192) -> Node:
-    chain = Chain(MemoryChainStore(), dev_genesis())
+def make_node(pool_limit: int = 8192, genesis: GenesisConfig | None = None) -> Node:
+    chain = Chain(MemoryChainStore(), genesis or dev_genesis())
     return Node(
         chain,
         TransactionPool(pool_limit),
@@ -59,8 +59,10 @@ def make_node(pool_limit: int = 8192) -> Node:
 
 
 @asynccontextmanager
-async def running(max_request_bytes: int = 1 << 20) -> AsyncIterator[RpcHarness]:
-    node = make_node()
+async def running(
+    max_request_bytes: int = 1 << 20, genesis: GenesisConfig | None = None
+) -> AsyncIterator[RpcHarness]:
+    node = make_node(genesis=genesis)
     server = RpcServer(node, max_request_bytes=max_request_bytes)
     runner = web.AppRunner(server.application())
     await runner.setup()

@@ -6,6 +6,11 @@
      "endowed": [["5Grw...", "1000000PHA"], ["0xd435...", "1000000000000"]],
      "authorities": [{"finality_key": "0x88dc...", "account": "5Grw..."}],
      "sudo": "5Grw..."}
+
+Optional fields: ``mining_subsidy``, ``mining_enabled``, ``council``, ``vesting``,
+``crowdloan``, ``trusted_roots`` (DER root CAs as ``0x`` hex: the dev PKI's on a test
+network), ``preset_overrides`` (constants such as ``{"block_time_ms": 1000}``) and
+``spec_version`` (the runtime release genesis runs; the newest by default).
 """
 
 from __future__ import annotations
@@ -250,11 +255,21 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
         _account(entry, f"council[{position}]")
         for position, entry in enumerate(document.get("council", []))
     ]
+    roots = []
+    for position, entry in enumerate(document.get("trusted_roots", [])):
+        root = _hex_bytes(entry)
+        if root is None:
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG,
+                f"trusted_roots[{position}] must be a DER certificate as 0x-prefixed hex",
+            )
+        roots.append(root)
     return GenesisConfig(
         preset,
         tuple(endowed),
         tuple(authorities),
         sudo,
+        tuple(roots),
         mining_subsidy=subsidy,
         mining_enabled=enabled,
         vesting=tuple(vesting),
@@ -296,6 +311,15 @@ def _vesting(
         liquid = amount * CROWDLOAN_LIQUID_PERCENT // 100
         found.append((who, 0, preset.crowdloan_vesting_blocks, liquid))
     return found
+
+
+def _hex_bytes(text: Any) -> bytes | None:
+    if isinstance(text, str) and text.startswith("0x") and len(text) > 2:
+        try:
+            return bytes.fromhex(text[2:])
+        except ValueError:
+            return None
+    return None
 
 
 def _amount(text: Any, where: str) -> int:

@@ -2,7 +2,8 @@
 
 Transfers, reserves and withdrawals must keep the free balance at or above the largest lock;
 staking (pool and vault contributions) may spend only what stakeable locks (vesting) hold,
-never what any other lock holds. Conviction locks join this test with democracy.
+never what any other lock holds. Conviction locks through the democracy module itself are
+checked in ``test_democracy_properties.py``.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ LAYERS: dict[str, int] = {
     "service": 4,
     "bench": 7,
     "cli": 8,
-    "console": 8,
-    "devnet": 8,
+    "console": 7,
+    "devnet": 7,
     "__main__": 9,
 }
 PURE = {"primitives", "runtime", "offchain"}

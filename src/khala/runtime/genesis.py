@@ -9,8 +9,9 @@
 
 Optional fields: ``mining_subsidy``, ``mining_enabled``, ``council``, ``vesting``,
 ``crowdloan``, ``trusted_roots`` (DER root CAs as ``0x`` hex: the dev PKI's on a test
-network), ``preset_overrides`` (constants such as ``{"block_time_ms": 1000}``) and
-``spec_version`` (the runtime release genesis runs; the newest by default).
+network), ``measurements`` (allowed pRuntimes, SCALE-encoded as ``0x`` hex),
+``preset_overrides`` (constants such as ``{"block_time_ms": 1000}``) and ``spec_version``
+(the runtime release genesis runs; the newest by default).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from khala.attestation.simulated_quote import simulated_measurement
 from khala.attestation.types import Measurement
 from khala.errors import KhalaError
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
+from khala.primitives.scale import ScaleError, decode
 from khala.primitives.ss58 import Ss58Error, ss58_decode
 from khala.primitives.trie import Layout, Trie, trie_root
 from khala.primitives.types import Header, genesis_header
@@ -264,12 +266,22 @@ def parse_genesis_config(document: Any) -> GenesisConfig:
                 f"trusted_roots[{position}] must be a DER certificate as 0x-prefixed hex",
             )
         roots.append(root)
+    measurements = []
+    for position, entry in enumerate(document.get("measurements", [])):
+        measurement = _measurement(entry)
+        if measurement is None:
+            raise GenesisError(
+                GenesisErrorCode.INVALID_CONFIG,
+                f"measurements[{position}] must be a SCALE-encoded measurement as 0x hex",
+            )
+        measurements.append(measurement)
     return GenesisConfig(
         preset,
         tuple(endowed),
         tuple(authorities),
         sudo,
         tuple(roots),
+        tuple(measurements),
         mining_subsidy=subsidy,
         mining_enabled=enabled,
         vesting=tuple(vesting),
@@ -320,6 +332,17 @@ def _hex_bytes(text: Any) -> bytes | None:
         except ValueError:
             return None
     return None
+
+
+def _measurement(text: Any) -> Measurement | None:
+    raw = _hex_bytes(text)
+    if raw is None:
+        return None
+    try:
+        found: Measurement = decode(Measurement, raw)
+    except ScaleError:
+        return None
+    return found
 
 
 def _amount(text: Any, where: str) -> int:

@@ -7,7 +7,7 @@ SHARED ?= ../shared
 
 JS_STAMP := tests/js/node_modules/.installed-stamp
 
-.PHONY: venv test check format lint typecheck unit js-deps bench run clean
+.PHONY: venv test check format lint typecheck unit js-deps bench devnet run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,15 @@ bench: $(STAMP)
 	$(BIN)/khala bench attestation --json | tee bench-results/attestation.json
 	$(BIN)/khala bench sync --json | tee bench-results/sync.json
 	$(BIN)/khala bench pools --json | tee bench-results/pools.json
+	$(BIN)/khala bench devnet --json | tee bench-results/devnet.json
 	for workers in 1000 10000 30000 100000; do \
 		$(BIN)/khala bench tokenomics --workers $$workers --json | tee bench-results/tokenomics-$$workers.json; \
 	done
+
+## devnet: the whole network on this machine (node, gatekeepers, workers, relayer, console),
+## seeded and shown live; data under .khala/devnet (Ctrl-C stops, run again to resume).
+devnet: $(STAMP)
+	$(BIN)/khala devnet
 
 ## run: a dev chain node with its data under .khala/ and JSON-RPC on 127.0.0.1:9944.
 run: $(STAMP)

@@ -15,7 +15,6 @@ from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
 from khala.primitives.scale import decode, encode
 from khala.runtime.modules.balances.currency import free_balance
 from khala.runtime.modules.computation import events as cev
-from khala.runtime.modules.treasury import events as tev
 from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.calls import Bind, SetMiningEnabled, StartComputing
 from khala.runtime.modules.computation.constants import (
@@ -40,6 +39,7 @@ from khala.runtime.modules.registry.state import MASTER_PUBKEY, WORKERS
 from khala.runtime.modules.registry.types import AttestationProvider, WorkerInfo
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.runtime.modules.timestamp.state import now
+from khala.runtime.modules.treasury import events as tev
 from tests.runtime.harness import PHA, Harness, ed
 
 ALICE = ed("Alice")

@@ -6,6 +6,7 @@ import typer
 
 from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
+from khala.bench.devnet import run_devnet_benchmark
 from khala.bench.pools import run_pools_benchmark
 from khala.bench.sync import run_sync_benchmark
 from khala.bench.tokenomics import run_tokenomics_benchmark
@@ -138,4 +139,24 @@ def pools(
             " while), then contribute/withdraw blocks"
         )
         figures = run_pools_benchmark(pools=pool_count, workers_per_pool=workers_per_pool)
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("devnet")
+def devnet(
+    workers: int = typer.Option(3, "--workers", min=1, help="Mining workers (the default)."),
+    block_time: float = typer.Option(1.0, "--block-time", min=0.2, help="Seconds per block."),
+    rounds: int = typer.Option(3, "--rounds", min=1, help="Fresh devnets to time."),
+    timeout: float = typer.Option(300, "--timeout", min=10, help="Give up a round after this."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Seconds from `khala devnet` to the node answering, mining on and the first pool reward."""
+    with reported_errors(as_json=as_json):
+        figures = run_devnet_benchmark(
+            workers=workers,
+            block_time_s=block_time,
+            rounds=rounds,
+            timeout_s=timeout,
+            report=progress,
+        )
         emit(figures, as_json=as_json, text=lambda: _table(figures))

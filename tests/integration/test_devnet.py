@@ -1,0 +1,107 @@
+"""``khala devnet``: one command to a rewarded pool; Ctrl-C stops everything; it resumes.
+
+Runs the real command with two workers and ``--json-status``, reads its status lines until the
+pool's workers earn a reward, interrupts it like Ctrl-C and checks that every process is gone,
+then starts it again and checks that the same chain continues with nothing seeded twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.integration.processes import KHALA, rpc
+
+REWARD_TIMEOUT_S = 300.0
+"""From the command to the first reward, generously (the benchmark measures the real time)."""
+
+
+class Devnet:
+    """A running ``khala devnet`` whose status lines are read in the background."""
+
+    def __init__(self, directory: Path, *extra: str) -> None:
+        self.process = subprocess.Popen(
+            [KHALA, "devnet", "--workers", "2", "--json-status", "--no-console",
+             "--dir", str(directory), *extra],
+            stdout=subprocess.PIPE,
+            stderr=(directory.parent / "devnet-stderr.log").open("ab"),
+            text=True,
+        )  # fmt: skip
+        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.last: dict[str, Any] = {}
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                self.lines.put(json.loads(line))
+
+    def until(self, what: str, condition: Any, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.last = self.lines.get(timeout=1)
+            except queue.Empty:
+                assert self.process.poll() is None, "the devnet exited"
+                continue
+            if condition(self.last):
+                return self.last
+        raise AssertionError(f"timed out waiting for {what}; last status: {self.last}")
+
+    def interrupt(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        assert self.process.wait(timeout=60) == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
+    directory = tmp_path / "devnet"
+    devnet = Devnet(directory, "--block-time", "0.5")
+    try:
+        rewarded = devnet.until(
+            "a reward in the pool",
+            lambda s: s.get("pool", {}).get("rewards", 0) > 0,
+            REWARD_TIMEOUT_S,
+        )
+        port = json.loads((directory / "devnet.json").read_text())["rpc_port"]
+        genesis_hash = rpc(port, "chain_getBlockHash", 0)
+    finally:
+        if devnet.process.poll() is None:
+            devnet.interrupt()
+    assert rewarded["mining_enabled"] is True
+    assert set(rewarded["processes"]) == {"node", "gk1", "gk2", "w1", "w2", "relayer"}
+    assert all(p["state"] == "running" for p in rewarded["processes"].values())
+    assert rewarded["pool"]["value"] > 0 and rewarded["seeded"][:2] == [
+        "launch scheduled",
+        "pool created",
+    ]
+    pids = [p["pid"] for p in rewarded["processes"].values()]
+    assert not any(_alive(pid) for pid in pids)
+    genesis = (directory / "genesis.json").read_text()
+
+    again = Devnet(directory, "--block-time", "0.5")
+    try:
+        resumed = again.until("the resumed pool", lambda s: s.get("pool") is not None, 120)
+        assert resumed["head"] >= rewarded["head"]
+        assert json.loads((directory / "devnet.json").read_text())["rpc_port"] == port
+        assert rpc(port, "chain_getBlockHash", 0) == genesis_hash
+        assert resumed["pool"]["pid"] == rewarded["pool"]["pid"] == 0
+        assert (directory / "genesis.json").read_text() == genesis
+        assert "workers computing" in resumed["seeded"]
+    finally:
+        again.interrupt()

@@ -7,7 +7,7 @@ SHARED ?= ../shared
 
 JS_STAMP := tests/js/node_modules/.installed-stamp
 
-.PHONY: venv test check format lint typecheck unit js-deps bench devnet run clean
+.PHONY: venv test check format lint typecheck unit js-deps browser-deps bench devnet run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-unit: $(STAMP) $(JS_STAMP)
+unit: $(STAMP) $(JS_STAMP) browser-deps
 	$(BIN)/pytest
+
+## browser-deps: headless Chromium and its driver from Debian, for the console's browser test.
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		command -v apt-get >/dev/null || { echo "the console test needs chromium and chromedriver"; exit 1; }; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; }
 
 ## js-deps: @polkadot/api (pinned by tests/js/package-lock.json) for the polkadot.js tests.
 js-deps: $(JS_STAMP)

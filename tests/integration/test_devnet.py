@@ -26,10 +26,10 @@ REWARD_TIMEOUT_S = 300.0
 class Devnet:
     """A running ``khala devnet`` whose status lines are read in the background."""
 
-    def __init__(self, directory: Path, *extra: str) -> None:
+    def __init__(self, directory: Path, *extra: str, console: bool = False) -> None:
         self.process = subprocess.Popen(
-            [KHALA, "devnet", "--workers", "2", "--json-status", "--no-console",
-             "--dir", str(directory), *extra],
+            [KHALA, "devnet", "--workers", "1" if console else "2", "--json-status",
+             "--console" if console else "--no-console", "--dir", str(directory), *extra],
             stdout=subprocess.PIPE,
             stderr=(directory.parent / "devnet-stderr.log").open("ab"),
             text=True,

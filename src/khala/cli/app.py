@@ -9,6 +9,7 @@ from khala.cli import (
     attestation,
     bench,
     chain,
+    console,
     devnet,
     estimate,
     gatekeeper,
@@ -40,6 +41,7 @@ app.add_typer(spec.app, name="spec")
 app.add_typer(bench.app, name="bench")
 app.command("node")(node.node)
 app.command("devnet")(devnet.devnet)
+app.command("console")(console.console)
 app.add_typer(key.app, name="key")
 app.add_typer(tx.app, name="tx")
 app.add_typer(query.app, name="query")

@@ -1,0 +1,113 @@
+"""The web console in headless Chromium against a running devnet.
+
+Opens every page, checks that workers, pools and a chart render with live data, contributes to
+the pool through the staking page and sees the pool's value rise. Screenshots of each page go
+to ``test-artifacts/console/`` (ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from khala.console.layout import PAGES
+from khala.sdk import Client
+from khala.sdk.pools import pool_status
+from tests.integration.test_devnet import Devnet
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
+"""Where the screenshots go."""
+
+
+def _browser() -> WebDriver:
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def _charts_drawn(browser: WebDriver) -> bool:
+    """Every chart on the page has drawn its canvas."""
+    charts = browser.find_elements(By.CSS_SELECTOR, ".nicegui-echart")
+    return all(chart.find_elements(By.TAG_NAME, "canvas") for chart in charts)
+
+
+def _until(what: str, condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass  # the page re-rendered under us: look again
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_console_pages_and_a_contribution(tmp_path: Path) -> None:
+    directory = tmp_path / "devnet"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    devnet = Devnet(directory, "--block-time", "0.5", console=True)
+    browser = None
+    try:
+        devnet.until("a reward", lambda s: s.get("pool", {}).get("rewards", 0) > 0, 300)
+        state = json.loads((directory / "devnet.json").read_text())
+        console = f"http://127.0.0.1:{state['console_port']}"
+        client = Client(f"http://127.0.0.1:{state['rpc_port']}")
+        browser = _browser()
+        for path, name in PAGES:
+            browser.get(console + path)
+            _until(f"the {name} page", lambda: "waiting for the node" not in browser.page_source)
+            _until(f"the {name} charts", lambda: _charts_drawn(browser))
+            browser.save_screenshot(str(ARTIFACTS / f"{name.lower()}.png"))
+            assert name in browser.page_source
+
+        browser.get(console + "/mining")
+        _until("workers computing", lambda: "WorkerIdle" in browser.page_source)
+        _until(
+            "a chart",
+            lambda: bool(browser.find_elements(By.CSS_SELECTOR, ".nicegui-echart canvas")),
+        )
+        browser.get(console + "/pools")
+        _until(
+            "the pool",
+            lambda: "PHA" in browser.find_element(By.CSS_SELECTOR, '[data-testid="pools"]').text,
+        )
+        browser.get(console + "/governance")
+        _until(
+            "the schedule",
+            lambda: bool(browser.find_elements(By.CSS_SELECTOR, '[data-testid="scheduled"]')),
+        )
+
+        before = pool_status(client, 0)
+        assert before is not None
+        browser.get(console + "/staking")
+        _until(
+            "the form",
+            lambda: bool(browser.find_elements(By.CSS_SELECTOR, '[data-testid="contribute"]')),
+        )
+        browser.find_element(By.CSS_SELECTOR, '[data-testid="contribute"]').click()
+        outcome = '[data-testid="staking-outcome"]'
+        _until(
+            "the contribution",
+            lambda: "included in block" in browser.find_element(By.CSS_SELECTOR, outcome).text,
+            90,
+        )
+        browser.save_screenshot(str(ARTIFACTS / "staking-done.png"))
+        after = pool_status(client, 0)
+        assert after is not None
+        assert after.info.total_value >= before.info.total_value + 1_000 * 10**12
+    finally:
+        if browser is not None:
+            browser.quit()
+        devnet.interrupt()

@@ -80,6 +80,18 @@ def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
         )
         port = json.loads((directory / "devnet.json").read_text())["rpc_port"]
         genesis_hash = rpc(port, "chain_getBlockHash", 0)
+        # A worker that dies is restarted by the supervisor, and shown as such.
+        os.kill(rewarded["processes"]["w1"]["pid"], signal.SIGKILL)
+        restarted = devnet.until(
+            "w1 restarted",
+            lambda s: (
+                s["processes"]["w1"]["restarts"] == 1 and s["processes"]["w1"]["state"] == "running"
+            ),
+            60,
+        )
+        assert restarted["processes"]["w1"]["pid"] != rewarded["processes"]["w1"]["pid"]
+        assert restarted["processes"]["w1"]["last_exit"] == -signal.SIGKILL
+        rewarded = restarted
     finally:
         if devnet.process.poll() is None:
             devnet.interrupt()
@@ -90,6 +102,7 @@ def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
         "launch scheduled",
         "pool created",
     ]
+    assert all(p["state"] == "running" for p in rewarded["processes"].values())
     pids = [p["pid"] for p in rewarded["processes"].values()]
     assert not any(_alive(pid) for pid in pids)
     genesis = (directory / "genesis.json").read_text()

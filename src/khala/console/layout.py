@@ -61,3 +61,28 @@ def line_chart(series: dict[str, list[tuple[float, Any]]], *, title: str) -> ui.
             ],
         }
     ).classes("w-full h-64")
+
+
+HEARTBEAT = "Computation.HeartbeatReceived"
+"""The event a worker's answered challenge leaves in its block."""
+SETTLED = "Computation.SessionSettled"
+"""The event of a settled (rewarded) session."""
+
+
+def heartbeat_timeline(blocks: list[dict[str, Any]]) -> ui.echart:
+    """Heartbeats and settlements per recent block (a bar per block)."""
+    ordered = sorted(blocks, key=lambda block: block["number"])
+    return ui.echart(
+        {
+            "animation": False,
+            "title": {"text": "heartbeat timeline", "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 22},
+            "xAxis": {"type": "category", "data": [b["number"] for b in ordered]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [
+                {"name": label, "type": "bar", "data": [b["events"].count(event) for b in ordered]}
+                for label, event in (("heartbeats", HEARTBEAT), ("settlements", SETTLED))
+            ],
+        }
+    ).classes("w-full h-48")

@@ -12,7 +12,7 @@ from typing import Any
 from nicegui import run, ui
 
 from khala.console.data import Collector
-from khala.console.layout import frame, line_chart, table
+from khala.console.layout import frame, heartbeat_timeline, line_chart, table
 from khala.console.staking import staking_page
 from khala.primitives.ss58 import Ss58Error
 from khala.primitives.units import format_amount
@@ -143,6 +143,7 @@ def register(collector: Collector) -> None:
                 {"rewards (PHA)": list(collector.history.get("rewards", []))},
                 title="rewards over time",
             )
+            heartbeat_timeline(s["blocks"])
 
         live(collector, render)
 

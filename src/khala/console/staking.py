@@ -70,7 +70,8 @@ def staking_page(collector: Collector) -> None:
             account = ui.select(list(DEV_KEYRING), value="//Charlie", label="account").props(
                 'data-testid="account"'
             )
-            pool = ui.select(pools, value=pools[0], label="pool").props('data-testid="pool"')
+            pool = ui.select(pools, value=pools[0], label="pool").classes("w-24")
+            pool.props('data-testid="pool"')
             amount = ui.input("amount", value="1000PHA").props('data-testid="amount"')
             ui.button("contribute", on_click=lambda: act(False)).props('data-testid="contribute"')
             ui.button("withdraw", on_click=lambda: act(True)).props('data-testid="withdraw"')

@@ -110,3 +110,24 @@ def test_checkpoints_refuse_another_identity(tmp_path: Path) -> None:
         _runtime(tmp_path, chain.genesis_hash)
     assert caught.value.code is CheckpointErrorCode.IDENTITY_MISMATCH
     assert "0x" + runtime.keys.identity.public_key.hex() in caught.value.message
+
+
+def test_a_restarted_gatekeeper_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+    """A restarted gatekeeper resumes at its checkpoint instead of replaying from genesis.
+
+    Its economics are saved beside each checkpoint and must be kept with it.
+    """
+    chain, blocks = _chain_with_blocks()
+    enclave = SimulatedEnclave(tmp_path / "machine.key", tmp_path / "pki", lambda: 1)
+    keys, _ = load_or_create_keys(enclave, tmp_path / "worker")
+
+    def gatekeeper() -> WorkerRuntime:
+        return WorkerRuntime(
+            keys, enclave, chain.genesis_hash, tmp_path / "worker", 1, gatekeeper=True
+        )
+
+    first = gatekeeper()
+    assert first.sync(blocks).error is None and first.height == 3
+    resumed = gatekeeper()
+    assert resumed.height == 3
+    assert resumed.client.trie.root_hash() == chain.head.state_root

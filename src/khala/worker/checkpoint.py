@@ -75,11 +75,16 @@ def save(base_path: Path, backend: EnclaveBackend, snapshot: Snapshot) -> Path:
     write_atomic(path, backend.seal(_SNAPSHOT.encode(snapshot), LABEL))
     for old in sorted(directory.glob("checkpoint-*.sealed"))[:-KEEP]:
         old.unlink()
-    kept = {path.name.split("-")[1] for path in directory.glob("checkpoint-*.sealed")}
+    kept = {_number(found) for found in directory.glob("checkpoint-*.sealed")}
     for companion in directory.glob("*-*.companion"):
-        if companion.name.rsplit("-", 1)[1].split(".")[0] not in kept:
+        if _number(companion) not in kept:
             companion.unlink()
     return path
+
+
+def _number(path: Path) -> str:
+    """The block number a checkpoint or companion file was taken at (``…-0000000240.ext``)."""
+    return path.name.rsplit("-", 1)[1].split(".", 1)[0]
 
 
 def save_companion(

@@ -10,6 +10,7 @@ import pytest
 from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.scale import decode, encode
+from khala.runtime.dispatch import module_error_code
 from khala.runtime.modules.balances.currency import free_balance
 from khala.runtime.modules.computation import constants as cst_constants
 from khala.runtime.modules.computation import events as cev
@@ -99,8 +100,15 @@ def chain(tmp_path: Path) -> Mining:
     return Mining(tmp_path)
 
 
-def _failures(events: list[Any]) -> list[MessageHandlerFailed]:
-    return [event for event in events if isinstance(event, MessageHandlerFailed)]
+def _failures(events: list[Any]) -> list[str]:
+    """The codes of the messages the chain's handlers refused."""
+    codes = []
+    for event in events:
+        if isinstance(event, MessageHandlerFailed):
+            error = event.error
+            assert isinstance(error, ModuleDispatchError), error
+            codes.append(module_error_code(error.error.index, error.error.error[0]))
+    return codes
 
 
 def test_registration_starts_a_benchmark_and_the_report_sets_the_score(chain: Mining) -> None:
@@ -116,7 +124,9 @@ def test_registration_starts_a_benchmark_and_the_report_sets_the_score(chain: Mi
     assert BenchmarkReported(WORKER.public_key, 3_000) in events  # 5000·6/10
     assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 3_000
     error, events = chain.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, 9_999)))
-    assert error is None and len(_failures(events)) == 1  # refused, sequence consumed
+    assert error is None and _failures(events) == [
+        "registry.benchmark_already_reported"
+    ]  # refused, sequence consumed
     origin = WorkerOrigin(WORKER.public_key)
     assert mq_state.next_sequence(chain.harness.state(), origin) == 2
     assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 3_000
@@ -132,12 +142,15 @@ def test_master_pubkey_comes_from_a_gatekeeper_once(chain: Mining) -> None:
     """A non-gatekeeper cannot publish; a gatekeeper can, once; the last one stays."""
     upload = encode(MasterPubkeyUpload(MASTER.public_key))
     _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
-    assert len(_failures(events)) == 1 and rst.MASTER_PUBKEY.get(chain.harness.state()) is None
+    assert (
+        _failures(events) == ["registry.gatekeeper_unknown"]
+        and rst.MASTER_PUBKEY.get(chain.harness.state()) is None
+    )
     chain.root(RegisterGatekeeper(WORKER.public_key))
     _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
     assert MasterPubkeyPublished(MASTER.public_key) in events
     _, events = chain.message(MASTER_PUBKEY_TOPIC, upload)
-    assert len(_failures(events)) == 1
+    assert _failures(events) == ["registry.master_pubkey_exists"]
     events = chain.root(UnregisterGatekeeper(WORKER.public_key))
     assert WORKER.public_key in rst.GATEKEEPERS.get(chain.harness.state())
 
@@ -155,7 +168,7 @@ def test_heartbeats_are_recorded_and_checked(chain: Mining) -> None:
     assert cst.SESSIONS.get(chain.harness.state(), session).iterations == 500
     stale = Heartbeat(record.session_id + 1, block, chain.now_s(), 600)
     _, events = chain.message(HEARTBEAT_TOPIC, encode(stale))
-    assert len(_failures(events)) == 1
+    assert _failures(events) == ["computation.bad_heartbeat"]
     assert not any(
         m.destination == HEARTBEAT_TOPIC for m in mq_state.OUTBOUND.get(chain.harness.state())
     )
@@ -213,7 +226,8 @@ def test_an_undecodable_heartbeat_is_refused_with_the_modules_typed_error(chain:
     chain.start_computing()
     error, events = chain.message(HEARTBEAT_TOPIC, b"\x01\x02")
     assert error is None  # the extrinsic succeeds: the sequence is used
-    [failure] = _failures(events)
+    [failure] = [event for event in events if isinstance(event, MessageHandlerFailed)]
+    assert _failures(events) == ["computation.malformed_message"]
     assert failure.destination == HEARTBEAT_TOPIC
     assert failure.error == ModuleDispatchError(
         ModuleError(

@@ -16,8 +16,10 @@ from khala.enclave.simulated import SimulatedEnclave
 from khala.offchain.master_key import signing_key
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
 from khala.primitives.crypto.envelope import x25519_public_key
+from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.calls import Bind, SetMiningEnabled, StartComputing
 from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.events import WorkerEnterUnresponsive
 from khala.runtime.modules.mq.calls import SyncOffchainMessage
 from khala.runtime.modules.mq.state import OUTBOUND
 from khala.runtime.modules.registry import state as rst
@@ -102,7 +104,10 @@ class Net:
 
 
 def test_master_key_is_published_distributed_and_settles(tmp_path: Path) -> None:
-    """GK1 publishes; GK2, registered later, receives the key; settlements land."""
+    """GK1 publishes; GK2, registered later, receives the key; settlements land.
+
+    The miner never answers: its offline report lands once, though both gatekeepers send it.
+    """
     net = Net(tmp_path)
     first, second = net.host("gk1", GK1), net.host("gk2", GK2)
     net.root(RegisterGatekeeper(GK1.identity.public_key))
@@ -125,6 +130,16 @@ def test_master_key_is_published_distributed_and_settles(tmp_path: Path) -> None
         net.block()
     assert first.queue.next_sequence == second.queue.next_sequence
     assert first.status()["computing_workers"] == 1
+    # The miner never answers its challenges: both gatekeepers report it offline, once.
+    for _ in range(60):
+        net.block()
+        if any(isinstance(e, WorkerEnterUnresponsive) for e in net.events):
+            break
+    offline = [e for e in net.events if isinstance(e, WorkerEnterUnresponsive)]
+    session = cst.WORKER_BINDINGS.get(net.harness.state(), MINER.identity.public_key)
+    assert [bytes(e.session) for e in offline] == [session]
+    assert cst.LAST_SETTLED_BLOCK.get(net.harness.state()) > 0
+    assert first.queue.next_sequence == second.queue.next_sequence
 
     net.root(UnregisterGatekeeper(GK2.identity.public_key))
     net.block()

@@ -27,10 +27,10 @@ def _exact(value: U64F64) -> Fraction:
     return Fraction(value.bits, SCALE)
 
 
-def test_from_decimal_is_floor_of_exact_value() -> None:
-    """ρ parses to floor(ρ·2^64), computed here with exact rationals."""
+def test_from_decimal_is_the_nearest_value() -> None:
+    """ρ parses to ρ·2^64 rounded to nearest (ties to even), as Phala's literals do."""
     rho = U64F64.from_decimal(RHO)
-    assert rho.bits == int(Fraction(RHO) * SCALE)
+    assert rho.bits == round(Fraction(RHO) * SCALE)
     assert U64F64.from_decimal("2").bits == 2 * SCALE
     assert U64F64.from_decimal("0.5").bits == SCALE // 2
 

@@ -83,16 +83,22 @@ class U64F64:
 
     @classmethod
     def from_decimal(cls, text: str) -> U64F64:
-        """Parse a non-negative decimal like ``"1.000000666600231"``, rounding toward zero.
+        """Parse a non-negative decimal like ``"1.000000666600231"``, rounding to nearest.
 
-        The conversion is exact integer arithmetic: ``floor(digits * 2**64 / 10**scale)``.
+        Ties go to the even neighbour, as Rust's ``fixed`` crate parses literals (Phala's
+        ``fp!(0.8)``): parameters written as decimals get the very bits Phala's get. The
+        conversion is exact integer arithmetic on ``digits * 2**64 / 10**scale``.
         """
         whole, _, fraction = text.strip().partition(".")
         if not (whole.isdigit() and (fraction.isdigit() or fraction == "")) or not whole.isascii():
             raise FixedPointError(
                 FixedPointErrorCode.INVALID_DECIMAL, f"{text!r} is not a decimal like 1.25"
             )
-        return cls.from_ratio(int(whole + fraction), 10 ** len(fraction))
+        denominator = 10 ** len(fraction)
+        quotient, remainder = divmod(int(whole + fraction) << FRACTION_BITS, denominator)
+        if 2 * remainder > denominator or (2 * remainder == denominator and quotient % 2):
+            quotient += 1
+        return _checked(quotient)
 
     def to_int(self) -> int:
         """Return the integer part (rounding toward zero)."""
@@ -163,6 +169,14 @@ class U64F64:
     def sqrt(self) -> U64F64:
         """Square root rounded toward zero: the largest ``r`` with ``r*r <= self`` exactly."""
         return U64F64(math.isqrt(self.bits << FRACTION_BITS))
+
+    def sqrt32(self) -> U64F64:
+        """Square root keeping 32 fraction bits (rounded toward zero), as Phala computes it.
+
+        ``isqrt(bits)`` is ``√x·2^32``: the precision of the ``fixed`` crate's square root that
+        Phala's ``S_min`` uses, so khala uses it where that number is decided.
+        """
+        return U64F64(math.isqrt(self.bits) << (FRACTION_BITS // 2))
 
     def pow(self, exponent: int) -> U64F64:
         """Raise to a non-negative integer power by square-and-multiply.

@@ -151,11 +151,12 @@ def start_session(state: State, ctx: Context, owner: bytes, worker: bytes, stake
         )
     params = st.TOKENOMIC_PARAMETERS.get(state)
     stake_pha = U64F64.from_ratio(stake, UNITS_PER_PHA)
-    minimum = params.minimum_stake(score)
-    if stake_pha < minimum:
+    minimum = params.minimum_stake_planck(score)
+    if stake < minimum:
         raise computation_error(
             ComputationErrorCode.INSUFFICIENT_STAKE,
-            f"stake {stake_pha.to_decimal(4)} PHA is below S_min = {minimum.to_decimal(4)} PHA",
+            f"stake {stake_pha.to_decimal(4)} PHA is below S_min = "
+            f"{U64F64.from_ratio(minimum, UNITS_PER_PHA).to_decimal(4)} PHA",
         )
     ve = params.initial_v(stake_pha, score, info.confidence_level)
     if ve > params.v_max:

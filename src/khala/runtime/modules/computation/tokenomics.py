@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from khala.primitives.fixed_point import ONE, U64F64
 from khala.primitives.scale import U32
+from khala.primitives.units import UNITS_PER_PHA
 
 F = U64F64.from_decimal
 
@@ -61,8 +62,12 @@ class TokenomicParameters:
         return factor * (stake_pha + self.rig_k.mul_int(score) + self.rig_b)
 
     def minimum_stake(self, score: int) -> U64F64:
-        """``S_min = k·√P`` (square root truncated)."""
-        return self.k * U64F64.from_int(score).sqrt()
+        """``S_min = k·√P`` in PHA, with Phala's square root (32 fraction bits, truncated)."""
+        return self.k * U64F64.from_int(score).sqrt32()
+
+    def minimum_stake_planck(self, score: int) -> int:
+        """``S_min`` in planck, truncated as Phala converts it: the least stake accepted."""
+        return (self.minimum_stake(score).bits * UNITS_PER_PHA) >> 64
 
 
 GEMINI = TokenomicParameters(

@@ -57,9 +57,11 @@ def serve(node: str, workers: list[str], host: str, port: int) -> None:
     tasks: list[asyncio.Task[None]] = []
 
     async def start() -> None:
+        """Follow the node's heads once the server runs."""
         tasks.append(asyncio.create_task(_follow_heads(collector, node)))
 
     async def stop() -> None:
+        """Stop following on shutdown."""
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -32,6 +32,7 @@ def live(collector: Collector, render: Callable[[dict[str, Any]], None]) -> None
 
     @ui.refreshable
     def section() -> None:
+        """The page's body from the latest snapshot."""
         snapshot = collector.snapshot
         if not snapshot or "head" not in snapshot:
             ui.label("waiting for the node…").props('data-testid="waiting"')
@@ -39,6 +40,7 @@ def live(collector: Collector, render: Callable[[dict[str, Any]], None]) -> None
         render(snapshot)
 
     def tick() -> None:
+        """Re-render when the head changed."""
         head = collector.snapshot.get("head")
         if head != seen["head"]:
             seen["head"] = head
@@ -53,6 +55,7 @@ def register(collector: Collector) -> None:
 
     @ui.page("/")
     def overview() -> None:
+        """Head, mining switch or launch countdown, rewards chart."""
         frame("Overview")
 
         def render(s: dict[str, Any]) -> None:
@@ -76,6 +79,7 @@ def register(collector: Collector) -> None:
 
     @ui.page("/explorer")
     def explorer() -> None:
+        """Recent blocks; search by number, hash or address."""
         frame("Explorer")
         result = ui.column().classes("w-full")
 
@@ -110,6 +114,7 @@ def register(collector: Collector) -> None:
 
     @ui.page("/mining")
     def mining() -> None:
+        """Workers, V and rewards charts, the heartbeat timeline."""
         frame("Mining")
 
         def render(s: dict[str, Any]) -> None:
@@ -149,6 +154,7 @@ def register(collector: Collector) -> None:
 
     @ui.page("/pools")
     def pools() -> None:
+        """Every pool with its books and APR; the share price chart."""
         frame("Pools")
 
         def render(s: dict[str, Any]) -> None:
@@ -194,11 +200,13 @@ def register(collector: Collector) -> None:
 
     @ui.page("/staking")
     def staking() -> None:
+        """Contribute or withdraw (dev keyring), or submit a signed extrinsic."""
         frame("Staking")
         staking_page(collector)
 
     @ui.page("/governance")
     def governance() -> None:
+        """Scheduled calls, council motions, referenda."""
         frame("Governance")
 
         def render(s: dict[str, Any]) -> None:
@@ -218,6 +226,7 @@ def register(collector: Collector) -> None:
 
     @ui.page("/gatekeepers")
     def gatekeepers() -> None:
+        """The master key, the gatekeepers, the last settlement."""
         frame("Gatekeepers")
 
         def render(s: dict[str, Any]) -> None:
@@ -232,6 +241,7 @@ def register(collector: Collector) -> None:
 
     @ui.page("/vesting")
     def vesting() -> None:
+        """An account's vesting schedules."""
         frame("Vesting")
         result = ui.column().classes("w-full")
 

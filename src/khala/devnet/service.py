@@ -143,7 +143,7 @@ class Devnet:
     def snapshot(self, started: float) -> dict[str, Any]:
         """The current state, for the view."""
         ports = {name: self.state.worker_ports[name][0] for name in self.state.names}
-        return status.collect(
+        snapshot = status.collect(
             self.client,
             self.supervisor,
             ports,
@@ -152,6 +152,8 @@ class Devnet:
             started,
             self.console_url,
         )
+        snapshot["rpc"] = f"ws://127.0.0.1:{self.state.rpc_port}"
+        return snapshot
 
     async def run(self) -> None:
         """Supervise, seed and show until SIGINT/SIGTERM; then stop every process."""

@@ -174,5 +174,7 @@ def render(snapshot: dict[str, Any]) -> RenderableType:
     parts.append(Text("seeded: " + (", ".join(snapshot["seeded"]) or "…")))
     if snapshot.get("console"):
         parts.append(Text(f"console: {snapshot['console']}", style="bold cyan"))
+    if snapshot.get("rpc"):
+        parts.append(Text(f"node RPC (polkadot.js, khala --url): {snapshot['rpc']}"))
     parts.append(Text("Ctrl-C stops everything; run again to resume.", style="dim"))
     return Group(*parts)

@@ -11,6 +11,8 @@ from khala.primitives.crypto import Keypair, KeyScheme, keypair_from_seed
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.scale import decode, encode
 from khala.runtime.dispatch import module_error_code
+from khala.runtime.modules.balances.calls import ForceSetBalance
+from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
 from khala.runtime.modules.balances.currency import free_balance
 from khala.runtime.modules.computation import constants as cst_constants
 from khala.runtime.modules.computation import events as cev
@@ -45,7 +47,7 @@ from khala.runtime.modules.registry.events import BenchmarkReported, MasterPubke
 from khala.runtime.modules.registry.types import BenchReport, BenchStart, MasterPubkeyUpload
 from khala.runtime.modules.sudo.calls import Sudo
 from khala.runtime.modules.timestamp.state import now
-from khala.runtime.types import ModuleDispatchError, ModuleError
+from khala.runtime.types import AddressId, ModuleDispatchError, ModuleError
 from tests.runtime.harness import PHA
 from tests.runtime.test_registry import ALICE, RELAYER, WORKER, Chain
 
@@ -235,3 +237,31 @@ def test_an_undecodable_heartbeat_is_refused_with_the_modules_typed_error(chain:
             bytes((ComputationErrorCode.MALFORMED_MESSAGE.error_index, 0, 0, 0)),
         )
     )
+
+
+def test_an_empty_subsidy_still_applies_states_and_records_what_it_owes(chain: Mining) -> None:
+    """With the subsidy drained, the offline list and V still apply.
+
+    The unpaid payout and treasury share are recorded (event and storage), never lost.
+    """
+    chain.publish_master()
+    session = chain.start_computing()
+    chain.root(ForceSetBalance(AddressId(SUBSIDY_ACCOUNT), EXISTENTIAL_DEPOSIT))
+    owner_before = chain.harness.free(RELAYER)
+    v = U64F64.from_int(4000)
+    update = WorkingInfoUpdate(
+        chain.harness.head.number,
+        [WORKER.public_key],
+        [],
+        [SettleInfo(WORKER.public_key, v.bits, 8 * PHA, 2 * PHA)],
+    )
+    error, events = chain.message(SETTLE_TOPIC, encode(update), gatekeeper=True, key=MASTER)
+    assert error is None and _failures(events) == []
+    assert cev.WorkerEnterUnresponsive(session) in events
+    assert cev.RewardUnpaid(session, 8 * PHA, 2 * PHA) in events
+    state = chain.harness.state()
+    record = cst.SESSIONS.get(state, session)
+    assert record.state is SessionState.WORKER_UNRESPONSIVE and record.v == v
+    assert record.total_reward == 0 and chain.harness.free(RELAYER) == owner_before
+    assert cst.UNPAID_REWARDS.get(state, session) == (8 * PHA, 2 * PHA)
+    assert cst.LAST_SETTLED_BLOCK.get(state) == update.block_number

@@ -44,7 +44,8 @@ class ComputationErrorCode(ModuleErrorCode):
     NOT_GATEKEEPER = "computation.not_gatekeeper", 16
     """Settlements must come from the gatekeepers (signed by the master key)."""
     SUBSIDY_EXHAUSTED = "computation.subsidy_exhausted", 17
-    """The mining subsidy account cannot cover the settlement's payouts."""
+    """The mining subsidy account cannot cover a payment (settlements no longer fail with
+    it: unpaid rewards are recorded in ``UnpaidRewards``); kept for its stable index."""
 
 
 def computation_error(code: ComputationErrorCode, message: str) -> DispatchError:

@@ -143,3 +143,16 @@ class SettlementDropped(Event):
 
     block_number: U32
     """The block it was computed for."""
+
+
+@variant(13)
+@dataclass(frozen=True, slots=True)
+class RewardUnpaid(Event):
+    """The subsidy could not pay a settled session: the amounts are owed (``UnpaidRewards``)."""
+
+    session: AccountId
+    """The session account."""
+    payout: Balance
+    """The owner's payout that was not paid."""
+    treasury: Balance
+    """The treasury share that was not paid."""

@@ -12,6 +12,7 @@ from typing import TypeVar
 from khala.primitives.fixed_point import U64F64
 from khala.runtime.context import Context
 from khala.runtime.modules.balances import currency
+from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
 from khala.runtime.modules.computation import events as ev
 from khala.runtime.modules.computation import state as st
 from khala.runtime.modules.computation import topics
@@ -119,11 +120,6 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
     if update.block_number <= st.LAST_SETTLED_BLOCK.get(storage):
         ctx.emit(ev.SettlementDropped(update.block_number))
         return
-    total = sum(item.payout + item.treasury for item in update.settle)
-    if currency.free_balance(storage, SUBSIDY_ACCOUNT) < total:
-        raise computation_error(
-            ComputationErrorCode.SUBSIDY_EXHAUSTED, f"the subsidy cannot pay {total} units"
-        )
     st.LAST_SETTLED_BLOCK.put(storage, update.block_number)
     for worker in update.offline:
         _transition(
@@ -138,16 +134,36 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
         if found is None:
             continue
         session, record = found
-        for dest, amount in ((record.owner, item.payout), (TREASURY_ACCOUNT, item.treasury)):
-            if amount:
-                currency.transfer(storage, ctx, SUBSIDY_ACCOUNT, dest, amount, keep_alive=True)
-        if item.payout:
+        paid = _pay(storage, ctx, session, record.owner, item.payout, item.treasury)
+        if paid:
             ctx.announce(storage, REWARDED, bytes(record.owner), bytes(item.pubkey), item.payout)
         settled = replace(
             record,
             v=U64F64(item.v),
             v_updated_at=update.block_number,
-            total_reward=record.total_reward + item.payout,
+            total_reward=record.total_reward + paid,
         )
         st.SESSIONS.insert(storage, session, settled)
-        ctx.emit(ev.SessionSettled(session, settled.v, item.payout))
+        ctx.emit(ev.SessionSettled(session, settled.v, paid))
+
+
+def _pay(
+    storage: State, ctx: Context, session: bytes, owner: bytes, payout: int, treasury: int
+) -> int:
+    """Pay a settled session's payout and treasury share from the subsidy; return the payout.
+
+    When the subsidy (kept alive) cannot pay both, neither is paid: both are added to
+    ``UnpaidRewards`` and ``RewardUnpaid`` says so; the settlement's states and V apply anyway.
+    """
+    if not payout and not treasury:
+        return 0
+    available = currency.free_balance(storage, SUBSIDY_ACCOUNT) - EXISTENTIAL_DEPOSIT
+    if available < payout + treasury:
+        owed_payout, owed_treasury = st.UNPAID_REWARDS.get(storage, session)
+        st.UNPAID_REWARDS.insert(storage, session, (owed_payout + payout, owed_treasury + treasury))
+        ctx.emit(ev.RewardUnpaid(session, payout, treasury))
+        return 0
+    for dest, amount in ((owner, payout), (TREASURY_ACCOUNT, treasury)):
+        if amount:
+            currency.transfer(storage, ctx, SUBSIDY_ACCOUNT, dest, amount, keep_alive=True)
+    return payout

@@ -8,7 +8,7 @@ from khala.runtime.modules.computation.constants import MODULE_NAME
 from khala.runtime.modules.computation.tokenomics import GEMINI, TokenomicParameters
 from khala.runtime.modules.computation.types import SessionInfo
 from khala.runtime.storage import StorageMap, StorageValue
-from khala.runtime.types import Balance
+from khala.runtime.types import AccountId, Balance
 
 SESSIONS: StorageMap[bytes, SessionInfo | None] = StorageMap(
     MODULE_NAME, "Sessions", StorageHasher.TWOX64_CONCAT, H256, SessionInfo | None, None
@@ -42,3 +42,13 @@ SCHEDULED_TOKENOMIC_UPDATE: StorageValue[TokenomicParameters | None] = StorageVa
 """Computation.ScheduledTokenomicUpdate: parameters governance set, applied at block end."""
 LAST_SETTLED_BLOCK: StorageValue[int] = StorageValue(MODULE_NAME, "LastSettledBlock", U32, 0)
 """Computation.LastSettledBlock: the block of the last accepted settlement (later ones only)."""
+UNPAID_REWARDS: StorageMap[bytes, tuple[int, int]] = StorageMap(
+    MODULE_NAME,
+    "UnpaidRewards",
+    StorageHasher.TWOX64_CONCAT,
+    AccountId,
+    tuple[Balance, Balance],
+    (0, 0),
+)
+"""Computation.UnpaidRewards: session -> (payout, treasury share) settled while the subsidy
+could not pay them, owed until governance refills the subsidy and settles them."""

@@ -195,7 +195,7 @@ def test_khala_launch_day(tmp_path: Path) -> None:
             assert ok("worker", "start-computing", miner, "--stake", "3000PHA",
                       "--from", "//Bob", "--url", url)["success"]  # fmt: skip
             rewarded = ok("mining", "status", miner, "--wait-reward", "180", "--url", url)
-            assert rewarded["total_reward"] > 0
+            assert rewarded["total_reward"] > 0 and rewarded["unpaid_reward"] == 0
 
             # The crowdloan contributor stakes vesting-locked PHA in a pool.
             assert ok("vesting", "vest", "--from", "//Crowd", "--url", url)["success"]

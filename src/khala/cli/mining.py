@@ -111,7 +111,9 @@ def status(
         worker = parse_worker(pubkey)
         if wait_reward:
             wait_until(lambda: _earned(client, worker), wait_reward, on_wait=progress)
-        summary = with_pha(session_status(client, worker).to_json(), "total_reward", "stake")
+        summary = with_pha(
+            session_status(client, worker).to_json(), "total_reward", "unpaid_reward", "stake"
+        )
         emit(summary, as_json=as_json, text=lambda: _lines(summary))
 
 
@@ -134,7 +136,9 @@ def _lines(payload: dict[str, Any]) -> str:
         if key.endswith("_pha"):
             continue  # text shows the planck figure in PHA already
         shown = value
-        if key in ("total_reward", "stake", "subsidy_free") and isinstance(value, int):
+        if key in ("total_reward", "unpaid_reward", "stake", "subsidy_free") and isinstance(
+            value, int
+        ):
             shown = format_amount(value)
         if isinstance(value, dict):
             shown = ", ".join(f"{inner}={item}" for inner, item in value.items())

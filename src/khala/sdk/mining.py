@@ -82,6 +82,8 @@ class SessionStatus:
     """The session's record, if bound."""
     stake: int
     """Units reserved for the session."""
+    unpaid: tuple[int, int] = (0, 0)
+    """``(payout, treasury share)`` settled while the subsidy could not pay them."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (V and Ve as decimal strings)."""
@@ -104,6 +106,7 @@ class SessionStatus:
             if record is None or not record.challenge_time_last
             else iso(record.challenge_time_last),
             "total_reward": None if record is None else record.total_reward,
+            "unpaid_reward": self.unpaid[0],
             "stake": self.stake,
         }
 
@@ -118,7 +121,9 @@ def session_status(client: Client, worker: bytes) -> SessionStatus:
     session = read(client, cst.WORKER_BINDINGS, worker)
     record = None if session is None else read(client, cst.SESSIONS, session)
     stake = 0 if session is None else read(client, cst.STAKES, session)
-    return SessionStatus(worker, info, None if session is None else bytes(session), record, stake)
+    unpaid = (0, 0) if session is None else tuple(read(client, cst.UNPAID_REWARDS, session))
+    bound = None if session is None else bytes(session)
+    return SessionStatus(worker, info, bound, record, stake, (int(unpaid[0]), int(unpaid[1])))
 
 
 KEYS_PAGE = 1000

@@ -120,17 +120,23 @@ class RescheduleNamed(Call):
     """Its new block (after the current one)."""
 
 
-def schedule(state: State, ctx: Context, args: Schedule) -> None:
-    """Schedule an anonymous root call."""
+def _schedule(state: State, ctx: Context, when: int, args: Any, maybe_id: bytes | None) -> None:
+    """The governance check, then the agenda entry, shared by the four scheduling calls."""
     ensure_governance(ctx)
     agenda.schedule(
         state,
         ctx,
-        args.when,
+        when,
         args.call,
+        maybe_id=maybe_id,
         priority=args.priority,
         maybe_periodic=args.maybe_periodic,
     )
+
+
+def schedule(state: State, ctx: Context, args: Schedule) -> None:
+    """Schedule an anonymous root call."""
+    _schedule(state, ctx, args.when, args, None)
 
 
 def cancel(state: State, ctx: Context, args: Cancel) -> None:
@@ -141,16 +147,7 @@ def cancel(state: State, ctx: Context, args: Cancel) -> None:
 
 def schedule_named(state: State, ctx: Context, args: ScheduleNamed) -> None:
     """Schedule a named root call."""
-    ensure_governance(ctx)
-    agenda.schedule(
-        state,
-        ctx,
-        args.when,
-        args.call,
-        maybe_id=args.id,
-        priority=args.priority,
-        maybe_periodic=args.maybe_periodic,
-    )
+    _schedule(state, ctx, args.when, args, args.id)
 
 
 def cancel_named(state: State, ctx: Context, args: CancelNamed) -> None:
@@ -161,29 +158,12 @@ def cancel_named(state: State, ctx: Context, args: CancelNamed) -> None:
 
 def schedule_after(state: State, ctx: Context, args: ScheduleAfter) -> None:
     """Schedule an anonymous root call relative to the current block."""
-    ensure_governance(ctx)
-    agenda.schedule(
-        state,
-        ctx,
-        ctx.env.number + max(args.after, 1),
-        args.call,
-        priority=args.priority,
-        maybe_periodic=args.maybe_periodic,
-    )
+    _schedule(state, ctx, ctx.env.number + max(args.after, 1), args, None)
 
 
 def schedule_named_after(state: State, ctx: Context, args: ScheduleNamedAfter) -> None:
     """Schedule a named root call relative to the current block."""
-    ensure_governance(ctx)
-    agenda.schedule(
-        state,
-        ctx,
-        ctx.env.number + max(args.after, 1),
-        args.call,
-        maybe_id=args.id,
-        priority=args.priority,
-        maybe_periodic=args.maybe_periodic,
-    )
+    _schedule(state, ctx, ctx.env.number + max(args.after, 1), args, args.id)
 
 
 def reschedule_named(state: State, ctx: Context, args: RescheduleNamed) -> None:

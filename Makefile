@@ -67,6 +67,7 @@ bench: $(STAMP)
 	for workers in 1000 10000 30000 100000; do \
 		$(BIN)/khala bench tokenomics --workers $$workers --json | tee bench-results/tokenomics-$$workers.json; \
 	done
+	$(BIN)/khala bench tokenomics --workers 30000 --unresponsive-percent 5 --json | tee bench-results/tokenomics-30000-unresponsive.json
 
 ## devnet: the whole network on this machine (node, gatekeepers, workers, relayer, console),
 ## seeded and shown live; data under .khala/devnet (Ctrl-C stops, run again to resume).

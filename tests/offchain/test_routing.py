@@ -25,7 +25,7 @@ from khala.runtime.table import MODULES, RUNTIME
 from khala.runtime.topic import Topic, TopicErrorCode
 from khala.worker.mining import MiningHost
 from khala.worker.send_queue import SendQueue
-from tests.offchain.test_economics import SIMPLE
+from tests.offchain.test_economics import EXACT
 
 COMPUTATION = PalletOrigin(b"computation")
 WORKER = b"\x07" * 32
@@ -105,7 +105,7 @@ def test_a_topic_has_one_handler_and_must_be_declared() -> None:
 def test_a_gatekeeper_and_a_miner_cannot_share_a_process_router() -> None:
     """The replay and the mining host both follow session events: one per process."""
     mining = MiningHost(SendQueue(keypair_from_seed(KeyScheme.SR25519, b"\x01" * 32)), lambda: 0)
-    replay = GatekeeperEconomics(SIMPLE)
+    replay = GatekeeperEconomics(EXACT)
     with pytest.raises(RouterError) as caught:
         Router(RUNTIME.topics, [*mining.routes(), *replay.routes()])
     assert caught.value.code is RouterErrorCode.DUPLICATE_ROUTE
@@ -113,7 +113,7 @@ def test_a_gatekeeper_and_a_miner_cannot_share_a_process_router() -> None:
 
 def test_the_replay_ignores_a_challenge_it_cannot_decode() -> None:
     """An undecodable challenge changes nothing in the economics (and is counted)."""
-    replay = GatekeeperEconomics(SIMPLE)
+    replay = GatekeeperEconomics(EXACT)
     message = Message(COMPUTATION, CHALLENGE.name, encode(HeartbeatChallenge(0, 1))[:5])
     assert replay.process_block(1, 2, [message]) is None
     assert replay._router.stats.refused == {"topic.undecodable": {"khala/mining/challenge": 1}}

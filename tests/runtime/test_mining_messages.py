@@ -178,8 +178,8 @@ def test_heartbeats_are_recorded_and_checked(chain: Mining) -> None:
 
 def test_settlements_pay_from_the_subsidy_and_drop_late_ones(chain: Mining) -> None:
     """Payout to the owner, treasury share to the treasury, V set; a replayed block is dropped."""
-    chain.publish_master()
     session = chain.start_computing()
+    chain.publish_master()  # two more blocks: the update below is computed after the start
     state = chain.harness.state()
     owner_before = chain.harness.free(RELAYER)
     treasury_before = free_balance(state, TREASURY_ACCOUNT)
@@ -208,6 +208,13 @@ def test_settlements_pay_from_the_subsidy_and_drop_late_ones(chain: Mining) -> N
     assert cev.WorkerEnterUnresponsive(session) in events
     state = chain.harness.state()
     assert cst.SESSIONS.get(state, session).state is SessionState.WORKER_UNRESPONSIVE
+    assert cst.RESPONSIVENESS.get(state, session) == (True, offline.block_number)
+    back = WorkingInfoUpdate(offline.block_number + 1, [], [WORKER.public_key], [])
+    _, events = chain.message(SETTLE_TOPIC, encode(back), gatekeeper=True, key=MASTER)
+    assert cev.WorkerExitUnresponsive(session) in events
+    state = chain.harness.state()
+    assert cst.SESSIONS.get(state, session).state is SessionState.WORKER_IDLE
+    assert cst.RESPONSIVENESS.get(state, session) == (False, back.block_number)
 
 
 def test_settlements_need_the_master_key(chain: Mining) -> None:
@@ -265,3 +272,90 @@ def test_an_empty_subsidy_still_applies_states_and_records_what_it_owes(chain: M
     assert record.total_reward == 0 and chain.harness.free(RELAYER) == owner_before
     assert cst.UNPAID_REWARDS.get(state, session) == (8 * PHA, 2 * PHA)
     assert cst.LAST_SETTLED_BLOCK.get(state) == update.block_number
+
+
+def test_a_settlement_older_than_the_session_is_dropped_for_that_session(chain: Mining) -> None:
+    """An entry computed before the session's last update is dropped, as Phala drops it.
+
+    Here it was computed before the session started computing; it is dropped with an event
+    (``try_handle_settle``) and the session's V and balance are untouched.
+    """
+    chain.publish_master()
+    session = chain.start_computing()
+    state = chain.harness.state()
+    record = cst.SESSIONS.get(state, session)
+    owner_before = chain.harness.free(RELAYER)
+    stale_v = U64F64.from_int(1)
+    update = WorkingInfoUpdate(
+        record.v_updated_at - 1, [], [], [SettleInfo(WORKER.public_key, stale_v.bits, PHA, 0)]
+    )
+    error, events = chain.message(SETTLE_TOPIC, encode(update), gatekeeper=True, key=MASTER)
+    assert error is None and _failures(events) == []
+    assert cev.SessionSettlementDropped(session, stale_v.bits, PHA) in events
+    assert not any(isinstance(event, cev.SessionSettled) for event in events)
+    after = cst.SESSIONS.get(chain.harness.state(), session)
+    assert after.v == record.v and after.v_updated_at == record.v_updated_at
+    assert chain.harness.free(RELAYER) == owner_before
+
+
+def test_heartbeats_for_future_challenges_or_with_falling_counts_are_refused(
+    chain: Mining,
+) -> None:
+    """A heartbeat must answer a past block's challenge and count on from the last one."""
+    session = chain.start_computing()
+    record = cst.SESSIONS.get(chain.harness.state(), session)
+    block = chain.harness.head.number
+    future = Heartbeat(record.session_id, block + 1, chain.now_s(), 100)
+    assert _failures(chain.message(HEARTBEAT_TOPIC, encode(future))[1]) == [
+        "computation.bad_heartbeat"
+    ]
+    assert (
+        chain.message(HEARTBEAT_TOPIC, encode(Heartbeat(1, block, chain.now_s(), 500)))[0] is None
+    )
+    falling = Heartbeat(record.session_id, chain.harness.head.number - 1, chain.now_s(), 499)
+    assert _failures(chain.message(HEARTBEAT_TOPIC, encode(falling))[1]) == [
+        "computation.bad_heartbeat"
+    ]
+    assert cst.SESSIONS.get(chain.harness.state(), session).iterations == 500
+
+
+def test_a_settlement_from_a_worker_is_refused(chain: Mining) -> None:
+    """Only the gatekeepers' master key settles; a worker's signed update changes nothing."""
+    chain.publish_master()
+    session = chain.start_computing()
+    update = WorkingInfoUpdate(
+        chain.harness.head.number,
+        [WORKER.public_key],
+        [],
+        [SettleInfo(WORKER.public_key, 1, PHA, 0)],
+    )
+    error, events = chain.message(SETTLE_TOPIC, encode(update))
+    refused = error is not None or _failures(events) == ["computation.not_gatekeeper"]
+    assert refused, (error, events)
+    record = cst.SESSIONS.get(chain.harness.state(), session)
+    assert record.state is SessionState.WORKER_IDLE and record.total_reward == 0
+
+
+def test_a_score_below_the_minimum_can_be_measured_again(chain: Mining) -> None:
+    """A zeroed benchmark is not final: re-registering orders a new one and its report counts.
+
+    (A relayer that withheld blocks used to leave a worker at score 0 forever: a second report
+    was refused and re-registration kept the score.) Phala re-benchmarks at every
+    re-registration; khala does so while the score is below the minimum to compute.
+    """
+    start = chain.now_s() + 2 - 10
+    chain.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, 0)))
+    assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 0
+    info = chain.info()
+    error, _ = chain.register(info, chain.attestation(info))
+    assert error is None
+    outbound = mq_state.OUTBOUND.get(chain.harness.state())
+    assert [decode(BenchStart, m.payload) for m in outbound if m.destination == BENCH_START_TOPIC]
+    start = chain.now_s() + 2 - 10
+    error, events = chain.message(BENCH_REPORT_TOPIC, encode(BenchReport(start, 5_000)))
+    assert error is None and BenchmarkReported(WORKER.public_key, 3_000) in events
+    assert rst.WORKERS.get(chain.harness.state(), WORKER.public_key).initial_score == 3_000
+    info = chain.info()
+    chain.register(info, chain.attestation(info))
+    outbound = mq_state.OUTBOUND.get(chain.harness.state())
+    assert not [m for m in outbound if m.destination == BENCH_START_TOPIC]  # good enough: kept

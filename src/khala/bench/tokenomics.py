@@ -1,9 +1,17 @@
 """Gatekeeper per-block economics time as the number of computing workers grows.
 
 Per simulated block (khala parameters, 12 s blocks): find the workers the block's challenge
-hits (bucketed index), record their challenges, settle the heartbeats answering the previous
-block's challenges (V advance, share, payout), and detect unresponsive workers. Setup (starting
-N workers) is not timed.
+hits (bucketed index), record their challenges, settle the heartbeats answering earlier
+challenges (V stepped block by block since the worker's last touch, share, payout), and end
+the block (timeouts, Σshare). Setup is not timed.
+
+The network is in steady state from the first timed block: each worker was last touched
+between 0 and ``2·N/expected_heartbeats`` blocks ago (uniformly), so a heartbeat steps as many
+blocks as a worker waits between challenges on average, and the engine's per-block work is
+what it is on a live chain (about one V step per worker per block), not the cheap first
+blocks after everyone started. With ``unresponsive_percent`` that share of the workers answers
+late (after the heartbeat window): they turn unresponsive, are slashed, and recover when their
+late heartbeat lands.
 """
 
 from __future__ import annotations
@@ -21,45 +29,61 @@ from khala.runtime.modules.computation.tokenomics import GEMINI
 
 BLOCK_SECS = 12
 """khala's block time."""
+LATE_BY = 5
+"""Blocks past the heartbeat window after which an unresponsive worker's answer lands."""
 
 
-def run_tokenomics_benchmark(*, workers: int, blocks: int = 100) -> dict[str, Any]:
+def run_tokenomics_benchmark(
+    *, workers: int, blocks: int = 100, unresponsive_percent: int = 0
+) -> dict[str, Any]:
     """Simulate ``blocks`` blocks with ``workers`` computing workers; time each block."""
-    engine = EconomicsEngine(GEMINI)
+    params = GEMINI
+    engine = EconomicsEngine(params)
     index = ChallengeIndex()
     stake = U64F64.from_int(5000)
+    span = max(2 * workers // params.expected_heartbeats, 1)
+    flaky: set[bytes] = set()
     for number in range(workers):
         pubkey = number.to_bytes(32, "big")
         score = 1000 + number % 2000
         engine.start(
             pubkey,
-            0,
+            -(number % span),
             score=score,
             conf_level=1 + number % 5,
             initial_v=engine.initial_v(stake, score, 1),
         )
         index.add(pubkey)
-    target = online_target(workers, BLOCK_SECS, GEMINI.expected_heartbeats)
-    answering: list[bytes] = []
+        if number % 100 < unresponsive_percent:
+            flaky.add(pubkey)
+    engine.on_block(0)
+    target = online_target(workers, BLOCK_SECS, params.expected_heartbeats)
+    late = params.heartbeat_window + LATE_BY
+    answers: dict[int, list[tuple[bytes, int]]] = {}
     timings: list[float] = []
-    settled = 0
+    settled = recovered = offline = 0
     for block in range(1, blocks + 1):
         seed = int.from_bytes(blake2_256(block.to_bytes(8, "little")), "big")
         start = time.perf_counter()
-        for pubkey in answering:
-            if engine.heartbeat(pubkey, block, challenge_block=block - 1) is not None:
-                settled += 1
-        hits = index.hits(seed, target)
-        for pubkey in hits:
+        for pubkey, challenged in answers.pop(block, []):
+            outcome = engine.heartbeat(pubkey, block, challenge_block=challenged)
+            if outcome is not None:
+                recovered += outcome.recovered
+                settled += not outcome.recovered
+        for pubkey in index.hits(seed, target):
             engine.challenge(pubkey, block)
-        engine.on_block(block)
+            due = block + (late if pubkey in flaky else 1)
+            answers.setdefault(due, []).append((pubkey, block))
+        offline += len(engine.on_block(block))
         timings.append(time.perf_counter() - start)
-        answering = hits
     return {
         "workers": workers,
         "blocks": blocks,
+        "unresponsive_percent": unresponsive_percent,
         "ms_per_block": round(statistics.mean(timings) * 1000, 3),
         "ms_per_block_p99": round(sorted(timings)[int(len(timings) * 0.99) - 1] * 1000, 3),
         "settlements_per_block": round(settled / blocks, 1),
+        "went_unresponsive": offline,
+        "recovered": recovered,
         "machine": machine(),
     }

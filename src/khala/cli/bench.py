@@ -117,12 +117,21 @@ def sync(
 def tokenomics(
     workers: int = typer.Option(30_000, "--workers", min=1, help="Computing workers."),
     blocks: int = typer.Option(100, "--blocks", min=1, help="Blocks to simulate."),
+    unresponsive: int = typer.Option(
+        0,
+        "--unresponsive-percent",
+        min=0,
+        max=100,
+        help="Percent of workers that answer after the window (go unresponsive, recover).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Time the gatekeeper's per-block economics with N computing workers."""
+    """Time the gatekeeper's per-block economics with N computing workers in steady state."""
     with reported_errors(as_json=as_json):
-        progress(f"tokenomics: {workers} workers, {blocks} blocks")
-        figures = run_tokenomics_benchmark(workers=workers, blocks=blocks)
+        progress(f"tokenomics: {workers} workers, {blocks} blocks, {unresponsive}% unresponsive")
+        figures = run_tokenomics_benchmark(
+            workers=workers, blocks=blocks, unresponsive_percent=unresponsive
+        )
         emit(figures, as_json=as_json, text=lambda: _table(figures))
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from khala.offchain.economics import EconomicsEngine, WorkerEconomics
-from khala.primitives.fixed_point import U64F64, ZERO
-from khala.primitives.units import UNITS_PER_PHA
+from khala.primitives.fixed_point import ONE, U64F64, ZERO
+from khala.primitives.units import planck_to_fixed
 from khala.runtime.modules.computation.tokenomics import TokenomicParameters
 from khala.runtime.modules.stake_pool.math import permill_of
 
@@ -112,9 +112,10 @@ def estimate(
 ) -> Estimate:
     """Replay ``days`` of computing for ``profile`` in the economics engine."""
     engine = EconomicsEngine(params)
-    stake_pha = U64F64.from_ratio(profile.stake, UNITS_PER_PHA)
+    stake_pha = planck_to_fixed(profile.stake)
     initial_v = params.initial_v(stake_pha, profile.score, profile.confidence)
     engine.start(_ME, 0, score=profile.score, conf_level=profile.confidence, initial_v=initial_v)
+    engine.on_block(0)
     others = _network_worker(engine, network)
     me = engine.workers[_ME]
     blocks_per_day = SECONDS_PER_DAY // block_secs
@@ -136,6 +137,7 @@ def estimate(
                 _follow(engine, others, network.workers, me.share)
             engine.challenge(_ME, block - 1)
             settled = engine.heartbeat(_ME, block, block - 1)
+            engine.on_block(block)
             if settled is not None:
                 earned += settled.payout
                 commission += permill_of(commission_ppm, settled.payout)
@@ -152,7 +154,13 @@ def _network_worker(engine: EconomicsEngine, network: Network) -> WorkerEconomic
     if network.share is None and not network.workers:
         return None
     worker = WorkerEconomics(
-        p_bench=1, p_instant=0, conf=ZERO, v=share, v_deductible=ZERO, updated_at=0, last_payout=0
+        p_bench=ONE,
+        p_instant=ZERO,
+        conf=ZERO,
+        v=share,
+        v_deductible=ZERO,
+        updated_at=0,
+        last_payout=0,
     )
     worker.share = share
     engine.adopt(_NETWORK, worker)

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from khala.offchain.challenge import ChallengeIndex
-from khala.offchain.economics import EconomicsEngine, WorkerState
+from khala.offchain.economics import EconomicsEngine, Settlement
 from khala.offchain.routing import Delivery, Route, Router
 from khala.offchain.worker_state import WorkerStateMachine
-from khala.runtime.modules.computation.challenge import instant_performance
 from khala.runtime.modules.computation.tokenomics import TokenomicParameters
 from khala.runtime.modules.computation.topics import CHALLENGE, HEARTBEAT, WORKER_EVENT
 from khala.runtime.modules.computation.types import (
@@ -47,6 +46,9 @@ class _Expectations:
     def iterations(self) -> int:
         return 0
 
+    def counted_ms(self) -> int:
+        return 0
+
     def bench_report(self, start_time: int, iterations: int) -> None:
         return None
 
@@ -70,22 +72,20 @@ class GatekeeperEconomics:
     """Each computing worker's replayed state machine."""
     sessions: dict[bytes, int] = field(default_factory=dict)
     """Each computing worker's session id (heartbeats of older sessions are ignored)."""
-    beats: dict[bytes, tuple[int, int]] = field(default_factory=dict)
-    """Each computing worker's last heartbeat (iterations, challenge time), as the chain has
-    it, to measure instant performance exactly as the chain does."""
 
     def __post_init__(self) -> None:
         """Start with no workers."""
         self.engine = EconomicsEngine(self.params)
         self.expectations = _Expectations(self.engine)
         self._settle: list[SettleInfo] = []
+        self.settlements: list[Settlement] = []
         self._recovered: list[bytes] = []
         self._router = Router(RUNTIME.topics, self.routes())
 
-    def set_params(self, params: TokenomicParameters) -> None:
-        """Use new parameters from the next block on (as the chain does)."""
+    def set_params(self, params: TokenomicParameters, block: int) -> None:
+        """Use new parameters from ``block`` on (every worker steps to the block before)."""
         self.params = params
-        self.engine.params = params
+        self.engine.set_params(params, block - 1)
 
     def routes(self) -> list[Route[Any]]:
         """The replay's subscriptions: session events, heartbeats, challenges."""
@@ -111,6 +111,7 @@ class GatekeeperEconomics:
         """Start collecting a block's payouts and recoveries."""
         self._settle = []
         self._recovered = []
+        self.settlements = []
 
     def end_block(self, block: int) -> WorkingInfoUpdate | None:
         """Turn overdue workers unresponsive; return the block's settlement, if any."""
@@ -136,13 +137,13 @@ class GatekeeperEconomics:
                 score=event.init_p,
                 conf_level=event.confidence_level,
                 initial_v=event.init_v,
+                now_ms=at.time_s * 1000,
             )
             self.index.add(pubkey)
             machine = WorkerStateMachine(pubkey)
             machine.on_started(event.session_id, self.expectations)
             self.machines[pubkey] = machine
             self.sessions[pubkey] = event.session_id
-            self.beats[pubkey] = (0, 0)
         elif pubkey in self.engine.workers:
             self._stop(pubkey, block)
 
@@ -151,34 +152,28 @@ class GatekeeperEconomics:
         self.index.remove(pubkey)
         self.machines.pop(pubkey, None)
         self.sessions.pop(pubkey, None)
-        self.beats.pop(pubkey, None)
 
     def on_heartbeat(self, at: Delivery, sender: MessageOrigin, beat: Heartbeat) -> None:
         """Settle a heartbeat the chain accepted (the topic admits workers only)."""
         if not isinstance(sender, WorkerOrigin):
             return
         pubkey = bytes(sender.pubkey)
-        block = at.block
-        worker = self.engine.workers.get(pubkey)
-        if worker is None or self.sessions.get(pubkey) != beat.session_id:
-            return
-        last_iterations, last_time = self.beats.get(pubkey, (0, 0))
-        measured = instant_performance(
-            worker.p_bench,
-            worker.p_instant,
-            last_iterations,
-            last_time,
-            beat.iterations,
-            beat.challenge_time,
+        if pubkey not in self.engine.workers or self.sessions.get(pubkey) != beat.session_id:
+            return  # not computing, or a heartbeat of an earlier session: ignored, as Phala
+        result = self.engine.heartbeat(
+            pubkey,
+            at.block,
+            beat.challenge_block,
+            now_ms=at.time_s * 1000,
+            iterations=beat.iterations,
+            challenge_time_ms=beat.challenge_time * 1000,
         )
-        self.beats[pubkey] = (beat.iterations, beat.challenge_time)
-        was_unresponsive = worker.state is WorkerState.UNRESPONSIVE
-        result = self.engine.heartbeat(pubkey, block, beat.challenge_block, measured)
         if result is None:
-            self.engine.set_performance(pubkey, block, measured)
             return
-        if was_unresponsive:
+        if result.recovered:
             self._recovered.append(pubkey)
+            return
+        self.settlements.append(result)
         self._settle.append(SettleInfo(pubkey, result.v.bits, result.payout, result.treasury))
 
     def on_challenge(

@@ -27,9 +27,9 @@ class WorkerRecord:
     """The worker."""
     session_id: U32
     """Its computing session."""
-    p_bench: U32
+    p_bench: U64F64
     """Benchmark score."""
-    p_instant: U32
+    p_instant: U64F64
     """Current performance."""
     conf: U64F64
     """Confidence weight."""
@@ -47,10 +47,10 @@ class WorkerRecord:
     """Its share as counted in Σshare."""
     pending: list[U32]
     """Blocks of unanswered challenges."""
-    last_iterations: U64
+    iteration_last: U64
     """Iterations of its last heartbeat."""
-    last_challenge_time: U64
-    """Challenge time of its last heartbeat (0 before the first)."""
+    challenge_time_last: U64
+    """Challenge time (ms) of its last heartbeat (the start time before the first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,8 @@ def snapshot(gatekeeper: GatekeeperEconomics) -> EconomicsSnapshot:
             int(worker.state),
             worker.share,
             list(worker.pending),
-            *gatekeeper.beats.get(pubkey, (0, 0)),
+            worker.iteration_last,
+            worker.challenge_time_last,
         )
         for pubkey, worker in sorted(engine.workers.items())
     ]
@@ -104,6 +105,8 @@ def restore(saved: EconomicsSnapshot, params: TokenomicParameters) -> Gatekeeper
             state=WorkerState(record.state),
             share=record.share,
             pending=deque(record.pending),
+            iteration_last=record.iteration_last,
+            challenge_time_last=record.challenge_time_last,
         )
         engine.adopt(pubkey, worker)
         gatekeeper.index.add(pubkey)
@@ -111,6 +114,5 @@ def restore(saved: EconomicsSnapshot, params: TokenomicParameters) -> Gatekeeper
         machine.resume_computing(record.session_id, 0, gatekeeper.expectations)
         gatekeeper.machines[pubkey] = machine
         gatekeeper.sessions[pubkey] = record.session_id
-        gatekeeper.beats[pubkey] = (record.last_iterations, record.last_challenge_time)
     engine.total_share = saved.total_share
     return gatekeeper

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from khala.errors import KhalaError
+from khala.primitives.fixed_point import U64F64
 
 DECIMALS = 12
 """PHA has 12 decimals: 1 PHA = 10^12 units."""
@@ -17,6 +18,22 @@ SYMBOL = "PHA"
 """The token symbol."""
 SMALLEST_UNIT = "planck"
 """The name of one unit (10^-12 PHA), as Substrate tools call the smallest denomination."""
+CONVERSION_BITS = 48
+"""Fraction bits of the intermediate ``U80F48`` in Phala's balance conversion
+(``balance_convert.rs``): every planck ↔ U64F64 conversion passes through it, so khala converts
+the same way to land on the same planck."""
+
+
+def planck_to_fixed(balance: int) -> U64F64:
+    """``balance`` planck as PHA in U64F64, via U80F48 as Phala converts (truncated)."""
+    bits48 = (balance << CONVERSION_BITS) // UNITS_PER_PHA
+    return U64F64(bits48 << (64 - CONVERSION_BITS))
+
+
+def fixed_to_planck(value: U64F64) -> int:
+    """A U64F64 PHA amount as planck, via U80F48 as Phala converts (truncated)."""
+    bits48 = value.bits >> (64 - CONVERSION_BITS)
+    return (bits48 * UNITS_PER_PHA) >> CONVERSION_BITS
 
 
 class AmountErrorCode(StrEnum):

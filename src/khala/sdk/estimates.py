@@ -34,8 +34,8 @@ def network_shares(client: Client) -> dict[bytes, U64F64]:
         if worker is None or info is None:
             continue
         economics = WorkerEconomics(
-            p_bench=max(record.p_init, 1),
-            p_instant=record.p_instant,
+            p_bench=U64F64.from_int(max(record.p_init, 1)),
+            p_instant=U64F64.from_int(record.p_instant),
             conf=params.confidence_weight(info.confidence_level),
             v=record.v,
             v_deductible=ZERO,

@@ -84,6 +84,8 @@ class SessionStatus:
     """Units reserved for the session."""
     unpaid: tuple[int, int] = (0, 0)
     """``(payout, treasury share)`` settled while the subsidy could not pay them."""
+    responsiveness: tuple[bool, int] = (False, 0)
+    """``(unresponsive, block)`` of the session's last Enter/ExitUnresponsive (block 0: none)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (V and Ve as decimal strings)."""
@@ -107,8 +109,17 @@ class SessionStatus:
             else iso(record.challenge_time_last),
             "total_reward": None if record is None else record.total_reward,
             "unpaid_reward": self.unpaid[0],
+            "last_responsiveness_change": _responsiveness(self.responsiveness),
             "stake": self.stake,
         }
+
+
+def _responsiveness(change: tuple[bool, int]) -> str | None:
+    """``"EnterUnresponsive at #N"`` / ``"ExitUnresponsive at #N"``, None if never."""
+    unresponsive, block = change
+    if not block:
+        return None
+    return f"{'Enter' if unresponsive else 'Exit'}Unresponsive at #{block}"
 
 
 def _state_name(record: SessionInfo) -> str:
@@ -122,8 +133,17 @@ def session_status(client: Client, worker: bytes) -> SessionStatus:
     record = None if session is None else read(client, cst.SESSIONS, session)
     stake = 0 if session is None else read(client, cst.STAKES, session)
     unpaid = (0, 0) if session is None else tuple(read(client, cst.UNPAID_REWARDS, session))
+    change = (False, 0) if session is None else read(client, cst.RESPONSIVENESS, session)
     bound = None if session is None else bytes(session)
-    return SessionStatus(worker, info, bound, record, stake, (int(unpaid[0]), int(unpaid[1])))
+    return SessionStatus(
+        worker,
+        info,
+        bound,
+        record,
+        stake,
+        (int(unpaid[0]), int(unpaid[1])),
+        (bool(change[0]), int(change[1])),
+    )
 
 
 KEYS_PAGE = 1000

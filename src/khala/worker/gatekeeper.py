@@ -178,7 +178,7 @@ class GatekeeperHost:
                 GatekeeperEconomics(params) if saved is None else restore(saved, params)
             )
         elif self.economics.params != params:
-            self.economics.set_params(params)
+            self.economics.set_params(params, block)
         self.economics.begin_block()
         published = rst.MASTER_PUBKEY.get(state)
         self._block_published = None if published is None else bytes(published)

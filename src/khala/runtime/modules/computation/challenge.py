@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from khala.primitives.fixed_point import FRACTION_BITS, U64F64
 from khala.primitives.hashing import blake2_256
 
 CHALLENGE_DOMAIN = b"khala/heartbeat-challenge"
@@ -47,21 +48,36 @@ def challenge_seed(parent_hash: bytes, number: int) -> int:
     )
 
 
-P_INSTANT_CAP_PERCENT = 120
-"""A heartbeat's instant performance is capped at 120 % of the start score (as Phala), so a
-worker cannot inflate its share by claiming a burst of iterations."""
+P_INSTANT_CAP = U64F64.from_decimal("1.2")
+"""A heartbeat's instant performance is capped at 1.2 × the start score (Phala's
+``p_bench * fp!(1.2)``), so a worker cannot inflate its share by claiming a burst of
+iterations."""
+SCORE_PERIOD_MS = 6_000
+"""Performance counts iterations per 6 s, the unit of the benchmark score."""
 
 
 def instant_performance(
-    p_init: int, previous: int, last_iterations: int, last_time: int, iterations: int, time: int
-) -> int:
-    """Iterations per 6 s since the previous heartbeat, capped at 120 % of the start score.
+    p_bench: U64F64,
+    previous: U64F64,
+    last_iterations: int,
+    last_time_ms: int,
+    iterations: int,
+    now_ms: int,
+) -> U64F64:
+    """Iterations per 6 s since the last heartbeat, in U64F64, as Phala's ``update_p_instant``.
 
-    The first heartbeat of a session (``last_time`` 0) and one with no time elapsed keep the
-    previous value (the start score at first). Integer division, as the chain computes it.
+    ``now_ms`` is the time of the block the heartbeat landed in and ``last_time_ms`` the
+    challenge time of the previous heartbeat (the session's start time before the first).
+    With no time elapsed the previous value stays; a count below the last one (a restarted
+    counter) measures from zero. ``dt = (now − last)/1000`` and ``(Δiterations / dt)·6`` are
+    each truncated like the ``fixed`` crate's ``/``; the product is capped at
+    ``p_bench · 1.2``. Computed on raw bits, so an absurd count saturates at the cap instead
+    of overflowing.
     """
-    elapsed = time - last_time
-    if last_time == 0 or elapsed <= 0:
+    if now_ms <= last_time_ms:
         return previous
-    measured = (iterations - last_iterations) * 6 // elapsed
-    return min(measured, p_init * P_INSTANT_CAP_PERCENT // 100)
+    last_iterations = min(last_iterations, iterations)
+    dt_bits = ((now_ms - last_time_ms) << FRACTION_BITS) // 1000
+    done = iterations - last_iterations
+    measured = ((done << (2 * FRACTION_BITS)) // dt_bits) * (SCORE_PERIOD_MS // 1000)
+    return U64F64(min(measured, (p_bench * P_INSTANT_CAP).bits))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from khala.primitives.fixed_point import U64F64
-from khala.primitives.scale import H256, U32, ScaleEnum, variant
+from khala.primitives.scale import H256, U32, U128, ScaleEnum, variant
 from khala.runtime.types import AccountId, Balance
 
 
@@ -156,3 +156,19 @@ class RewardUnpaid(Event):
     """The owner's payout that was not paid."""
     treasury: Balance
     """The treasury share that was not paid."""
+
+
+@variant(14)
+@dataclass(frozen=True, slots=True)
+class SessionSettlementDropped(Event):
+    """A settle entry computed at or before the session's last update was ignored.
+
+    Phala's late-update rule: e.g. an entry computed before the session started again.
+    """
+
+    session: AccountId
+    """The session account."""
+    v: U128
+    """The dropped V (U64F64 bits)."""
+    payout: Balance
+    """The dropped payout."""

@@ -27,6 +27,7 @@ from khala.runtime.modules.computation.types import (
 from khala.runtime.modules.mq.routing import decode_payload
 from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, WorkerOrigin
 from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
+from khala.runtime.modules.timestamp.state import now
 from khala.runtime.state import State
 from khala.runtime.topic import Topic
 
@@ -49,16 +50,23 @@ def _session_of(storage: State, worker: bytes) -> tuple[bytes, SessionInfo] | No
     return session, record
 
 
-def p_instant(record: SessionInfo, beat: Heartbeat) -> int:
-    """The session's instant performance after ``beat`` (see :func:`instant_performance`)."""
+def p_instant(record: SessionInfo, beat: Heartbeat, now_ms: int) -> int:
+    """The session's performance after ``beat`` landing at ``now_ms``, for display (whole units).
+
+    The gatekeepers' measurement (:func:`instant_performance`, U64F64, from the session's
+    start) decides shares; the chain keeps the integer part for status displays, measured
+    from the previous heartbeat (the first heartbeat keeps the start score).
+    """
+    if not record.challenge_time_last:
+        return record.p_instant
     return instant_performance(
-        record.p_init,
-        record.p_instant,
+        U64F64.from_int(record.p_init),
+        U64F64.from_int(record.p_instant),
         record.iterations,
-        record.challenge_time_last,
+        record.challenge_time_last * 1000,
         beat.iterations,
-        beat.challenge_time,
-    )
+        now_ms,
+    ).to_int()
 
 
 def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
@@ -88,7 +96,7 @@ def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
         )
     updated = replace(
         record,
-        p_instant=p_instant(record, beat),
+        p_instant=p_instant(record, beat, now(storage)),
         iterations=beat.iterations,
         challenge_time_last=beat.challenge_time,
     )
@@ -97,13 +105,19 @@ def on_heartbeat(storage: State, ctx: Context, message: Message) -> None:
 
 
 def _transition(
-    storage: State, ctx: Context, worker: bytes, before: SessionState, after: SessionState
+    storage: State,
+    ctx: Context,
+    worker: bytes,
+    before: SessionState,
+    after: SessionState,
+    block: int,
 ) -> None:
     found = _session_of(storage, worker)
     if found is None or found[1].state is not before:
         return  # stopped or unbound since the gatekeepers computed this; nothing to change
     session, record = found
     st.SESSIONS.insert(storage, session, replace(record, state=after))
+    st.RESPONSIVENESS.insert(storage, session, (after is SessionState.WORKER_UNRESPONSIVE, block))
     if after is SessionState.WORKER_UNRESPONSIVE:
         ctx.emit(ev.WorkerEnterUnresponsive(session))
     else:
@@ -123,17 +137,30 @@ def on_settlement(storage: State, ctx: Context, message: Message) -> None:
     st.LAST_SETTLED_BLOCK.put(storage, update.block_number)
     for worker in update.offline:
         _transition(
-            storage, ctx, worker, SessionState.WORKER_IDLE, SessionState.WORKER_UNRESPONSIVE
+            storage,
+            ctx,
+            worker,
+            SessionState.WORKER_IDLE,
+            SessionState.WORKER_UNRESPONSIVE,
+            update.block_number,
         )
     for worker in update.recovered_to_online:
         _transition(
-            storage, ctx, worker, SessionState.WORKER_UNRESPONSIVE, SessionState.WORKER_IDLE
+            storage,
+            ctx,
+            worker,
+            SessionState.WORKER_UNRESPONSIVE,
+            SessionState.WORKER_IDLE,
+            update.block_number,
         )
     for item in update.settle:
         found = _session_of(storage, item.pubkey)
         if found is None:
             continue
         session, record = found
+        if record.v_updated_at >= update.block_number:
+            ctx.emit(ev.SessionSettlementDropped(session, item.v, item.payout))
+            continue
         paid = _pay(storage, ctx, session, record.owner, item.payout, item.treasury)
         if paid:
             ctx.announce(storage, REWARDED, bytes(record.owner), bytes(item.pubkey), item.payout)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from khala.primitives.fixed_point import U64F64, ZERO
+from khala.primitives.fixed_point import ZERO
 from khala.primitives.hashing import blake2_256
 from khala.primitives.scale import encode
-from khala.primitives.units import UNITS_PER_PHA
+from khala.primitives.units import planck_to_fixed
 from khala.runtime.context import Context, ensure_signed
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.computation import events as ev
@@ -150,13 +150,13 @@ def start_session(state: State, ctx: Context, owner: bytes, worker: bytes, stake
             ComputationErrorCode.SCORE_TOO_LOW, f"score {score} is below the minimum {MIN_SCORE}"
         )
     params = st.TOKENOMIC_PARAMETERS.get(state)
-    stake_pha = U64F64.from_ratio(stake, UNITS_PER_PHA)
+    stake_pha = planck_to_fixed(stake)
     minimum = params.minimum_stake_planck(score)
     if stake < minimum:
         raise computation_error(
             ComputationErrorCode.INSUFFICIENT_STAKE,
             f"stake {stake_pha.to_decimal(4)} PHA is below S_min = "
-            f"{U64F64.from_ratio(minimum, UNITS_PER_PHA).to_decimal(4)} PHA",
+            f"{planck_to_fixed(minimum).to_decimal(4)} PHA",
         )
     ve = params.initial_v(stake_pha, score, info.confidence_level)
     if ve > params.v_max:

@@ -52,3 +52,14 @@ UNPAID_REWARDS: StorageMap[bytes, tuple[int, int]] = StorageMap(
 )
 """Computation.UnpaidRewards: session -> (payout, treasury share) settled while the subsidy
 could not pay them, owed until governance refills the subsidy and settles them."""
+RESPONSIVENESS: StorageMap[bytes, tuple[bool, int]] = StorageMap(
+    MODULE_NAME,
+    "Responsiveness",
+    StorageHasher.TWOX64_CONCAT,
+    AccountId,
+    tuple[bool, U32],
+    (False, 0),
+)
+"""Computation.Responsiveness: session -> (unresponsive, block) of its last
+``WorkerEnterUnresponsive`` (true) or ``WorkerExitUnresponsive`` (false), as the gatekeepers'
+settlement of that block reported it (Phala's gatekeeper keeps the same pair as a statistic)."""

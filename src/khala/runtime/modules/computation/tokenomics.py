@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from khala.primitives.fixed_point import ONE, U64F64
 from khala.primitives.scale import U32
-from khala.primitives.units import UNITS_PER_PHA
+from khala.primitives.units import fixed_to_planck
 
 F = U64F64.from_decimal
 
@@ -67,7 +67,7 @@ class TokenomicParameters:
 
     def minimum_stake_planck(self, score: int) -> int:
         """``S_min`` in planck, truncated as Phala converts it: the least stake accepted."""
-        return (self.minimum_stake(score).bits * UNITS_PER_PHA) >> 64
+        return fixed_to_planck(self.minimum_stake(score))
 
 
 GEMINI = TokenomicParameters(

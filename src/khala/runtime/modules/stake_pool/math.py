@@ -10,10 +10,8 @@ rounds down, so a pool never pays out more than it holds; the remainders stay in
 from __future__ import annotations
 
 from khala.primitives.fixed_point import U64F64
-from khala.primitives.units import UNITS_PER_PHA
+from khala.primitives.units import fixed_to_planck, planck_to_fixed
 
-CONVERSION_BITS = 48
-"""Fraction bits of the intermediate ``U80F48`` in Phala's balance conversion."""
 DUST = 1_000
 """Balances and share counts at or below 1,000 planck (1e-9 PHA) are dust (Phala's
 ``balance_close_to_zero``): a pool never keeps a dust request or a dust position."""
@@ -21,36 +19,24 @@ PER_MILLION = 1_000_000
 """Commission is in parts per million (Substrate's ``Permill``)."""
 
 
-def to_fixed(balance: int) -> U64F64:
-    """``balance`` planck as PHA in U64F64, via U80F48 as Phala converts (truncated)."""
-    bits48 = (balance << CONVERSION_BITS) // UNITS_PER_PHA
-    return U64F64(bits48 << (64 - CONVERSION_BITS))
-
-
-def from_fixed(value: U64F64) -> int:
-    """A U64F64 PHA amount as planck, via U80F48 as Phala converts (truncated)."""
-    bits48 = value.bits >> (64 - CONVERSION_BITS)
-    return (bits48 * UNITS_PER_PHA) >> CONVERSION_BITS
-
-
 def bmul(amount: int, factor: U64F64) -> int:
     """``amount · factor`` in planck (Phala's ``balance_convert::mul``)."""
-    return from_fixed(to_fixed(amount) * factor)
+    return fixed_to_planck(planck_to_fixed(amount) * factor)
 
 
 def bdiv(amount: int, divisor: U64F64) -> int:
     """``amount / divisor`` in planck (Phala's ``balance_convert::div``)."""
-    return from_fixed(to_fixed(amount) / divisor)
+    return fixed_to_planck(planck_to_fixed(amount) / divisor)
 
 
 def share_price(total_value: int, total_shares: int) -> U64F64 | None:
     """PHA per share, or None for a pool without shares (contributions then mint 1:1)."""
     if total_shares == 0:
         return None
-    shares = to_fixed(total_shares)
+    shares = planck_to_fixed(total_shares)
     if shares.bits == 0:
         return None
-    return to_fixed(total_value) / shares
+    return planck_to_fixed(total_value) / shares
 
 
 def is_dust(amount: int) -> bool:

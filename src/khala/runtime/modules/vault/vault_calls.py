@@ -5,19 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from khala.primitives.units import fixed_to_planck, planck_to_fixed
 from khala.runtime.context import Context, ensure_signed
 from khala.runtime.errors import DispatchError
 from khala.runtime.modules.balances import currency
 from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
 from khala.runtime.modules.stake_pool.ledger import has_expired_withdrawal, queue_request
-from khala.runtime.modules.stake_pool.math import (
-    PER_MILLION,
-    bdiv,
-    from_fixed,
-    permill_of,
-    share_price,
-    to_fixed,
-)
+from khala.runtime.modules.stake_pool.math import PER_MILLION, bdiv, permill_of, share_price
 from khala.runtime.modules.stake_pool.stake_calls import contribute_as, withdraw_as
 from khala.runtime.modules.timestamp.state import now
 from khala.runtime.modules.vault import events as ev
@@ -176,7 +170,7 @@ def maybe_gain_owner_shares(state: State, ctx: Context, args: MaybeGainOwnerShar
     price = share_price(vault.total_value, vault.total_shares)
     if price is None:
         return
-    current = from_fixed(price)
+    current = fixed_to_planck(price)
     if vault.last_share_price_checkpoint == 0:
         st.VAULTS.insert(state, args.pid, replace(vault, last_share_price_checkpoint=current))
         return
@@ -184,7 +178,7 @@ def maybe_gain_owner_shares(state: State, ctx: Context, args: MaybeGainOwnerShar
         return
     delta = permill_of(vault.commission, current - vault.last_share_price_checkpoint)
     new_price = current - delta
-    adjust = max(bdiv(vault.total_value, to_fixed(new_price)) - vault.total_shares, 0)
+    adjust = max(bdiv(vault.total_value, planck_to_fixed(new_price)) - vault.total_shares, 0)
     gained = replace(
         vault,
         total_shares=vault.total_shares + adjust,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
 from khala.primitives.fixed_point import U64F64
 from khala.primitives.scale import decode, encode
@@ -60,11 +62,29 @@ def _sent(queue: SendQueue, topic: bytes) -> list[bytes]:
     ]
 
 
-def _host() -> tuple[MiningHost, SendQueue, Counter, object]:
+class Clock:
+    """The benchmark loop's counted time (ms), set by the test."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def __call__(self) -> int:
+        return self.value
+
+
+class Plenty(Clock):
+    """Counted time that is always an hour further: never what holds a benchmark back."""
+
+    def __call__(self) -> int:
+        self.value += 3_600_000
+        return self.value
+
+
+def _host(clock: Clock | None = None) -> tuple[MiningHost, SendQueue, Counter, object]:
     counter = Counter()
     queue = SendQueue(KEY)
     state = Harness({ed("Alice").public_key: 10**15}).state()
-    return MiningHost(queue, counter), queue, counter, state
+    return MiningHost(queue, counter, clock or Plenty()), queue, counter, state
 
 
 def test_benchmark_reports_after_its_duration_and_waits_while_catching_up() -> None:
@@ -80,6 +100,29 @@ def test_benchmark_reports_after_its_duration_and_waits_while_catching_up() -> N
     host.on_block(state, 16, 1012, [], True)
     assert [decode(BenchReport, p) for p in _sent(queue, BENCH_REPORT_TOPIC)] == [
         BenchReport(1000, 900)
+    ]
+
+
+def test_a_burst_of_withheld_blocks_cannot_zero_the_benchmark() -> None:
+    """The benchmark ends only after real counting time, whatever the blocks' pace.
+
+    A relayer withholds blocks 11-15 for 12 s and delivers them with BenchStart in one burst:
+    the worker has counted nothing yet when block 15 (the nominal end) is processed, so it
+    keeps counting; once three quarters of the nominal 10 s were counted (block 16 arriving
+    on time, 8 s later), it reports the iterations and the time counting really started (the
+    last block's time less the counted time, rounded down), not the withheld BenchStart's.
+    """
+    clock = Clock()
+    host, queue, counter, state = _host(clock)
+    start = _msg(BENCH_START_TOPIC, encode(BenchStart(ME, 5)))
+    host.on_block(state, 10, 1000, [start], True)
+    for block in range(11, 16):
+        host.on_block(state, block, 1000 + 2 * (block - 10), [], True)
+    assert _sent(queue, BENCH_REPORT_TOPIC) == []  # nothing counted: no report of 0
+    counter.value, clock.value = 800, 8_000
+    host.on_block(state, 16, 1020, [], True)
+    assert [decode(BenchReport, p) for p in _sent(queue, BENCH_REPORT_TOPIC)] == [
+        BenchReport(1012, 800)
     ]
 
 
@@ -155,3 +198,30 @@ def test_restart_resumes_a_computing_session_counting_on() -> None:
     assert [decode(Heartbeat, p) for p in _sent(queue, HEARTBEAT_TOPIC)] == [
         Heartbeat(4, 61, 602, 5020)
     ]
+
+
+def test_after_a_crash_heartbeats_count_on_from_what_the_chain_accepted_since() -> None:
+    """A worker restored from a checkpoint counts on from the chain's latest accepted count.
+
+    The checkpoint's state says 5000 iterations; heartbeats sent after the checkpoint (before
+    the crash) raised the chain's record to 9000 by the time the replay reaches block 61. The
+    restarted process's counter starts near zero, yet its first heartbeat must not fall
+    below 9000, or the chain refuses it (``computation.bad_heartbeat``).
+    """
+    at_checkpoint = SessionInfo(
+        b"\x66" * 32, SessionState.WORKER_IDLE, 4, U64F64(0), U64F64(0), 0, 100, 100, 5000,
+        300, 0, 0,
+    )  # fmt: skip
+    accepted_since = replace(at_checkpoint, iterations=9000, challenge_time_last=590)
+    host, queue, counter, _ = _host()
+    counter.value = 7
+    host.on_block(_registered_state(500, at_checkpoint), 60, 600, [], False)  # replaying
+    counter.value = 17
+    later = _registered_state(500, accepted_since)
+    host.on_block(later, 61, 602, [], False)
+    counter.value = 27
+    challenge = _msg(CHALLENGE_TOPIC, encode(HeartbeatChallenge(0, U256_MAX)))
+    host.on_block(later, 62, 604, [challenge], True)
+    [beat] = [decode(Heartbeat, p) for p in _sent(queue, HEARTBEAT_TOPIC)]
+    assert beat.iterations >= 9000
+    assert beat == Heartbeat(4, 62, 604, 9010)  # counts on: 10 iterations since block 61

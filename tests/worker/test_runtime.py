@@ -131,3 +131,20 @@ def test_a_restarted_gatekeeper_resumes_from_its_checkpoint(tmp_path: Path) -> N
     resumed = gatekeeper()
     assert resumed.height == 3
     assert resumed.client.trie.root_hash() == chain.head.state_root
+
+
+def test_a_restored_queue_never_reuses_sequences_the_chain_accepted() -> None:
+    """After a crash the checkpoint's queue is behind the chain: its sequences move past it.
+
+    The checkpoint said the next sequence is 2; before the crash the worker sent sequences
+    2-4 and the chain accepted them. Purging against the chain (next: 5) must drop the stale
+    pending messages and make the next message sequence 5, not a reused 2.
+    """
+    key = keypair_from_seed(KeyScheme.SR25519, b"\x31" * 32)
+    original = SendQueue(key)
+    for n in range(3):
+        original.push(PONG_TOPIC, bytes([n]))
+    restored = SendQueue(key, 2, original.messages()[2:])
+    restored.purge(5)
+    assert restored.messages() == []
+    assert restored.push(PONG_TOPIC, b"next").sequence == 5

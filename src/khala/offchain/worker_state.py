@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from fractions import Fraction
 from typing import Protocol
 
 from khala.primitives.hashing import blake2_256
@@ -27,6 +28,10 @@ class WorkerEffects(Protocol):
         """The benchmark counter now (a replaying gatekeeper answers 0)."""
         ...
 
+    def counted_ms(self) -> int:
+        """Milliseconds the benchmark has been counting (a replaying gatekeeper answers 0)."""
+        ...
+
     def bench_report(self, start_time: int, iterations: int) -> None:
         """Send ``BenchReport{start_time, iterations}``."""
         ...
@@ -36,6 +41,12 @@ class WorkerEffects(Protocol):
     ) -> None:
         """Answer a challenge that hit this worker."""
         ...
+
+
+BENCH_MIN_COUNTED = Fraction(3, 4)
+"""A benchmark reports once it has counted at least this share of its nominal time
+(``duration`` blocks × the block time) on the worker's own clock: enough that a burst of
+withheld blocks cannot end it early, with slack for the time blocks take to arrive."""
 
 
 class Phase(IntEnum):
@@ -65,6 +76,10 @@ class WorkerStateMachine:
     """Block time (s) when the benchmark started."""
     bench_start_iterations: int = 0
     """The counter when the benchmark started."""
+    bench_start_counted_ms: int = 0
+    """The benchmark's counted time when it started."""
+    bench_min_ms: int = 0
+    """Counted time the benchmark needs before it reports (see :data:`BENCH_MIN_COUNTED`)."""
     session_id: int = 0
     """The computing session's id."""
     session_iterations: int = 0
@@ -79,12 +94,22 @@ class WorkerStateMachine:
         """Hash the key once."""
         self.pubkey_hash = int.from_bytes(blake2_256(self.pubkey), "big")
 
-    def on_bench_start(self, block: int, time_s: int, duration: int, fx: WorkerEffects) -> None:
-        """Start benchmarking at ``block`` for ``duration`` blocks."""
+    def on_bench_start(
+        self, block: int, time_s: int, duration: int, fx: WorkerEffects, block_ms: int = 0
+    ) -> None:
+        """Start benchmarking at ``block`` for ``duration`` blocks of ``block_ms`` each.
+
+        The report needs both: ``duration`` blocks, and counting time of at least
+        :data:`BENCH_MIN_COUNTED` of ``duration × block_ms``, so blocks delivered in a burst
+        cannot end a benchmark that has not counted.
+        """
         self.phase = Phase.BENCHMARKING
         self.bench_until = block + duration
         self.bench_start_time = time_s
         self.bench_start_iterations = fx.iterations()
+        self.bench_start_counted_ms = fx.counted_ms()
+        self.bench_min_ms = duration * block_ms * BENCH_MIN_COUNTED.numerator
+        self.bench_min_ms //= BENCH_MIN_COUNTED.denominator
 
     def on_started(self, session_id: int, fx: WorkerEffects) -> None:
         """A computing session started."""
@@ -101,6 +126,16 @@ class WorkerStateMachine:
         self.phase = Phase.COMPUTING
         self.session_id = session_id
         self.session_iterations = fx.iterations() - reported
+
+    def count_on_from(self, accepted: int, fx: WorkerEffects) -> None:
+        """Never report fewer iterations than the chain has accepted for this session.
+
+        After a crash the machine resumes from a checkpoint's view, but heartbeats sent after
+        the checkpoint may have raised the chain's count since; the restarted counter is then
+        offset so that the next count continues from ``accepted``.
+        """
+        if self.phase is Phase.COMPUTING:
+            self.session_iterations = min(self.session_iterations, fx.iterations() - accepted)
 
     def on_stopped(self) -> None:
         """The computing session ended."""
@@ -123,9 +158,20 @@ class WorkerStateMachine:
         if self.phase is Phase.BENCHMARKING:
             self.bench_until += 1
 
-    def on_block_end(self, block: int, fx: WorkerEffects) -> None:
-        """Finish a benchmark whose duration has passed."""
-        if self.phase is Phase.BENCHMARKING and block >= self.bench_until:
-            done = max(0, fx.iterations() - self.bench_start_iterations)
-            fx.bench_report(self.bench_start_time, done)
-            self.phase = Phase.READY
+    def on_block_end(self, block: int, fx: WorkerEffects, time_s: int = 0) -> None:
+        """Finish a benchmark whose blocks have passed and whose counting time is done.
+
+        The report's start time is when counting began as far as this block (time ``time_s``)
+        can tell: its time less the counted seconds (rounded up), but never before the
+        benchmark's start block. A worker handed its start late (withheld blocks) thus reports
+        the time it really counted for, and the chain's score is its real rate.
+        """
+        if self.phase is not Phase.BENCHMARKING or block < self.bench_until:
+            return
+        counted = fx.counted_ms() - self.bench_start_counted_ms
+        if counted < self.bench_min_ms:
+            return  # the blocks came faster than real time: keep counting
+        done = max(0, fx.iterations() - self.bench_start_iterations)
+        counted_s = -(-counted // 1000)
+        fx.bench_report(max(self.bench_start_time, time_s - counted_s), done)
+        self.phase = Phase.READY

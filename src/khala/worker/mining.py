@@ -29,6 +29,7 @@ from khala.runtime.modules.computation.types import (
     ComputingStopped,
     Heartbeat,
     HeartbeatChallenge,
+    SessionInfo,
     WorkerEvent,
 )
 from khala.runtime.modules.mq.types import Message, MessageOrigin
@@ -46,10 +47,18 @@ log = structlog.get_logger("khala.worker.mining")
 class MiningHost:
     """One worker's mining: the state machine plus its effects."""
 
-    def __init__(self, queue: SendQueue, iterations: Callable[[], int]) -> None:
-        """Send through ``queue``; read the benchmark counter with ``iterations``."""
+    def __init__(
+        self,
+        queue: SendQueue,
+        iterations: Callable[[], int],
+        counted_ms: Callable[[], int] = lambda: 0,
+    ) -> None:
+        """Send through ``queue``; read the benchmark counter and its counted time."""
         self.queue = queue
         self._iterations = iterations
+        self._counted_ms = counted_ms
+        self._time_s = 0
+        self._block_ms: int | None = None
         self.machine = WorkerStateMachine(queue.identity.public_key)
         self.live = False
         self._reconciled = False
@@ -60,6 +69,10 @@ class MiningHost:
     def iterations(self) -> int:
         """The benchmark counter."""
         return self._iterations()
+
+    def counted_ms(self) -> int:
+        """Milliseconds the benchmark loop has counted."""
+        return self._counted_ms()
 
     def bench_report(self, start_time: int, iterations: int) -> None:
         """Queue the signed benchmark report."""
@@ -99,21 +112,33 @@ class MiningHost:
         self.end_block(block)
 
     def begin_block(self, state: State, block: int, time_s: int, live: bool) -> None:
-        """Before a block's messages: note liveness, rebuild from state once after a start."""
+        """Before a block's messages: note liveness, rebuild from state once after a start.
+
+        While computing, the count continues from what the chain has accepted (see
+        :meth:`WorkerStateMachine.count_on_from`).
+        """
         self.live = live
+        self._time_s = time_s
+        if self._block_ms is None:
+            self._block_ms = preset_of(state.get).block_time_ms
         if not self._reconciled:
             self.reconcile(state, block, time_s)
+        if self.machine.phase is Phase.COMPUTING:
+            record = self._session(state)
+            if record is not None and record.session_id == self.machine.session_id:
+                self.machine.count_on_from(record.iterations, self)
 
     def end_block(self, block: int) -> None:
         """After a block's messages: the benchmark waits while catching up; block effects."""
         if not self.live:
             self.machine.pause_benchmark()
-        self.machine.on_block_end(block, self)
+        self.machine.on_block_end(block, self, self._time_s)
 
     def on_bench_start(self, at: Delivery, sender: MessageOrigin, start: BenchStart) -> None:
         """Benchmark when the registry says so (to this worker)."""
         if bytes(start.worker) == self.machine.pubkey:
-            self.machine.on_bench_start(at.block, at.time_s, start.duration, self)
+            block_ms = self._block_ms or 0
+            self.machine.on_bench_start(at.block, at.time_s, start.duration, self, block_ms)
 
     def on_challenge(
         self, at: Delivery, sender: MessageOrigin, challenge: HeartbeatChallenge
@@ -136,6 +161,11 @@ class MiningHost:
             self.machine.on_stopped()
             log.info("computing stopped", session_id=event.session_id)
 
+    def _session(self, state: State) -> SessionInfo | None:
+        """This worker's session record in ``state``, if it is bound."""
+        session = cst.WORKER_BINDINGS.get(state, self.machine.pubkey)
+        return None if session is None else cst.SESSIONS.get(state, session)
+
     def reconcile(self, state: State, block: int, time_s: int) -> None:
         """Rebuild the machine from verified state (after a restart or a checkpoint)."""
         self._reconciled = True
@@ -143,14 +173,15 @@ class MiningHost:
         info = worker_info(state, me)
         if info is None:
             return
-        session = cst.WORKER_BINDINGS.get(state, me)
-        record = None if session is None else cst.SESSIONS.get(state, session)
+        record = self._session(state)
         if record is not None and record.state.computing():
             self.machine.resume_computing(record.session_id, record.iterations, self)
             log.info("computing resumed", session_id=record.session_id)
         elif info.initial_score is None and self.machine.phase is Phase.REGISTERED:
             preset = preset_of(state.get)
-            self.machine.on_bench_start(block, time_s, preset.benchmark_blocks, self)
+            self.machine.on_bench_start(
+                block, time_s, preset.benchmark_blocks, self, preset.block_time_ms
+            )
             log.info("benchmark restarted", blocks=preset.benchmark_blocks)
         elif info.initial_score is not None:
             self.machine.phase = Phase.READY

@@ -69,12 +69,14 @@ class WorkerRuntime:
         checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL,
         *,
         iterations: Callable[[], int] = lambda: 0,
+        counted_ms: Callable[[], int] = lambda: 0,
         clock: Callable[[], float] = lambda: 0.0,
         gatekeeper: bool = False,
     ) -> None:
         """Resume from the newest checkpoint, or start before genesis.
 
-        ``iterations`` reads the benchmark counter; ``clock`` is wall time in seconds (a block
+        ``iterations`` reads the benchmark counter and ``counted_ms`` its counting time;
+        ``clock`` is wall time in seconds (a block
         is *live*, and mining effects happen, when its time is within 30 s of it).
         ``gatekeeper`` runs the economics replay and master key handling as well.
         """
@@ -99,7 +101,7 @@ class WorkerRuntime:
             trie.commit()
             self.client.restore(snapshot.head, trie)
             self.queue = SendQueue(keys.identity, snapshot.next_sequence, snapshot.pending)
-        self.mining = MiningHost(self.queue, iterations)
+        self.mining = MiningHost(self.queue, iterations, counted_ms)
         self.gatekeeper = (
             GatekeeperHost(keys, backend, base_path, self.queue, companion) if gatekeeper else None
         )

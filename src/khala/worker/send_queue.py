@@ -39,9 +39,15 @@ class SendQueue:
         return signed
 
     def purge(self, chain_next_sequence: int) -> None:
-        """Drop messages the chain has accepted (sequence below its next expected one)."""
+        """Drop messages the chain has accepted (sequence below its next expected one).
+
+        A queue restored from a checkpoint can be behind the chain (messages signed after the
+        checkpoint were accepted before a crash): its next sequence moves up to the chain's, so
+        a new message never reuses a sequence the chain has already consumed.
+        """
         for sequence in [sequence for sequence in self.pending if sequence < chain_next_sequence]:
             del self.pending[sequence]
+        self.next_sequence = max(self.next_sequence, chain_next_sequence)
 
     def messages(self) -> list[SignedMessage]:
         """Pending messages in sequence order."""

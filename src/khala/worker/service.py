@@ -200,6 +200,7 @@ class WorkerService:
             self.config.base_path,
             self.config.checkpoint_interval,
             iterations=self.bench.iterations,
+            counted_ms=self.bench.counted_ms,
             clock=self.clock,
             gatekeeper=self.config.gatekeeper,
         )

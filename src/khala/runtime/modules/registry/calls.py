@@ -20,7 +20,11 @@ from khala.runtime.modules.registry.constants import (
     REGISTER_WEIGHT,
 )
 from khala.runtime.modules.registry.errors import RegistryErrorCode, registry_error
-from khala.runtime.modules.registry.messages import announce_gatekeeper, start_benchmark
+from khala.runtime.modules.registry.messages import (
+    announce_gatekeeper,
+    needs_benchmark,
+    start_benchmark,
+)
 from khala.runtime.modules.registry.registration import check_registration
 from khala.runtime.modules.registry.types import (
     AttestationProvider,
@@ -158,7 +162,7 @@ def register_worker(storage: State, ctx: Context, args: RegisterWorker) -> None:
     state.USED_ATTESTATIONS.insert(storage, checked.dedupe_key, info.pubkey)
     kind = events.WorkerAdded if previous is None else events.WorkerUpdated
     ctx.emit(kind(info.pubkey, AttestationProvider.DCAP, checked.attestation.confidence))
-    if record.initial_score is None:
+    if needs_benchmark(record):
         start_benchmark(storage, ctx, info.pubkey)
 
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from khala.primitives.scale import encode
 from khala.runtime.context import Context
+from khala.runtime.modules.computation.constants import MIN_SCORE
 from khala.runtime.modules.mq.calls import send
 from khala.runtime.modules.mq.routing import decode_payload
 from khala.runtime.modules.mq.types import Message, WorkerOrigin
@@ -52,8 +53,22 @@ def _sending_worker(storage: State, message: Message) -> tuple[bytes, WorkerInfo
 
 
 def benchmark_score(iterations: int, elapsed_secs: int) -> int:
-    """Iterations per 6 s over the benchmark, capped at 6000 (integer division)."""
-    return min(SCORE_CAP, iterations * SCORE_PERIOD_SECS // elapsed_secs)
+    """Iterations per 6 s over the benchmark, capped at 6000, rounded as Phala's registry.
+
+    Phala divides first (iterations per whole second, truncated) and then multiplies by 6, so
+    a score is always a multiple of 6; khala keeps that order to give the same scores.
+    """
+    return min(SCORE_CAP, iterations // elapsed_secs * SCORE_PERIOD_SECS)
+
+
+def needs_benchmark(info: WorkerInfo) -> bool:
+    """Whether a (re-)registered worker is benchmarked and its next report accepted.
+
+    Until a worker has a score at least the minimum to compute, its score may be measured
+    again (a benchmark a relayer zeroed by withholding blocks is not final); after that the
+    score is kept, as the sessions computing with it were started on it.
+    """
+    return info.initial_score is None or info.initial_score < MIN_SCORE
 
 
 def start_benchmark(storage: State, ctx: Context, worker: bytes) -> None:
@@ -82,7 +97,7 @@ def on_bench_report(storage: State, ctx: Context, message: Message) -> None:
     """Set a worker's initial score from its first benchmark report."""
     pubkey, info = _sending_worker(storage, message)
     report = _payload(topics.BENCH_REPORT, message)
-    if info.initial_score is not None:
+    if not needs_benchmark(info):
         raise registry_error(
             RegistryErrorCode.BENCHMARK_ALREADY_REPORTED,
             f"the score is already {info.initial_score}",

@@ -73,3 +73,17 @@ def test_remove_and_prune_stale() -> None:
         pool.submit(bytes([nonce]), A, nonce, tip=0, account_nonce=0)
     assert len(pool.prune_stale(A, 2)) == 2
     assert list(pool.ready({A: 2})) == [b"\x02"]
+
+
+def test_a_deferred_transaction_leaves_after_the_future_lifetime() -> None:
+    """A ready transaction blocks keep skipping (its message's gap never fills) is dropped.
+
+    It stays while younger than the future lifetime (64 blocks), so a gap that fills in time
+    lets it in; after that it leaves and its sender's later transactions are free to go.
+    """
+    pool = TransactionPool()
+    first = pool.submit(b"a0", A, 0, tip=0, account_nonce=0, block=10)
+    pool.submit(b"a1", A, 1, tip=0, account_nonce=0, block=10)
+    assert pool.deferred([first], 73) == [] and first in pool
+    assert pool.deferred([first], 74) == [first]
+    assert first not in pool and pool.take_dropped() == [first]

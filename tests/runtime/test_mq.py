@@ -16,7 +16,12 @@ from khala.runtime.modules.mq.calls import (
     SyncOffchainMessage,
     signed_payload,
 )
-from khala.runtime.modules.mq.constants import MAX_PING_PAYLOAD, PING_SENDER, PING_TOPIC
+from khala.runtime.modules.mq.constants import (
+    MAX_FUTURE_SEQUENCES,
+    MAX_PING_PAYLOAD,
+    PING_SENDER,
+    PING_TOPIC,
+)
 from khala.runtime.modules.mq.events import OffchainMessageAccepted
 from khala.runtime.modules.mq.types import (
     AccountOrigin,
@@ -26,7 +31,7 @@ from khala.runtime.modules.mq.types import (
     WorkerOrigin,
 )
 from khala.runtime.modules.sudo.events import Sudid
-from tests.runtime.test_registry import RELAYER, WORKER, Chain
+from tests.runtime.test_registry import ALICE, RELAYER, WORKER, Chain
 
 
 def _signed(
@@ -45,14 +50,49 @@ def chain(tmp_path: Path) -> Chain:
 
 
 def test_worker_messages_need_the_exact_next_sequence(chain: Chain) -> None:
-    """Sequence 0 is accepted and delivered; 2 is refused; 1 then follows."""
+    """Sequence 0 is accepted and delivered; 2 waits outside the block, free; 1 then 2 follow.
+
+    A future sequence used to be included and fail with ``mq.bad_sequence``, costing its
+    relayer a fee for a message that would have been valid a block later.
+    """
     error, events = chain.submit(SyncOffchainMessage(_signed(0)))
     assert error is None and any(isinstance(event, OffchainMessageAccepted) for event in events)
     outbound = mq_state.OUTBOUND.get(chain.harness.state())
     assert [message.payload for message in outbound] == [b"hello"]
-    assert chain.submit(SyncOffchainMessage(_signed(2)))[0] == "mq.bad_sequence"
-    assert chain.submit(SyncOffchainMessage(_signed(1, b"second")))[0] is None
-    assert mq_state.next_sequence(chain.harness.state(), WorkerOrigin(WORKER.public_key)) == 2
+    fee_payer = chain.harness.free(RELAYER)
+    ahead = chain.harness.sign(
+        RELAYER, SyncOffchainMessage(_signed(2, b"third")), nonce=chain.nonce[RELAYER.public_key]
+    )
+    chain.harness.executive.validate_transaction(  # the pool takes it
+        chain.harness.state(), ahead, chain.harness.head.number + 1
+    )
+    built = chain.harness.block([ahead])
+    assert built.included == [] and built.rejected == [] and built.deferred == [ahead]
+    assert chain.harness.free(RELAYER) == fee_payer
+    other = chain.harness.sign(
+        ALICE, SyncOffchainMessage(_signed(1, b"second")), nonce=chain.nonce[ALICE.public_key]
+    )
+    chain.nonce[ALICE.public_key] += 1
+    chain.nonce[RELAYER.public_key] += 1
+    built = chain.harness.block([ahead, other, ahead])  # the pool retries it after the gap
+    assert built.included == [other, ahead]
+    assert mq_state.next_sequence(chain.harness.state(), WorkerOrigin(WORKER.public_key)) == 3
+    outbound = mq_state.OUTBOUND.get(chain.harness.state())
+    assert [message.payload for message in outbound] == [b"second", b"third"]
+
+
+def test_a_sequence_too_far_ahead_is_refused_in_the_pool(chain: Chain) -> None:
+    """At most MAX_FUTURE_SEQUENCES ahead may wait: a sender cannot park a long run of gaps."""
+    ahead = MAX_FUTURE_SEQUENCES + 1
+    raw = chain.harness.sign(
+        RELAYER, SyncOffchainMessage(_signed(ahead)), nonce=chain.nonce[RELAYER.public_key]
+    )
+    with pytest.raises(InvalidTransactionError) as caught:
+        chain.harness.executive.validate_transaction(
+            chain.harness.state(), raw, chain.harness.head.number + 1
+        )
+    assert caught.value.code is InvalidTransactionCode.FUTURE
+    assert f"more than {MAX_FUTURE_SEQUENCES} ahead" in caught.value.message
 
 
 def test_replayed_message_is_refused_in_the_pool(chain: Chain) -> None:

@@ -140,6 +140,8 @@ class Node:
         included = [blake2_256(raw) for raw in authored.built.included]
         rejected = [blake2_256(raw) for raw, _ in authored.built.rejected]
         self.pool.remove(included + rejected)
+        deferred = [blake2_256(raw) for raw in authored.built.deferred]
+        self.pool.deferred(deferred, authored.header.number)
         head_state = self.chain.best_state()
         for sender in self.pool.senders():
             dropped = self.pool.prune_stale(sender, account(head_state, sender).nonce)

@@ -389,6 +389,24 @@ class TransactionPool:
                 self._drop(entry)
         return [entry.tx_hash for entry in [*ended, *waited]]
 
+    def deferred(self, tx_hashes: list[bytes], block: int) -> list[bytes]:
+        """Note transactions block ``block`` skipped as not yet applicable; returns those dropped.
+
+        One that has waited the future lifetime since it arrived leaves (reported as dropped),
+        as a future nonce does: a message whose gap never fills does not hold its relayer's
+        later transactions forever.
+        """
+        lifetime = self.limits.future_lifetime
+        waited = [
+            entry
+            for tx_hash in tx_hashes
+            if (entry := self._by_hash.get(tx_hash)) is not None
+            and entry.arrived_at + lifetime <= block
+        ]
+        for entry in waited:
+            self._drop(entry)
+        return [entry.tx_hash for entry in waited]
+
     def take_dropped(self) -> list[bytes]:
         """Return and forget the hashes evicted or expired since the last call."""
         dropped, self._dropped = self._dropped, []

@@ -1,9 +1,9 @@
 """Building a block from pool transactions (the author's side of the executive).
 
 Pure: the caller supplies the parent's trie, the slot and the time. Transactions that turn
-out invalid are skipped and reported, so the pool can drop them — except those whose nonce is
-now ahead of their sender's (an earlier transaction of the sender was dropped): they stay
-pooled until the sender fills the gap.
+out invalid are skipped and reported, so the pool can drop them — except those that cannot
+apply *yet* (a nonce ahead of their sender's, or a message sequence ahead of its sender's):
+they are reported as deferred and stay pooled until the gap fills.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ class BuiltBlock:
     """Pool transactions included, in order."""
     rejected: list[tuple[bytes, InvalidTransactionError]]
     """Pool transactions found invalid, with why."""
+    deferred: list[bytes]
+    """Pool transactions that cannot apply yet (a nonce or message sequence ahead): they stay
+    pooled, for at most the pool's future lifetime."""
 
 
 def slot_digest(slot: int) -> PreRuntimeDigest:
@@ -76,6 +79,7 @@ def build_block(
     executive.apply_extrinsic(execution, timestamp_inherent(now_ms))
     included: list[bytes] = []
     rejected: list[tuple[bytes, InvalidTransactionError]] = []
+    deferred: list[bytes] = []
     for raw in candidates:
         try:
             executive.apply_extrinsic(execution, raw)
@@ -84,7 +88,8 @@ def build_block(
             if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES and not too_big_ever:
                 break  # the block is full; the rest waits for the next block
             if error.code is InvalidTransactionCode.FUTURE:
-                continue  # an earlier nonce of its sender fell out; it waits for the gap to fill
+                deferred.append(raw)  # an earlier nonce or message is missing: it waits
+                continue
             rejected.append((raw, error))
             continue
         included.append(raw)
@@ -98,4 +103,4 @@ def build_block(
         extrinsics_root(execution.extrinsics),
         draft.digest,
     )
-    return BuiltBlock(Block(header, execution.extrinsics), changes, included, rejected)
+    return BuiltBlock(Block(header, execution.extrinsics), changes, included, rejected, deferred)

@@ -28,6 +28,10 @@ class CallSpec:
     validate: Callable[[Any, Any], None] | None = None
     """``validate(state, args)``: checks run before anything is written, also in the pool;
     raises ``InvalidTransactionError`` so a doomed transaction never costs a fee."""
+    waits: Callable[[Any, Any], bool] | None = None
+    """``waits(state, args)``: the call is valid but cannot apply yet (a message whose sequence
+    is ahead of its sender's next): the pool keeps it, a block skips it
+    (``invalid_transaction.future``) instead of including it to fail with a fee."""
     nested: Callable[[Any], Sequence[Any]] | None = None
     """``nested(args)``: the calls this call dispatches (a batch's items); their weights are
     added to :attr:`weight`, so a batch pays for everything it runs."""

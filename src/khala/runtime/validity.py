@@ -112,6 +112,10 @@ class TransactionChecks:
             )
         if spec.validate is not None:
             spec.validate(state, extrinsic.call)
+        if spec.waits is not None and not allow_future and spec.waits(state, extrinsic.call):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.FUTURE, "the call waits for an earlier one to apply first"
+            )
         call = extrinsic.call
         pays = spec.pays
         if spec.fee_exempt is not None and spec.fee_exempt(state, call):

@@ -11,6 +11,7 @@ from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
 from khala.runtime.modules.mq import events, state
 from khala.runtime.modules.mq.constants import (
+    MAX_FUTURE_SEQUENCES,
     MAX_PAYLOAD,
     MAX_PING_PAYLOAD,
     ONCHAIN_ONLY_PREFIX,
@@ -93,11 +94,25 @@ def _validate_sync(storage: State, args: SyncOffchainMessage) -> None:
             f"this one has {len(args.signed.message.payload)}",
         )
     sender = args.signed.message.sender
-    if is_offchain(sender) and args.signed.sequence < state.next_sequence(storage, sender):
+    if not is_offchain(sender):
+        return
+    sequence, expected = args.signed.sequence, state.next_sequence(storage, sender)
+    if sequence < expected:
         raise InvalidTransactionError(
-            InvalidTransactionCode.STALE,
-            f"message sequence {args.signed.sequence} was already accepted",
+            InvalidTransactionCode.STALE, f"message sequence {sequence} was already accepted"
         )
+    if sequence > expected + MAX_FUTURE_SEQUENCES:
+        raise InvalidTransactionError(
+            InvalidTransactionCode.FUTURE,
+            f"message sequence {sequence} is more than {MAX_FUTURE_SEQUENCES} ahead of the "
+            f"sender's next ({expected}); relay its earlier messages first",
+        )
+
+
+def _waits_for_earlier_message(storage: State, args: SyncOffchainMessage) -> bool:
+    """A message ahead of its sender's next sequence waits in the pool for the gap to fill."""
+    sender = args.signed.message.sender
+    return is_offchain(sender) and args.signed.sequence > state.next_sequence(storage, sender)
 
 
 def _deliver(storage: State, ctx: Context, message: Message) -> None:
@@ -224,6 +239,7 @@ CALLS: dict[type, CallSpec] = {
         SYNC_WEIGHT,
         fee_exempt=is_proven_gatekeeper_message,
         validate=_validate_sync,
+        waits=_waits_for_earlier_message,
     ),
     PushMessage: CallSpec(push_message, PUSH_WEIGHT),
     PingWorkers: CallSpec(ping_workers, PING_WEIGHT, DispatchClass.OPERATIONAL),

@@ -10,6 +10,10 @@ PUSH_WEIGHT = 50_000_000
 """Weight (ps) of pushing a message from an account."""
 MAX_PAYLOAD = 64 * 1024
 """Largest message payload in bytes."""
+MAX_FUTURE_SEQUENCES = 8
+"""How far ahead of a sender's next sequence a message may wait in the pool for the gap to
+fill (it is not included until then). A worker has a handful of messages in flight; a bound
+keeps one sender from parking a long run of transactions that can never apply."""
 ONCHAIN_ONLY_PREFIX = b"^"
 """Topics starting with this byte are handled on chain and never sent to workers."""
 PING_TOPIC = b"khala/worker/ping"

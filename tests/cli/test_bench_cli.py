@@ -81,6 +81,19 @@ def test_tokenomics_bench_reports_figures() -> None:
     assert figures["ms_per_block"] > 0 and figures["settlements_per_block"] > 0
 
 
+def test_tokenomics_bench_with_unresponsive_workers_reports_recoveries() -> None:
+    """With 20 % answering after the window, workers go unresponsive and recover."""
+    result = runner.invoke(
+        app,
+        ["bench", "tokenomics", "--workers", "2000", "--blocks", "60",
+         "--unresponsive-percent", "20", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["unresponsive_percent"] == 20
+    assert figures["went_unresponsive"] > 0 and figures["recovered"] > 0
+
+
 def test_pools_bench_reports_figures() -> None:
     """A small pools benchmark reports operations per second and settlement routing time."""
     result = runner.invoke(

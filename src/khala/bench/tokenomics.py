@@ -3,13 +3,14 @@
 Per simulated block (khala parameters, 12 s blocks): find the workers the block's challenge
 hits (bucketed index), record their challenges, settle the heartbeats answering earlier
 challenges (V stepped block by block since the worker's last touch, share, payout), and end
-the block (timeouts, Σshare). Setup is not timed.
+the block (timeouts, Σshare). Setup is not timed. Heartbeats carry iteration counts at 95 % of
+each worker's score, so P differs from P_bench as on a live network.
 
-The network is in steady state from the first timed block: each worker was last touched
-between 0 and ``2·N/expected_heartbeats`` blocks ago (uniformly), so a heartbeat steps as many
-blocks as a worker waits between challenges on average, and the engine's per-block work is
-what it is on a live chain (about one V step per worker per block), not the cheap first
-blocks after everyone started. With ``unresponsive_percent`` that share of the workers answers
+The network is in steady state from the first timed block: every worker was last touched
+``N/expected_heartbeats`` blocks earlier (the mean wait between two challenges of a worker),
+so each heartbeat steps as many blocks as on a live chain and the engine's per-block work is
+what it is there (about one V step per worker per block), not the cheap first blocks after
+everyone started. With ``unresponsive_percent`` that share of the workers answers
 late (after the heartbeat window): they turn unresponsive, are slashed, and recover when their
 late heartbeat lands.
 """
@@ -41,14 +42,14 @@ def run_tokenomics_benchmark(
     engine = EconomicsEngine(params)
     index = ChallengeIndex()
     stake = U64F64.from_int(5000)
-    span = max(2 * workers // params.expected_heartbeats, 1)
+    first = max(workers // params.expected_heartbeats, 1)
     flaky: set[bytes] = set()
     for number in range(workers):
         pubkey = number.to_bytes(32, "big")
         score = 1000 + number % 2000
         engine.start(
             pubkey,
-            -(number % span),
+            0,
             score=score,
             conf_level=1 + number % 5,
             initial_v=engine.initial_v(stake, score, 1),
@@ -62,11 +63,18 @@ def run_tokenomics_benchmark(
     answers: dict[int, list[tuple[bytes, int]]] = {}
     timings: list[float] = []
     settled = recovered = offline = 0
-    for block in range(1, blocks + 1):
+    for block in range(first, first + blocks):
         seed = int.from_bytes(blake2_256(block.to_bytes(8, "little")), "big")
         start = time.perf_counter()
         for pubkey, challenged in answers.pop(block, []):
-            outcome = engine.heartbeat(pubkey, block, challenge_block=challenged)
+            outcome = engine.heartbeat(
+                pubkey,
+                block,
+                challenged,
+                now_ms=block * BLOCK_SECS * 1000,
+                iterations=_iterations(pubkey, challenged),
+                challenge_time_ms=challenged * BLOCK_SECS * 1000,
+            )
             if outcome is not None:
                 recovered += outcome.recovered
                 settled += not outcome.recovered
@@ -87,3 +95,9 @@ def run_tokenomics_benchmark(
         "recovered": recovered,
         "machine": machine(),
     }
+
+
+def _iterations(pubkey: bytes, block: int) -> int:
+    """A worker's count at ``block``: 95 % of its score's rate since block 0 (P ≠ P_bench)."""
+    score = 1000 + int.from_bytes(pubkey, "big") % 2000
+    return block * BLOCK_SECS // 6 * score * 95 // 100

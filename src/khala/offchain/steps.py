@@ -30,6 +30,15 @@ def grow_idle(
     v: int, deductible: int, ratio: int, rho1: int, cost: int, v_max: int, blocks: int
 ) -> tuple[int, int]:
     """``blocks`` idle steps: ``ΔV = ratio·((ρ−1)·V + cost)``, deductible += ΔV, V capped."""
+    if ratio == ONE_BITS:  # P = P_bench: multiplying by one is exact, so skip it
+        while blocks > 0:
+            delta = ((rho1 * v) >> FRACTION_BITS) + cost
+            if v == v_max or delta == 0:
+                return v, deductible + delta * blocks
+            v = min(v + delta, v_max)
+            deductible += delta
+            blocks -= 1
+        return v, deductible
     while blocks > 0:
         delta = (ratio * (((rho1 * v) >> FRACTION_BITS) + cost)) >> FRACTION_BITS
         if v == v_max or delta == 0:

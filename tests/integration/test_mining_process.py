@@ -20,8 +20,10 @@ from substrateinterface import SubstrateInterface
 from khala.primitives.scale import codec_of
 from khala.runtime.events import EventRecord
 from khala.runtime.modules.balances.events import Transfer
-from khala.runtime.modules.computation.constants import SUBSIDY_ACCOUNT
+from khala.runtime.modules.computation.constants import MIN_SCORE, SUBSIDY_ACCOUNT
 from khala.runtime.modules.computation.events import SessionSettled
+from khala.runtime.modules.mq.events import MessageHandlerFailed
+from khala.runtime.modules.mq.types import WorkerOrigin
 from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.sdk import Client
 from khala.sdk.core import EVENTS_KEY
@@ -60,6 +62,25 @@ def _settlement_split(url: str, since: int) -> tuple[int, int, int]:
             ):
                 treasury += event.amount
     return settled, payout, treasury
+
+
+def _heartbeat_refusals(url: str, since: int, pubkey: str) -> list[str]:
+    """Errors of the chain's heartbeat handler for ``pubkey``'s messages after block ``since``."""
+    client = Client(url)
+    worker = bytes.fromhex(pubkey[2:])
+    refusals = []
+    for number in range(since + 1, client.head().number + 1):
+        block = client.block(number)
+        raw = client.rpc("state_getStorage", "0x" + EVENTS_KEY.hex(), "0x" + block.block_hash.hex())
+        for record in codec_of(list[EventRecord]).decode(bytes.fromhex(raw[2:])):
+            event = record.event
+            if (
+                isinstance(event, MessageHandlerFailed)
+                and isinstance(event.sender, WorkerOrigin)
+                and bytes(event.sender.pubkey) == worker
+            ):
+                refusals.append(repr(event.error))
+    return refusals
 
 
 def test_mining_end_to_end(tmp_path: Path) -> None:
@@ -103,7 +124,10 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 lambda: _info(fleet.ports["gk2"])["gatekeeper"]["holds_master_key"],
             )
 
-            _wait("benchmarks", lambda: all(_session(url, key)["score"] for key in miners))
+            _wait(
+                "benchmarks",
+                lambda: all((_session(url, key)["score"] or 0) >= MIN_SCORE for key in miners),
+            )
             early = cli(
                 "worker",
                 "start-computing",
@@ -142,7 +166,7 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
             )
             settled, payout, treasury = _settlement_split(url, started_at)
             assert settled >= 3 and payout > 0
-            # treasury = budget·0.2, payout = budget − treasury, each truncated to units
+            # treasury = budget·0.2 and payout = budget·0.8, each truncated to planck
             assert abs(treasury * 4 - payout) <= 4 * settled
 
             fleet.processes["m0"].send_signal(signal.SIGKILL)
@@ -151,6 +175,9 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 "m0 unresponsive",
                 lambda: _session(url, miners[0])["state"] == "WorkerUnresponsive",
                 timeout=180,
+            )
+            assert _session(url, miners[0])["last_responsiveness_change"].startswith(
+                "EnterUnresponsive at #"
             )
             frozen = _session(url, miners[0])["total_reward"]
             others = _session(url, miners[1])["total_reward"]
@@ -163,6 +190,36 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 lambda: _session(url, miners[0])["state"] == "WorkerIdle",
                 timeout=180,
             )
+            assert _session(url, miners[0])["last_responsiveness_change"].startswith(
+                "ExitUnresponsive at #"
+            )
+
+            # A crash a few blocks after a checkpoint (every 10 blocks), restarted at once: the
+            # restored queue and counts continue from the chain's view, so the heartbeats
+            # after the restart land (they used to be refused as bad_heartbeat).
+            _wait(
+                "m1 a few blocks past a checkpoint",
+                lambda: 2 <= _info(fleet.ports["m1"])["synced_height"] % 10 <= 6,
+            )
+            before = _session(url, miners[1])
+            crashed_at = Client(url).head().number
+            fleet.processes["m1"].send_signal(signal.SIGKILL)
+            fleet.processes["m1"].wait()
+            fleet.start("m1")
+            _wait(
+                "m1 heartbeats after the restart",
+                lambda: (
+                    (_session(url, miners[1])["last_heartbeat_time"] or "")
+                    > (before["last_heartbeat_time"] or "")
+                ),
+                timeout=120,
+            )
+            _wait(
+                "m1 paid after the restart",
+                lambda: _session(url, miners[1])["total_reward"] > before["total_reward"],
+                timeout=120,
+            )
+            assert _heartbeat_refusals(url, crashed_at, miners[1]) == []
 
             reserved_before = Client(url).account(BOB).data.reserved
             _ok("worker", "stop-computing", miners[2], "--from", "//Bob", "--url", url)

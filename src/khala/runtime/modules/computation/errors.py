@@ -22,7 +22,8 @@ class ComputationErrorCode(ModuleErrorCode):
     BENCHMARK_MISSING = "computation.benchmark_missing", 5
     """The worker has not reported a benchmark score yet; wait for its benchmark to finish."""
     SCORE_TOO_LOW = "computation.score_too_low", 6
-    """The worker's benchmark score is below the minimum of 50."""
+    """The worker's benchmark score is below the minimum of 50; registering it again (restart
+    its relayer) orders a new benchmark."""
     INSUFFICIENT_STAKE = "computation.insufficient_stake", 7
     """The stake is below S_min = k·√P for the worker's score."""
     TOO_MUCH_STAKE = "computation.too_much_stake", 8

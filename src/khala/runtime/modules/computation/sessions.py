@@ -147,7 +147,9 @@ def start_session(state: State, ctx: Context, owner: bytes, worker: bytes, stake
         )
     if score < MIN_SCORE:
         raise computation_error(
-            ComputationErrorCode.SCORE_TOO_LOW, f"score {score} is below the minimum {MIN_SCORE}"
+            ComputationErrorCode.SCORE_TOO_LOW,
+            f"score {score} is below the minimum {MIN_SCORE}; register the worker again "
+            "(restart its relayer) to benchmark it anew",
         )
     params = st.TOKENOMIC_PARAMETERS.get(state)
     stake_pha = planck_to_fixed(stake)

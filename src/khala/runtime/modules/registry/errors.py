@@ -63,7 +63,7 @@ class RegistryErrorCode(ModuleErrorCode):
     NOT_A_WORKER = "registry.not_a_worker", 25
     """Only a registered worker may send this message."""
     BENCHMARK_ALREADY_REPORTED = "registry.benchmark_already_reported", 26
-    """The worker's initial score is already set."""
+    """The worker's initial score is already set (and at least the minimum to compute)."""
     BAD_BENCHMARK = "registry.bad_benchmark", 27
     """The benchmark report starts in the future or spans no time."""
     MASTER_PUBKEY_EXISTS = "registry.master_pubkey_exists", 28

@@ -216,11 +216,19 @@ def test_nothing_to_pay_settles_nothing() -> None:
 
 
 def test_unknown_or_unchallenged_heartbeats_pay_nothing() -> None:
-    """Heartbeats from non-computing workers or for challenges never given are ignored."""
+    """Heartbeats from non-computing workers or for challenges never given pay nothing.
+
+    The chain accepted the latter, so its count still measures P (600 iterations over the
+    60 s since the session started at 0 ms: 60 per 6 s), which V then grows with.
+    """
     engine = EconomicsEngine(EXACT)
     assert engine.heartbeat(W1, 5, challenge_block=4) is None
     engine.start(W1, 1, score=100, conf_level=1, initial_v=F("150"))
-    assert engine.heartbeat(W1, 5, challenge_block=4) is None
+    beat = {"now_ms": 60_000, "iterations": 600, "challenge_time_ms": 48_000}
+    assert engine.heartbeat(W1, 5, challenge_block=4, **beat) is None
+    worker = engine.workers[W1]
+    assert worker.p_instant == F("60") and worker.last_payout == 1
+    assert (worker.iteration_last, worker.challenge_time_last) == (600, 48_000)
 
 
 def test_parameter_change_applies_from_its_block() -> None:

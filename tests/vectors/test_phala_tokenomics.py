@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from khala.primitives.fixed_point import U64F64
+from khala.runtime.modules.computation.challenge import online_target
 from khala.runtime.modules.computation.tokenomics import GEMINI, TokenomicParameters
 
 VECTORS = json.loads((Path(__file__).parent / "phala_tokenomics.json").read_text())
@@ -90,3 +91,12 @@ def test_literals_round_to_nearest_as_phala_parses_them() -> None:
     assert U64F64.from_decimal("1.3").bits == (1 << 64) + 0x4CCC_CCCC_CCCC_CCCD
     half_ulp = "0." + "0" * 19 + "271050543121376108501863200217485427856445312"  # 2**-65
     assert U64F64.from_decimal(half_ulp).bits == 0  # a tie: rounds to even (0)
+
+
+@pytest.mark.parametrize(
+    "case", VECTORS["pow_target"]["cases"], ids=lambda c: f"{c['workers']} workers"
+)
+def test_online_target(case: dict[str, Any]) -> None:
+    """The challenge target: none without workers, capped at 2 per worker-hour, else 20/N."""
+    target = online_target(case["workers"], case["block_secs"], case["expected_heartbeats"])
+    assert target == int(case["target"])

@@ -9,7 +9,12 @@ import pytest
 from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
 from khala.runtime.modules.mq.constants import PONG_TOPIC
-from khala.worker.checkpoint import CheckpointError, CheckpointErrorCode
+from khala.worker.checkpoint import (
+    CheckpointError,
+    CheckpointErrorCode,
+    save_companion,
+)
+from khala.worker.gatekeeper import COMPANION
 from khala.worker.identity import load_or_create_keys
 from khala.worker.runtime import WorkerRuntime
 from khala.worker.send_queue import SendQueue
@@ -131,6 +136,14 @@ def test_a_restarted_gatekeeper_resumes_from_its_checkpoint(tmp_path: Path) -> N
     resumed = gatekeeper()
     assert resumed.height == 3
     assert resumed.client.trie.root_hash() == chain.head.state_root
+    # A companion an older release saved (another format) does not stop the gatekeeper: it
+    # replays from genesis instead.
+    for path in (tmp_path / "worker" / "checkpoints").glob("gatekeeper-*.companion"):
+        number = int(path.stem.rsplit("-", 1)[1])
+        save_companion(tmp_path / "worker", enclave, number, COMPANION, b"\x07old")
+    replaying = gatekeeper()
+    assert replaying.height == -1
+    assert replaying.sync(blocks).error is None and replaying.height == 3
 
 
 def test_a_restored_queue_never_reuses_sequences_the_chain_accepted() -> None:

@@ -30,7 +30,7 @@ from khala.offchain.master_key import MASTER_KEY_LENGTH, open_master_key, signin
 from khala.offchain.routing import Delivery, Route, Router
 from khala.primitives.crypto.errors import EnvelopeError
 from khala.primitives.fixed_point import ZERO
-from khala.primitives.scale import H256, codec_of, encode
+from khala.primitives.scale import H256, ScaleError, codec_of, encode
 from khala.primitives.units import format_amount
 from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.topics import CHALLENGE, HEARTBEAT, WORKER_EVENT
@@ -108,6 +108,15 @@ class GatekeeperHost:
             )
         else:
             self._saved_economics = None
+
+    @staticmethod
+    def opens(saved: bytes) -> bool:
+        """Whether a companion decodes (one saved by an older release may not)."""
+        try:
+            _SNAPSHOT.decode(saved)
+        except ScaleError:
+            return False
+        return True
 
     def _load_master(self) -> bytes | None:
         """The sealed master key, if this gatekeeper holds one.

@@ -93,6 +93,9 @@ class WorkerRuntime:
         if snapshot is not None and gatekeeper:
             number = snapshot.head.number
             companion = checkpoint.load_companion(base_path, backend, number, COMPANION)
+            if companion is not None and not GatekeeperHost.opens(companion):
+                log.warning("gatekeeper state of another format; replaying from genesis")
+                companion = None
             if companion is None:
                 log.warning("no gatekeeper state for the checkpoint; replaying from genesis")
                 snapshot = None

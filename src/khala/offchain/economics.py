@@ -333,5 +333,9 @@ class EconomicsEngine:
         self.total_share = U64F64(max(total, 0))
 
     def recomputed_share(self) -> U64F64:
-        """Σshare recomputed from every worker's counted share (checks the incremental sum)."""
+        """Σshare recomputed from every worker's counted share (checks the incremental sum).
+
+        Equal to :attr:`total_share` after each :meth:`on_block` (within a block, starts,
+        stops and refreshes are counted at its end).
+        """
         return U64F64(sum(worker.share.bits for worker in self.workers.values()))

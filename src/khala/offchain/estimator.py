@@ -28,9 +28,10 @@ DAYS_PER_YEAR = 365
 """APR annualises over 365 days."""
 MAX_SETTLEMENTS_PER_DAY = 96
 """At most one simulated heartbeat per 15 minutes. A payout is proportional to the blocks since
-the last one and V growth is closed-form in between, so coarser steps change only rounding;
-they keep a 30-day estimate fast on a dev chain that challenges every 10 s (0.2 s instead of
-15 s; the 30-day total moved by 0.025 % in that case)."""
+the last one and V grows block by block in between either way, so coarser heartbeats change
+only how often the deductible is taken; they keep a 30-day estimate fast on a dev chain that
+challenges every 10 s (0.2 s instead of 15 s; the 30-day total moved by 0.025 % in that case,
+measured before issue #10)."""
 _ME = b"\x01" * 32
 _NETWORK = b"\x02" * 32
 

@@ -23,7 +23,7 @@ from enum import StrEnum
 from khala.errors import KhalaError
 from khala.primitives.finality import FinalityError, Justification, verify_justification
 from khala.primitives.scale import ScaleError, codec_of
-from khala.primitives.trie import Layout, MemoryNodeStore, NodeStore, Trie
+from khala.primitives.trie import Layout, RefCountedNodeStore, Trie
 from khala.primitives.types import Header
 from khala.runtime.modules.authorship.state import AUTHORITIES, AUTHORITY_SET_ID
 from khala.runtime.modules.mq.state import OUTBOUND
@@ -71,10 +71,14 @@ class SyncBlock:
 class LightClient:
     """Verified chain state inside the worker."""
 
-    def __init__(self, genesis_hash: bytes, store: NodeStore | None = None) -> None:
-        """Trust ``genesis_hash``; nothing is imported yet."""
+    def __init__(self, genesis_hash: bytes, store: RefCountedNodeStore | None = None) -> None:
+        """Trust ``genesis_hash``; nothing is imported yet.
+
+        Only the current verified state is kept: each adopted block releases the nodes it
+        superseded, so memory follows the state's size, not the chain's length.
+        """
         self.genesis_hash = genesis_hash
-        self.store: NodeStore = store if store is not None else MemoryNodeStore()
+        self.store = store if store is not None else RefCountedNodeStore()
         self.head: Header | None = None
         self.trie = Trie(self.store, Layout.V1)
 
@@ -151,6 +155,7 @@ class LightClient:
                 "tampered or incomplete data",
             )
         fork.commit()
+        self.store.release(fork.take_removed())
         self.head, self.trie = header, fork
         return list(OUTBOUND.get(State(fork)))
 

@@ -3,7 +3,7 @@
 from khala.primitives.trie.errors import TrieError, TrieErrorCode
 from khala.primitives.trie.node import EMPTY_ROOT, Layout, decode_node
 from khala.primitives.trie.proof import generate_proof, verify_proof
-from khala.primitives.trie.store import MemoryNodeStore, NodeStore
+from khala.primitives.trie.store import MemoryNodeStore, NodeStore, RefCountedNodeStore
 from khala.primitives.trie.trie import Trie, trie_root
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Layout",
     "MemoryNodeStore",
     "NodeStore",
+    "RefCountedNodeStore",
     "Trie",
     "TrieError",
     "TrieErrorCode",

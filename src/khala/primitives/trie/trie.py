@@ -6,6 +6,12 @@ root re-encodes and re-hashes just those dirty paths; untouched subtrees keep th
 hashes or stay unloaded :class:`Stub` references into the store. ``commit`` writes the new
 nodes to the store, after which a trie can be reopened from its root hash alone.
 
+**Pruning support.** Every stored node a change supersedes (replaced on a changed path, or
+deleted) is recorded; :meth:`Trie.take_removed` hands the list to the store's owner, which
+releases those nodes once no state it keeps needs them. A node is put once per occurrence
+and released once per occurrence, so reference counts stay exact with shared subtrees and
+values.
+
 Recursion follows the key's branch depth, at most two levels per key byte, well inside
 Python's limit for storage keys.
 """
@@ -85,6 +91,18 @@ def _common_length(left: str, right: str) -> int:
     return index
 
 
+def _same(before: Child | None, after: Child | None) -> bool:
+    """Whether an update left a child as it was (a loaded stub counts as itself)."""
+    if before is after:
+        return True
+    return (
+        isinstance(before, Stub)
+        and isinstance(after, Leaf | Branch)
+        and after.stored
+        and after.hash == before.hash
+    )
+
+
 def _with_partial(node: Node, partial: str) -> Node:
     if isinstance(node, Leaf):
         return Leaf(partial, node.value)
@@ -104,6 +122,7 @@ class Trie:
         self.store: NodeStore = store if store is not None else MemoryNodeStore()
         self.layout = layout
         self._root: Child | None = None if root == EMPTY_ROOT else Stub(root)
+        self._removed: list[bytes] = []
 
     @classmethod
     def from_items(
@@ -159,6 +178,15 @@ class Trie:
             for path, value in self._walk(self._root, "", wanted):
                 yield bytes.fromhex(path), value
 
+    def take_removed(self) -> list[bytes]:
+        """Return and forget the hashes of stored nodes (and values) superseded since last call.
+
+        Once the state before the changes is no longer needed, each may be released from the
+        store (one release per occurrence).
+        """
+        removed, self._removed = self._removed, []
+        return removed
+
     def root_hash(self) -> bytes:
         """Return the root hash, encoding only nodes changed since they were last encoded."""
         if self._root is None:
@@ -178,12 +206,14 @@ class Trie:
         """
         root = self.root_hash()
         if self._root is None:
-            self.store.put(EMPTY_ROOT, EMPTY_NODE)
+            if self.store.get(EMPTY_ROOT) is None:
+                self.store.put(EMPTY_ROOT, EMPTY_NODE)
         elif not isinstance(self._root, Stub) and not self._root.stored:
             encoded = self._root.encoded
             self._persist(self._root)
-            if encoded is not None and len(encoded) < HASH_LENGTH:
-                self.store.put(root, encoded)  # the root is stored by hash even when small
+            if encoded is not None and len(encoded) < HASH_LENGTH and self.store.get(root) is None:
+                # A tiny root is stored by hash too (once: tiny states are never pruned).
+                self.store.put(root, encoded)
         return root
 
     def fork(self) -> Trie:
@@ -194,6 +224,7 @@ class Trie:
         """
         forked = Trie(self.store, self.layout)
         forked._root = self._root
+        forked._removed = list(self._removed)
         return forked
 
     def root_node(self) -> Child | None:
@@ -257,16 +288,29 @@ class Trie:
             rest = path[common:]
             if isinstance(node, Leaf):
                 if not rest:
-                    return node if node.value == value else Leaf(partial, value)
+                    if node.value == value:
+                        return node
+                    self._supersede(node)
+                    return Leaf(partial, value)
+                self._supersede(node)
                 children: list[Child | None] = [None] * 16
                 children[int(rest[0], 16)] = Leaf(rest[1:], value)
                 return Branch(partial, node.value, children)
             if not rest:
-                return node if node.value == value else Branch(partial, value, node.children)
+                if node.value == value:
+                    return node
+                self._supersede(node)
+                return Branch(partial, value, node.children)
             index = int(rest[0], 16)
+            child = node.children[index]
+            updated = self._insert(child, rest[1:], value)
+            if _same(child, updated):
+                return node
+            self._supersede(node)
             children = list(node.children)
-            children[index] = self._insert(children[index], rest[1:], value)
+            children[index] = updated
             return Branch(partial, node.value, children)
+        self._supersede(node)
         children = [None] * 16
         children[int(partial[common], 16)] = _with_partial(node, partial[common + 1 :])
         if len(path) == common:
@@ -282,16 +326,21 @@ class Trie:
             return original
         rest = path[len(node.partial) :]
         if isinstance(node, Leaf):
-            return None if not rest else original
+            if rest:
+                return original
+            self._supersede(node)
+            return None
         if not rest:
             if node.value is None:
                 return original
+            self._supersede(node)
             return self._normalize(Branch(node.partial, None, node.children))
         index = int(rest[0], 16)
         child = node.children[index]
         updated = self._delete(child, rest[1:])
         if updated is child:
             return original
+        self._supersede(node)
         children = list(node.children)
         children[index] = updated
         return self._normalize(Branch(node.partial, node.value, children))
@@ -304,8 +353,19 @@ class Trie:
         if len(present) == 1 and branch.value is None:
             index, only = present[0]
             child = self._load(only)
+            self._supersede(child)
             return _with_partial(child, branch.partial + _HEX[index] + child.partial)
         return branch
+
+    def _supersede(self, node: Node) -> None:
+        """Record a stored node (and its hashed value) that the new state no longer holds."""
+        encoded = node.encoded
+        if not node.stored or encoded is None:
+            return
+        if node.hash is not None and len(encoded) >= HASH_LENGTH:
+            self._removed.append(node.hash)
+        if node.value is not None and has_hashed_value(encoded):
+            self._removed.append(blake2_256(node.value))
 
     def _encode(self, node: Node) -> bytes:
         """Return the node's encoding, computing it (and its hash) only for dirty nodes."""

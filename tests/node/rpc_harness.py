@@ -15,7 +15,7 @@ from khala.node.chain import Chain
 from khala.node.clock import ManualClock
 from khala.node.node import Node
 from khala.node.rpc.server import RpcServer
-from khala.node.storage import MemoryChainStore
+from khala.node.storage import DEFAULT_STATE_PRUNING, MemoryChainStore
 from khala.node.txpool import TransactionPool
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.runtime.genesis import GenesisConfig, dev_genesis
@@ -48,8 +48,12 @@ class RpcHarness:
         self.node.author_next()
 
 
-def make_node(pool_limit: int = 8192, genesis: GenesisConfig | None = None) -> Node:
-    chain = Chain(MemoryChainStore(), genesis or dev_genesis())
+def make_node(
+    pool_limit: int = 8192,
+    genesis: GenesisConfig | None = None,
+    state_pruning: int | None = DEFAULT_STATE_PRUNING,
+) -> Node:
+    chain = Chain(MemoryChainStore(state_pruning), genesis or dev_genesis())
     return Node(
         chain,
         TransactionPool(pool_limit),
@@ -60,9 +64,11 @@ def make_node(pool_limit: int = 8192, genesis: GenesisConfig | None = None) -> N
 
 @asynccontextmanager
 async def running(
-    max_request_bytes: int = 1 << 20, genesis: GenesisConfig | None = None
+    max_request_bytes: int = 1 << 20,
+    genesis: GenesisConfig | None = None,
+    state_pruning: int | None = DEFAULT_STATE_PRUNING,
 ) -> AsyncIterator[RpcHarness]:
-    node = make_node(genesis=genesis)
+    node = make_node(genesis=genesis, state_pruning=state_pruning)
     server = RpcServer(node, max_request_bytes=max_request_bytes)
     runner = web.AppRunner(server.application())
     await runner.setup()

@@ -258,3 +258,25 @@ def test_fuzzed_params_never_cause_internal_errors(method: str, params: Any) -> 
             assert (await harness.call("system_name"))["result"] == "khala"
 
     run(scenario())
+
+
+def test_state_older_than_the_pruning_window_is_a_typed_error() -> None:
+    """``state_getStorage`` at a pruned block answers 4004 with ``chain.state_pruned``."""
+
+    async def scenario() -> None:
+        async with running(state_pruning=4) as harness:
+            for _ in range(8):
+                harness.author()
+            old = await harness.call("chain_getBlockHash", 2)
+            recent = await harness.call("chain_getBlockHash", 6)
+            key = "0x" + ACCOUNT.key_of(sr("Alice").public_key).hex()
+            pruned = await harness.call("state_getStorage", key, old["result"])
+            assert pruned["error"]["code"] == ErrorCode.STATE_PRUNED == 4004
+            assert pruned["error"]["data"] == "chain.state_pruned"
+            assert "#5" in pruned["error"]["message"]
+            kept = await harness.call("state_getStorage", key, recent["result"])
+            assert kept["result"] is not None
+            header = await harness.call("chain_getHeader", old["result"])
+            assert header["result"]["number"] == "0x2"  # the block itself is kept
+
+    run(scenario())

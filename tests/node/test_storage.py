@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from khala.node.chain import Chain, ChainError, ChainErrorCode
-from khala.node.storage import ChainStore, LmdbChainStore, MemoryChainStore
+from khala.node.lmdb_store import LmdbChainStore
+from khala.node.storage import ChainStore, MemoryChainStore
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.runtime.genesis import dev_genesis
 from khala.runtime.modules.system.state import account

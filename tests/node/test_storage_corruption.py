@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from khala.node.chain import Chain
-from khala.node.storage import LmdbChainStore, StorageError, StorageErrorCode
+from khala.node.lmdb_store import LmdbChainStore
+from khala.node.storage import StorageError, StorageErrorCode
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.runtime.genesis import dev_genesis
 from tests.integration.processes import KHALA, node, rpc
@@ -58,7 +59,8 @@ def test_a_truncated_data_file_is_refused_not_a_crash(tmp_path: Path) -> None:
     script = (
         "from pathlib import Path\n"
         "from khala.node.chain import Chain\n"
-        "from khala.node.storage import LmdbChainStore, StorageError\n"
+        "from khala.node.lmdb_store import LmdbChainStore\n"
+        "from khala.node.storage import StorageError\n"
         "from khala.runtime.genesis import dev_genesis\n"
         "try:\n"
         f"    Chain(LmdbChainStore(Path({str(tmp_path / 'chain')!r})), dev_genesis())\n"

@@ -31,7 +31,8 @@ import aiohttp
 
 from khala.bench.errors import BenchError, BenchErrorCode
 from khala.bench.timing import machine
-from khala.node.storage import LmdbChainStore, StoredBlock
+from khala.node.lmdb_store import LmdbChainStore
+from khala.node.storage import StoredBlock
 from khala.node.txpool import RpcCode
 from khala.primitives.crypto import KeyScheme, keypair_from_uri, verify
 from khala.primitives.hashing import blake2_256

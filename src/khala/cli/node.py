@@ -11,6 +11,7 @@ from khala.cli.output import reported_errors
 from khala.cli.signals import run_until_signal
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, parse_cors
 from khala.node.service import NodeConfig, NodeService
+from khala.node.storage import DEFAULT_STATE_PRUNING
 
 
 def node(
@@ -60,6 +61,18 @@ def node(
         help="Browser origins allowed to use the RPC, comma-separated (`*` for any port), or "
         "`all`. Pages from other origins get HTTP 403. Non-browser clients are not affected.",
     ),
+    state_pruning: str = typer.Option(
+        str(DEFAULT_STATE_PRUNING),
+        "--state-pruning",
+        help="Keep the state of the last N blocks (older states are deleted; blocks are all "
+        "kept), or `archive` to keep every state.",
+    ),
+    db_max_size: str = typer.Option(
+        "1TiB",
+        "--db-max-size",
+        help="Largest the chain database may grow (e.g. 64GiB); the node stops with "
+        "storage.full when it is reached.",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a khala chain node with JSON-RPC on one port (HTTP and WebSocket).
@@ -85,8 +98,39 @@ def node(
             dev_pki=dev_pki or (base_path / "dev-pki" if dev and base_path is not None else None),
             rpc_cors=_cors(rpc_cors),
             fresh=fresh,
+            state_pruning=_pruning(state_pruning),
+            db_max_size=_size(db_max_size),
         )
         run_until_signal(NodeService(config).run())
+
+
+def _pruning(text: str) -> int | None:
+    """``archive`` or a positive number of blocks."""
+    if text.strip().lower() == "archive":
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise typer.BadParameter(
+            f"{text!r} is neither a number of blocks (at least 1) nor `archive`",
+            param_hint="--state-pruning",
+        )
+    return int(text)
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+"""Byte units ``--db-max-size`` accepts (binary, as LMDB sizes are)."""
+
+
+def _size(text: str) -> int:
+    """``64GiB``, ``512MiB`` or a number of bytes."""
+    cleaned = text.strip().lower().replace(" ", "")
+    digits = cleaned.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = cleaned[len(digits) :]
+    if not digits.isdigit() or unit not in _SIZE_UNITS or int(digits) == 0:
+        raise typer.BadParameter(
+            f"{text!r} is not a size like 64GiB, 512MiB or a number of bytes",
+            param_hint="--db-max-size",
+        )
+    return int(digits) * _SIZE_UNITS[unit]
 
 
 def _cors(text: str) -> tuple[str, ...] | None:

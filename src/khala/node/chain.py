@@ -46,6 +46,9 @@ class ChainErrorCode(StrEnum):
     """The node's key is not the authority of the slot it tried to author."""
     UNKNOWN_BLOCK = "chain.unknown_block"
     """No block with this hash or number is stored."""
+    STATE_PRUNED = "chain.state_pruned"
+    """The block is stored but its state was pruned (older than ``--state-pruning`` blocks);
+    read a recent block, or run an archive node (``--state-pruning archive``)."""
 
 
 class ChainError(KhalaError):
@@ -142,6 +145,13 @@ class Chain:
         header = self.store.header(block_hash)
         if header is None:
             raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, f"no block 0x{block_hash.hex()}")
+        oldest = self.store.oldest_state()
+        if header.number < oldest:
+            raise ChainError(
+                ChainErrorCode.STATE_PRUNED,
+                f"the state of block #{header.number} was pruned; this node keeps states from "
+                f"#{oldest} on (use a recent block, or a node with --state-pruning archive)",
+            )
         return Trie(self.nodes, Layout.V1, header.state_root)
 
     def release_at(self, block_hash: bytes | None = None) -> Release:
@@ -188,7 +198,7 @@ class Chain:
                 candidates=candidates,
             )
         except BaseException:
-            self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)
+            self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)  # forgets its removals
             raise
         unsealed = built.block.header
         seal = SealDigest(ENGINE_ID, key.sign(unsealed.hash()))
@@ -201,6 +211,7 @@ class Chain:
                 header, built.block.extrinsics, _JUSTIFICATION.encode(justification), built.changes
             ),
             finalized=True,
+            removed=self.trie.take_removed(),
         )
         self.head = header
         return AuthoredBlock(header, block_hash, built)

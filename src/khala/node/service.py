@@ -16,10 +16,11 @@ from khala.errors import KhalaError
 from khala.node.chain import Chain
 from khala.node.clock import Clock, SystemClock
 from khala.node.engine import DevEngine
+from khala.node.lmdb_store import DEFAULT_MAX_SIZE, LmdbChainStore
 from khala.node.node import Node
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, RpcPolicy
 from khala.node.rpc.server import DEFAULT_MAX_REQUEST_BYTES, RpcServer
-from khala.node.storage import ChainStore, LmdbChainStore, MemoryChainStore
+from khala.node.storage import DEFAULT_STATE_PRUNING, ChainStore, MemoryChainStore
 from khala.node.txpool import DEFAULT_LIMIT, TransactionPool
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.runtime.genesis import GenesisConfig, dev_genesis, parse_genesis_config
@@ -57,6 +58,10 @@ class NodeConfig:
     """Delete the chain database under the base path first and start a new chain."""
     rpc_cors: tuple[str, ...] | None = LOCALHOST_ORIGINS
     """Browser origins allowed to use the RPC (``--rpc-cors``); None allows every origin."""
+    state_pruning: int | None = DEFAULT_STATE_PRUNING
+    """Blocks whose state is kept (``--state-pruning``); None keeps every state (archive)."""
+    db_max_size: int = DEFAULT_MAX_SIZE
+    """Largest the LMDB map may grow (``--db-max-size``)."""
 
 
 def load_genesis(path: Path | None, dev_pki: Path | None = None) -> GenesisConfig:
@@ -72,11 +77,15 @@ def load_genesis(path: Path | None, dev_pki: Path | None = None) -> GenesisConfi
     return parse_genesis_config(json.loads(path.read_text()))
 
 
-def open_store(base_path: Path | None) -> ChainStore:
+def open_store(
+    base_path: Path | None,
+    state_pruning: int | None = DEFAULT_STATE_PRUNING,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> ChainStore:
     """Open the chain database (LMDB under ``base_path/chain``) or an in-memory one."""
     if base_path is None:
-        return MemoryChainStore()
-    return LmdbChainStore(base_path / "chain")
+        return MemoryChainStore(state_pruning)
+    return LmdbChainStore(base_path / "chain", state_pruning=state_pruning, max_size=max_size)
 
 
 class NodeService:
@@ -111,7 +120,7 @@ class NodeService:
                 lock.release()
 
     async def _run_locked(self, config: NodeConfig) -> None:
-        store = open_store(config.base_path)
+        store = open_store(config.base_path, config.state_pruning, config.db_max_size)
         try:
             chain = Chain(store, load_genesis(config.genesis_file, config.dev_pki))
             authority = keypair_from_uri(config.authority_uri, KeyScheme.ED25519)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from khala.errors import KhalaError
+
 
 class ErrorCode(IntEnum):
     """JSON-RPC error codes used by the server."""
@@ -26,6 +28,9 @@ class ErrorCode(IntEnum):
     code); ask for less, e.g. fewer blocks per ``khala_syncBlocks`` or fewer calls per batch."""
     UNKNOWN_BLOCK = 4003
     """A block hash or number the node does not have."""
+    STATE_PRUNED = 4004
+    """The block is known but its state was pruned (``data``: ``chain.state_pruned``); ask a
+    recent block or an archive node."""
 
 
 class RpcError(Exception):
@@ -44,6 +49,13 @@ class RpcError(Exception):
         if self.data is not None:
             error["data"] = self.data
         return error
+
+
+def chain_error(error: KhalaError) -> RpcError:
+    """The RPC error for a chain lookup that failed: unknown block, or pruned state."""
+    if error.code.value == "chain.state_pruned":
+        return RpcError(ErrorCode.STATE_PRUNED, error.message, error.code.value)
+    return RpcError(ErrorCode.UNKNOWN_BLOCK, error.message)
 
 
 def invalid_params(message: str) -> RpcError:

@@ -12,7 +12,7 @@ from typing import Any
 from khala import __version__
 from khala.node.chain import ChainError
 from khala.node.node import Node
-from khala.node.rpc.errors import ErrorCode, RpcError, invalid_params
+from khala.node.rpc.errors import RpcError, chain_error, invalid_params
 from khala.node.rpc.params import (
     account_id,
     block_number,
@@ -159,7 +159,7 @@ class RpcMethods:
         try:
             return self.node.chain.state_at(optional_hash(value))
         except ChainError as error:
-            raise RpcError(ErrorCode.UNKNOWN_BLOCK, error.message) from None
+            raise chain_error(error) from None
 
     def get_block_hash(self, params: Any) -> str | None:
         """The canonical hash at a height (the head when omitted)."""
@@ -228,7 +228,7 @@ class RpcMethods:
         try:
             return self.node.chain.release_at(optional_hash(at)).version_json()
         except ChainError as error:
-            raise RpcError(ErrorCode.UNKNOWN_BLOCK, error.message) from None
+            raise chain_error(error) from None
 
     def query_storage_at(self, params: Any) -> list[dict[str, Any]]:
         """Several storage values at one block."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from khala.node.chain import ChainError
 from khala.node.node import Node
-from khala.node.rpc.errors import ErrorCode, RpcError, invalid_params
+from khala.node.rpc.errors import ErrorCode, RpcError, chain_error, invalid_params
 from khala.node.rpc.params import hex_bytes, optional_hash, positional
 from khala.node.rpc.shapes import hex0x
 from khala.primitives.hashing import blake2_256
@@ -95,7 +95,7 @@ class RuntimeApiMethods:
         try:
             trie = self.node.chain.state_at(block_hash)
         except ChainError as error:
-            raise RpcError(ErrorCode.UNKNOWN_BLOCK, error.message) from None
+            raise chain_error(error) from None
         return trie, block_hash or self.node.chain.head_hash
 
     def get_metadata(self, params: Any) -> str:

@@ -20,7 +20,7 @@ def on_initialize(state: State, ctx: Context) -> None:
     system_state.PARENT_HASH.put(state, env.parent_hash)
     system_state.BLOCK_HASH.insert(state, env.number - 1, env.parent_hash)
     expired = env.number - 1 - BLOCK_HASH_COUNT
-    if expired >= 0:
+    if expired > 0:  # FRAME keeps the genesis hash
         system_state.BLOCK_HASH.remove(state, expired)
     system_state.EXTRINSIC_COUNT.kill(state)
 

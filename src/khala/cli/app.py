@@ -39,7 +39,7 @@ app = typer.Typer(
 )
 app.add_typer(spec.app, name="spec")
 app.add_typer(bench.app, name="bench")
-app.command("node")(node.node)
+app.add_typer(node.app, name="node")
 app.command("devnet")(devnet.devnet)
 app.command("console")(console.console)
 app.add_typer(key.app, name="key")

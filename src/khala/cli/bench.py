@@ -7,6 +7,7 @@ import typer
 from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
 from khala.bench.devnet import run_devnet_benchmark
+from khala.bench.growth import run_growth_benchmark
 from khala.bench.pools import run_pools_benchmark
 from khala.bench.sync import run_sync_benchmark
 from khala.bench.tokenomics import run_tokenomics_benchmark
@@ -90,6 +91,38 @@ def attestation(
     with reported_errors(as_json=as_json):
         progress(f"attestation: {rounds} interleaved rounds")
         figures = run_attestation_benchmark(rounds=rounds)
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("growth")
+def growth(
+    node_blocks: int = typer.Option(
+        5_000,
+        "--node-blocks",
+        min=3_001,
+        help="Empty blocks the node authors (growth after 3,000).",
+    ),
+    transfer_blocks: int = typer.Option(
+        100, "--transfer-blocks", min=1, help="Blocks of 100 transfers after the empty ones."
+    ),
+    worker_blocks: int = typer.Option(
+        100_000, "--worker-blocks", min=10_001, help="Empty blocks the worker imports."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Disk and memory per 1,000 blocks: a pruned and an archive node, and a worker.
+
+    The node's database bytes and RSS are measured past the pruning window and System.BlockHash's
+    2,400 entries; the worker's RSS from block 10,000 to the last.
+    """
+    with reported_errors(as_json=as_json):
+        progress(
+            f"growth: nodes author {node_blocks} empty + {transfer_blocks} transfer blocks "
+            f"(pruned, archive); a worker imports {worker_blocks} blocks (minutes)"
+        )
+        figures = run_growth_benchmark(
+            node_blocks=node_blocks, transfer_blocks=transfer_blocks, worker_blocks=worker_blocks
+        )
         emit(figures, as_json=as_json, text=lambda: _table(figures))
 
 

@@ -7,14 +7,23 @@ from pathlib import Path
 import typer
 
 from khala.cli.logs import configure_logging
-from khala.cli.output import reported_errors
+from khala.cli.output import emit, progress, reported_errors
 from khala.cli.signals import run_until_signal
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, parse_cors
-from khala.node.service import NodeConfig, NodeService
-from khala.node.storage import DEFAULT_STATE_PRUNING
+from khala.node.service import NodeConfig, NodeService, load_genesis, open_store
+from khala.node.snapshot_ops import SnapshotSummary, export_snapshot, import_snapshot
+from khala.node.storage import DEFAULT_STATE_PRUNING, ChainStore
+
+app = typer.Typer(
+    help="Run a chain node, or export / import state snapshots (`khala node --help`).",
+    invoke_without_command=True,
+    rich_markup_mode="markdown",
+)
 
 
+@app.callback()
 def node(
+    ctx: typer.Context,
     dev: bool = typer.Option(
         False, "--dev", help="Run the development chain (built-in dev genesis, //Alice authority)."
     ),
@@ -73,15 +82,22 @@ def node(
         help="Largest the chain database may grow (e.g. 64GiB); the node stops with "
         "storage.full when it is reached.",
     ),
+    from_snapshot: Path | None = typer.Option(
+        None,
+        "--from-snapshot",
+        help="Start from this verified snapshot when the base path holds no chain yet "
+        "(ignored once it does).",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a khala chain node with JSON-RPC on one port (HTTP and WebSocket).
 
-    Example: `khala node --dev --base-path .khala --rpc-port 9944`
+    Example: `khala node --dev --base-path .khala --rpc-port 9944`. With a subcommand
+    (`export-snapshot`, `import-snapshot`) the options select the chain and base path instead.
     """
     configure_logging(as_json=log_json)
     with reported_errors(as_json=False):
-        if not dev and genesis is None:
+        if not dev and genesis is None and ctx.invoked_subcommand is None:
             raise typer.BadParameter("pass --dev or --genesis FILE", param_hint="--dev")
         if block_time is not None and instant_seal:
             raise typer.BadParameter(
@@ -101,7 +117,96 @@ def node(
             state_pruning=_pruning(state_pruning),
             db_max_size=_size(db_max_size),
         )
+        if ctx.invoked_subcommand is not None:
+            ctx.obj = config
+            return
+        if from_snapshot is not None:
+            _start_from_snapshot(config, from_snapshot)
         run_until_signal(NodeService(config).run())
+
+
+@app.command("export-snapshot")
+def export_snapshot_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Where to write the snapshot."),
+    at: str = typer.Option(
+        "finalized", "--at", help="`finalized`, or a block number whose state is still kept."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Write a finalized state with its header and justification (for fast sync).
+
+    Example: `khala node --dev --base-path .khala export-snapshot --at finalized chain.snap`
+    """
+    config: NodeConfig = ctx.obj
+    with reported_errors(as_json=as_json):
+        store = _store(config)
+        try:
+            block = None if at == "finalized" else _block_number(at)
+            genesis = load_genesis(config.genesis_file, config.dev_pki)
+            summary = export_snapshot(store, genesis, file, progress, block)
+        finally:
+            store.close()
+        emit(_summary(summary, file), as_json=as_json, text=lambda: f"exported {file}")
+
+
+@app.command("import-snapshot")
+def import_snapshot_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The snapshot to verify and import."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Verify a snapshot (chain, justification, state root, checksum) and start from it.
+
+    Then run `khala node` with the same options to continue from the snapshot's block.
+
+    Example: `khala node --dev --base-path /srv/khala import-snapshot chain.snap`
+    """
+    config: NodeConfig = ctx.obj
+    with reported_errors(as_json=as_json):
+        store = _store(config)
+        try:
+            genesis = load_genesis(config.genesis_file, config.dev_pki)
+            summary = import_snapshot(store, genesis, file, progress)
+        finally:
+            store.close()
+        emit(_summary(summary, file), as_json=as_json, text=lambda: f"imported {file}")
+
+
+def _store(config: NodeConfig) -> ChainStore:
+    if config.base_path is None:
+        raise typer.BadParameter("snapshots need --base-path", param_hint="--base-path")
+    return open_store(config.base_path, config.state_pruning, config.db_max_size)
+
+
+def _start_from_snapshot(config: NodeConfig, file: Path) -> None:
+    """Import ``file`` into an empty base path before the node starts."""
+    store = _store(config)
+    try:
+        if store.best_hash() is not None:
+            progress(f"the base path holds a chain already; --from-snapshot {file} is ignored")
+            return
+        import_snapshot(store, load_genesis(config.genesis_file, config.dev_pki), file, progress)
+    finally:
+        store.close()
+
+
+def _block_number(text: str) -> int:
+    if not text.isdigit():
+        raise typer.BadParameter(
+            f"{text!r} is neither `finalized` nor a block number", param_hint="--at"
+        )
+    return int(text)
+
+
+def _summary(summary: SnapshotSummary, file: Path) -> dict[str, object]:
+    return {
+        "file": str(file),
+        "block": summary.number,
+        "hash": "0x" + summary.block_hash.hex(),
+        "items": summary.items,
+        "bytes": summary.bytes,
+    }
 
 
 def _pruning(text: str) -> int | None:

@@ -95,8 +95,12 @@ class LmdbChainStore:
         state_pruning: int | None = DEFAULT_STATE_PRUNING,
         max_size: int = DEFAULT_MAX_SIZE,
         initial_size: int = INITIAL_MAP_SIZE,
+        sync: bool = True,
     ) -> None:
         """Open (or create) the database, pruning to the last ``state_pruning`` blocks.
+
+        ``sync=False`` skips fsync at each commit (benchmarks measuring bytes only; a crash may
+        then lose recent blocks).
 
         A database written before pruning existed has no occurrence counts: it is kept whole
         (archive), with a warning.
@@ -112,7 +116,7 @@ class LmdbChainStore:
         map_size = min(max(initial_size, 2 * existing), max(max_size, existing))
         try:
             self._env = lmdb.open(
-                str(path), map_size=map_size, max_dbs=10, sync=True, metasync=True
+                str(path), map_size=map_size, max_dbs=10, sync=sync, metasync=sync
             )
             self._nodes = self._env.open_db(b"nodes")
             self._refs = self._env.open_db(b"refs")
@@ -163,34 +167,49 @@ class LmdbChainStore:
         Raises:
             StorageError: ``storage.full`` when the map reached ``max_size``.
         """
-        block_hash = block.header.hash()
-        number = block.header.number
-        number_key = number.to_bytes(4, "big")
+        self._write(lambda txn: self._write_block(txn, block, finalized, removed or []))
+        self._pending.clear()
+
+    def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
+        """Hold ``genesis`` and, as the finalized head, ``block`` with the buffered state.
+
+        One transaction; the block's state is the oldest kept.
+        """
 
         def write(txn: lmdb.Transaction) -> None:
-            for node_hash, (encoded, count) in self._pending.items():
-                if not self._counting:
-                    txn.put(node_hash, encoded, db=self._nodes)
-                    continue
-                raw = txn.get(node_hash, db=self._refs)
-                refs = 0 if raw is None else int.from_bytes(raw, "little")
-                if refs == 0:
-                    txn.put(node_hash, encoded, db=self._nodes)
-                txn.put(node_hash, (refs + count).to_bytes(4, "little"), db=self._refs)
-            if self._counting:
-                self._journal_and_prune(txn, number, removed or [])
-            txn.put(block_hash, _HEADER.encode(block.header), db=self._headers)
-            txn.put(block_hash, _BODY.encode(block.extrinsics), db=self._bodies)
-            if block.justification is not None:
-                txn.put(block_hash, block.justification, db=self._justifications)
-            txn.put(block_hash, _CHANGES.encode(sorted(block.changes.items())), db=self._changes)
-            txn.put(number_key, block_hash, db=self._numbers)
-            txn.put(b"best", block_hash, db=self._meta)
-            if finalized:
-                txn.put(b"finalized", block_hash, db=self._meta)
+            txn.put(genesis.hash(), _HEADER.encode(genesis), db=self._headers)
+            txn.put((0).to_bytes(4, "big"), genesis.hash(), db=self._numbers)
+            self._write_block(txn, block, True, [])
+            txn.put(b"oldest_state", block.header.number.to_bytes(4, "big"), db=self._meta)
 
         self._write(write)
         self._pending.clear()
+
+    def _write_block(
+        self, txn: lmdb.Transaction, block: StoredBlock, finalized: bool, removed: list[bytes]
+    ) -> None:
+        block_hash = block.header.hash()
+        number = block.header.number
+        for node_hash, (encoded, count) in self._pending.items():
+            if not self._counting:
+                txn.put(node_hash, encoded, db=self._nodes)
+                continue
+            raw = txn.get(node_hash, db=self._refs)
+            refs = 0 if raw is None else int.from_bytes(raw, "little")
+            if refs == 0:
+                txn.put(node_hash, encoded, db=self._nodes)
+            txn.put(node_hash, (refs + count).to_bytes(4, "little"), db=self._refs)
+        if self._counting:
+            self._journal_and_prune(txn, number, removed)
+        txn.put(block_hash, _HEADER.encode(block.header), db=self._headers)
+        txn.put(block_hash, _BODY.encode(block.extrinsics), db=self._bodies)
+        if block.justification is not None:
+            txn.put(block_hash, block.justification, db=self._justifications)
+        txn.put(block_hash, _CHANGES.encode(sorted(block.changes.items())), db=self._changes)
+        txn.put(number.to_bytes(4, "big"), block_hash, db=self._numbers)
+        txn.put(b"best", block_hash, db=self._meta)
+        if finalized:
+            txn.put(b"finalized", block_hash, db=self._meta)
 
     def _journal_and_prune(self, txn: lmdb.Transaction, number: int, removed: list[bytes]) -> None:
         if removed:
@@ -244,6 +263,31 @@ class LmdbChainStore:
         grown = min(current * 2, self.max_size)
         self._env.set_mapsize(grown)
         log.info("database map grown", path=str(self.path), map_size=grown)
+
+    def used_bytes(self) -> int:
+        """Bytes of pages in use up to the high-water mark (freed pages are reused first)."""
+        info = self._env.info()
+        return (int(info["last_pgno"]) + 1) * int(self._env.stat()["psize"])
+
+    def bytes_by_table(self) -> dict[str, int]:
+        """Bytes of pages each table occupies (``nodes``, ``refs``, ``journal``: the state)."""
+        tables = {
+            "nodes": self._nodes,
+            "refs": self._refs,
+            "journal": self._journal,
+            "headers": self._headers,
+            "bodies": self._bodies,
+            "justifications": self._justifications,
+            "changes": self._changes,
+            "numbers": self._numbers,
+        }
+        sizes = {}
+        with self._env.begin() as transaction:
+            for name, db in tables.items():
+                stat = transaction.stat(db)
+                pages = stat["leaf_pages"] + stat["branch_pages"] + stat["overflow_pages"]
+                sizes[name] = int(pages * stat["psize"])
+        return sizes
 
     def map_size(self) -> int:
         """The current address-space reservation in bytes."""

@@ -90,6 +90,13 @@ class ChainStore(Protocol):
         """The lowest block number whose state is still stored (0 for an archive)."""
         ...
 
+    def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
+        """Make an empty store hold ``genesis`` and ``block`` (head, with the buffered state).
+
+        One transaction; older blocks and states are absent.
+        """
+        ...
+
     def header(self, block_hash: bytes) -> Header | None:
         """Return a stored header."""
         ...
@@ -189,6 +196,13 @@ class MemoryChainStore:
         self._best = block_hash
         if finalized:
             self._finalized = block_hash
+
+    def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
+        """Hold ``genesis`` and, as the finalized head, ``block`` with the buffered state."""
+        self._numbers[0] = genesis.hash()
+        self._blocks[genesis.hash()] = StoredBlock(genesis, [], None, {})
+        self.commit_block(block, finalized=True)
+        self._oldest_state = block.header.number
 
     def _release(self, node_hash: bytes) -> None:
         left = self._refs.get(node_hash, 0) - 1

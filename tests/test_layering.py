@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "worker": 6,
     "relayer": 6,
     "sdk": 5,
+    "snapshot": 5,
     "service": 4,
     "bench": 7,
     "cli": 8,

@@ -14,13 +14,6 @@ from khala.cli.app import app
 from khala.node.chain import Chain, ChainError, ChainErrorCode
 from khala.node.lmdb_store import LmdbChainStore
 from khala.node.service import load_genesis
-from khala.node.snapshot import (
-    MAGIC,
-    SnapshotError,
-    SnapshotErrorCode,
-    SnapshotReader,
-    write_snapshot,
-)
 from khala.node.snapshot_ops import export_snapshot, import_snapshot
 from khala.node.storage import MemoryChainStore
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
@@ -28,6 +21,13 @@ from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
 from khala.runtime.genesis import dev_genesis
 from khala.runtime.modules.system.state import account
+from khala.snapshot.format import (
+    MAGIC,
+    SnapshotError,
+    SnapshotErrorCode,
+    SnapshotReader,
+    write_snapshot,
+)
 from tests.node.test_pruning import ALICE, _author
 
 GENESIS = dev_genesis()

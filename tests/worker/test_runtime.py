@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 
 from khala.enclave.simulated import SimulatedEnclave
+from khala.node.snapshot_ops import export_snapshot
 from khala.primitives.crypto import KeyScheme, keypair_from_seed
+from khala.runtime.genesis import dev_genesis
 from khala.runtime.modules.mq.constants import PONG_TOPIC
+from khala.snapshot.format import SnapshotError, SnapshotErrorCode
 from khala.worker.checkpoint import (
     CheckpointError,
     CheckpointErrorCode,
@@ -161,3 +164,35 @@ def test_a_restored_queue_never_reuses_sequences_the_chain_accepted() -> None:
     restored.purge(5)
     assert restored.messages() == []
     assert restored.push(PONG_TOPIC, b"next").sequence == 5
+
+
+def test_a_worker_starts_from_a_verified_snapshot_and_syncs_on(tmp_path: Path) -> None:
+    """Without a checkpoint, a snapshot replaces the replay from genesis.
+
+    Later blocks are still checked one by one. A gatekeeper may not start from one.
+    """
+    chain, blocks = _chain_with_blocks()
+    snapshot = tmp_path / "at-2.snapshot"
+    export_snapshot(chain.store, dev_genesis(), snapshot, at=2)
+    enclave = SimulatedEnclave(tmp_path / "machine.key", tmp_path / "pki", lambda: 1)
+    keys, _ = load_or_create_keys(enclave, tmp_path / "worker")
+    runtime = WorkerRuntime(
+        keys, enclave, chain.genesis_hash, tmp_path / "worker", 1, from_snapshot=snapshot
+    )
+    assert runtime.height == 2
+    assert runtime.sync(blocks[3:]).error is None and runtime.height == 3
+    assert runtime.client.trie.root_hash() == chain.head.state_root
+    with pytest.raises(SnapshotError) as caught:
+        WorkerRuntime(
+            keys,
+            enclave,
+            chain.genesis_hash,
+            tmp_path / "gatekeeper",
+            1,
+            gatekeeper=True,
+            from_snapshot=snapshot,
+        )
+    assert caught.value.code is SnapshotErrorCode.GATEKEEPER
+    with pytest.raises(SnapshotError) as foreign:
+        WorkerRuntime(keys, enclave, b"\x01" * 32, tmp_path / "other", 1, from_snapshot=snapshot)
+    assert foreign.value.code is SnapshotErrorCode.FOREIGN

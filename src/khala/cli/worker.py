@@ -84,6 +84,12 @@ def run(
         help="Also act as a gatekeeper: replay the economics from genesis, hold the master key "
         "once governance registers this worker as a gatekeeper, and send settlements.",
     ),
+    from_snapshot: Path | None = typer.Option(
+        None,
+        "--from-snapshot",
+        help="Start from this snapshot (verified against the genesis authorities) instead of "
+        "replaying from genesis, when the worker has no checkpoint yet. Not for gatekeepers.",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a worker; its relayer talks to its control API (port 8001 by default).
@@ -111,6 +117,7 @@ def run(
             checkpoint_interval=checkpoint_interval,
             benchmark_duty=benchmark_duty,
             gatekeeper=gatekeeper,
+            from_snapshot=from_snapshot,
         )
         run_until_signal(WorkerService(config).run())
 

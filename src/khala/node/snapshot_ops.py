@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khala.node.chain import Chain, ChainError, ChainErrorCode
-from khala.node.snapshot import (
+from khala.node.storage import ChainStore, NodeStoreView, StoredBlock
+from khala.primitives.trie import Layout, Trie
+from khala.runtime.genesis import GenesisConfig, build_genesis_storage, genesis_block_header
+from khala.snapshot.format import (
     SnapshotError,
     SnapshotErrorCode,
     SnapshotHead,
@@ -15,9 +18,6 @@ from khala.node.snapshot import (
     verify_head,
     write_snapshot,
 )
-from khala.node.storage import ChainStore, NodeStoreView, StoredBlock
-from khala.primitives.trie import Layout, Trie
-from khala.runtime.genesis import GenesisConfig, build_genesis_storage, genesis_block_header
 
 Progress = Callable[[str], None]
 """Receives a line of progress on long work."""

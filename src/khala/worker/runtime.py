@@ -29,6 +29,7 @@ from khala.runtime.modules.mq.topics import PING
 from khala.runtime.modules.mq.types import Message, MessageOrigin, PalletOrigin, WorkerOrigin
 from khala.runtime.modules.timestamp.state import NOW
 from khala.runtime.table import RUNTIME
+from khala.snapshot.format import SnapshotError, SnapshotErrorCode, load_verified_state
 from khala.worker import checkpoint
 from khala.worker.gatekeeper import COMPANION, GatekeeperHost
 from khala.worker.identity import WorkerKeys
@@ -72,6 +73,7 @@ class WorkerRuntime:
         counted_ms: Callable[[], int] = lambda: 0,
         clock: Callable[[], float] = lambda: 0.0,
         gatekeeper: bool = False,
+        from_snapshot: Path | None = None,
     ) -> None:
         """Resume from the newest checkpoint, or start before genesis.
 
@@ -79,6 +81,10 @@ class WorkerRuntime:
         ``clock`` is wall time in seconds (a block
         is *live*, and mining effects happen, when its time is within 30 s of it).
         ``gatekeeper`` runs the economics replay and master key handling as well.
+        ``from_snapshot`` starts from a verified snapshot when there is no checkpoint.
+
+        Raises:
+            SnapshotError: When the snapshot does not verify (or for a gatekeeper).
         """
         self.clock = clock
         self.keys = keys
@@ -104,6 +110,16 @@ class WorkerRuntime:
             trie.commit()
             self.client.restore(snapshot.head, trie)
             self.queue = SendQueue(keys.identity, snapshot.next_sequence, snapshot.pending)
+        elif from_snapshot is not None:
+            if gatekeeper:
+                raise SnapshotError(
+                    SnapshotErrorCode.GATEKEEPER,
+                    "a gatekeeper replays every block since genesis; start it without "
+                    "--from-snapshot",
+                )
+            head, trie = load_verified_state(from_snapshot, genesis_hash, self.client.store)
+            self.client.restore(head, trie)
+            log.info("started from a snapshot", path=str(from_snapshot), head=head.number)
         self.mining = MiningHost(self.queue, iterations, counted_ms)
         self.gatekeeper = (
             GatekeeperHost(keys, backend, base_path, self.queue, companion) if gatekeeper else None

@@ -124,6 +124,9 @@ class WorkerConfig:
     """Control API interface: loopback by default; anything else requires the token."""
     control_port: int | None = None
     """Control API port (default: ``port + 1``)."""
+    from_snapshot: Path | None = None
+    """A verified snapshot to start from when there is no checkpoint (not for gatekeepers,
+    whose economics need every block since genesis)."""
 
     @property
     def control(self) -> tuple[str, int]:
@@ -202,6 +205,7 @@ class WorkerService:
             iterations=self.bench.iterations,
             counted_ms=self.bench.counted_ms,
             clock=self.clock,
+            from_snapshot=self.config.from_snapshot,
             gatekeeper=self.config.gatekeeper,
         )
         public = web.Application()

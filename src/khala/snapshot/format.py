@@ -26,7 +26,7 @@ from typing import BinaryIO
 from khala.errors import KhalaError
 from khala.primitives.finality import FinalityError, Justification, verify_justification
 from khala.primitives.scale import U64, ScaleError, codec_of
-from khala.primitives.trie import Layout, MemoryNodeStore, Trie
+from khala.primitives.trie import Layout, MemoryNodeStore, NodeStore, Trie
 from khala.primitives.types import Header
 from khala.runtime.modules.authorship.state import AUTHORITIES, AUTHORITY_SET_ID
 from khala.runtime.state import State
@@ -52,6 +52,9 @@ class SnapshotErrorCode(StrEnum):
     """The items do not rebuild the block's state root."""
     NOT_EMPTY = "snapshot.not_empty"
     """The base path already holds a chain; import into an empty one."""
+    GATEKEEPER = "snapshot.gatekeeper"
+    """A gatekeeper cannot start from a snapshot: its economics need every block since
+    genesis."""
 
 
 class SnapshotError(KhalaError):
@@ -205,3 +208,25 @@ def verify_head(head: SnapshotHead, genesis_hash: bytes) -> None:
             f"block #{head.header.number}'s justification does not verify against the genesis "
             f"authority set: {error.message}",
         ) from None
+
+
+def load_verified_state(path: Path, genesis_hash: bytes, store: NodeStore) -> tuple[Header, Trie]:
+    """Read and verify a snapshot into ``store``: its block's header and state trie.
+
+    Raises:
+        SnapshotError: Naming the check that failed; nothing is committed to ``store`` then.
+    """
+    reader = SnapshotReader(path)
+    try:
+        head = reader.head
+        verify_head(head, genesis_hash)
+        trie = Trie.from_items(reader.items(), Layout.V1, store)
+    finally:
+        reader.close()
+    if trie.root_hash() != head.header.state_root:
+        raise SnapshotError(
+            SnapshotErrorCode.STATE_ROOT_MISMATCH,
+            f"the items do not give block #{head.header.number}'s state root",
+        )
+    trie.commit()
+    return head.header, trie

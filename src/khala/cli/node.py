@@ -95,7 +95,6 @@ def node(
     Example: `khala node --dev --base-path .khala --rpc-port 9944`. With a subcommand
     (`export-snapshot`, `import-snapshot`) the options select the chain and base path instead.
     """
-    configure_logging(as_json=log_json)
     with reported_errors(as_json=False):
         if not dev and genesis is None and ctx.invoked_subcommand is None:
             raise typer.BadParameter("pass --dev or --genesis FILE", param_hint="--dev")
@@ -120,6 +119,7 @@ def node(
         if ctx.invoked_subcommand is not None:
             ctx.obj = config
             return
+        configure_logging(as_json=log_json)
         if from_snapshot is not None:
             _start_from_snapshot(config, from_snapshot)
         run_until_signal(NodeService(config).run())

@@ -119,11 +119,21 @@ class Chain:
                 f"the base path holds chain 0x{stored_genesis.hex()} but the genesis config gives "
                 f"0x{self.genesis_hash.hex()}; use another --base-path or the same genesis",
             )
-        self.head = _checked_head(store)
-        self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)
+        head = _checked_head(store)
+        self._tip: tuple[Header, Trie] = (head, Trie(self.nodes, Layout.V1, head.state_root))
         self.preset: Preset = preset_of(self.trie.get)
         self.executive = Executive(self.preset, self.genesis_hash)
         self.release_at()  # a chain running a release this package lacks stops here
+
+    @property
+    def head(self) -> Header:
+        """The head block's header."""
+        return self._tip[0]
+
+    @property
+    def trie(self) -> Trie:
+        """The head's state trie (replaced, with the head, in one step when a block lands)."""
+        return self._tip[1]
 
     @property
     def head_hash(self) -> bytes:
@@ -188,30 +198,22 @@ class Chain:
                 ChainErrorCode.NOT_AUTHORITY, f"slot {slot} belongs to another authority"
             )
         set_id = AUTHORITY_SET_ID.get(self.best_state())
-        try:
-            built = build_block(
-                self.executive,
-                self.trie,
-                self.head,
-                slot=slot,
-                now_ms=now_ms,
-                candidates=candidates,
-            )
-        except BaseException:
-            self.trie = Trie(self.nodes, Layout.V1, self.head.state_root)  # forgets its removals
-            raise
+        work = self.trie.fork()  # readers keep the head's trie until the block is committed
+        built = build_block(
+            self.executive, work, self.head, slot=slot, now_ms=now_ms, candidates=candidates
+        )
         unsealed = built.block.header
         seal = SealDigest(ENGINE_ID, key.sign(unsealed.hash()))
         header = replace(unsealed, digest=[*unsealed.digest, seal])
         block_hash = header.hash()
         justification = sign_finality([key], block_hash, header.number, set_id)
-        self.trie.commit()
+        work.commit()
         self.store.commit_block(
             StoredBlock(
                 header, built.block.extrinsics, _JUSTIFICATION.encode(justification), built.changes
             ),
             finalized=True,
-            removed=self.trie.take_removed(),
+            removed=work.take_removed(),
         )
-        self.head = header
+        self._tip = (header, work)  # one assignment: readers see the old tip or the new
         return AuthoredBlock(header, block_hash, built)

@@ -47,16 +47,16 @@ class DevEngine:
             else:
                 interval = self.block_time_s
                 await asyncio.sleep(interval - (loop.time() % interval))
-            self._author()
+            await self._author()
             await asyncio.sleep(0)
 
-    def _author(self) -> None:
-        """Author one block.
+    async def _author(self) -> None:
+        """Author one block (built off the event loop, so RPC reads are not stalled).
 
         A failure (a key that is not an authority, damaged storage) propagates and stops the
         node with its typed error instead of repeating every block.
         """
-        authored = self.node.author_next()
+        authored = await self.node.author_next_async()
         built = authored.built
         log.info(
             "block authored",

@@ -126,7 +126,30 @@ class Node:
         return max(earliest - self.clock.now_ms(), 0)
 
     def author_next(self) -> AuthoredBlock:
-        """Author the next block from the pool and notify subscribers."""
+        """Author the next block from the pool and notify subscribers (synchronously)."""
+        slot, now_ms, candidates = self._prepare()
+        authored = self.chain.author(
+            self.authority, slot=slot, now_ms=now_ms, candidates=candidates
+        )
+        self._finish(authored)
+        return authored
+
+    async def author_next_async(self) -> AuthoredBlock:
+        """Author the next block with the building off the event loop.
+
+        The block is built and committed in a worker thread on a fork of the head's trie, so
+        RPC reads keep being answered from the previous head meanwhile (they never see a
+        half-built block); the pool is read before and updated after, on the loop.
+        """
+        slot, now_ms, candidates = self._prepare()
+        authored = await asyncio.to_thread(
+            self.chain.author, self.authority, slot=slot, now_ms=now_ms, candidates=candidates
+        )
+        self._finish(authored)
+        return authored
+
+    def _prepare(self) -> tuple[int, int, list[bytes]]:
+        """The next block's slot and time, and the pool's ready transactions, best first."""
         state = self.chain.best_state()
         block_time = self.chain.preset.block_time_ms
         slot = max(self.clock.now_ms() // block_time, CURRENT_SLOT.get(state) + 1)
@@ -134,9 +157,10 @@ class Node:
         now_ms = max(self.clock.now_ms(), previous + self.chain.preset.minimum_period_ms)
         nonces = {sender: account(state, sender).nonce for sender in self.pool.senders()}
         self.transaction_arrived.clear()
-        authored = self.chain.author(
-            self.authority, slot=slot, now_ms=now_ms, candidates=self.pool.ready(nonces)
-        )
+        return slot, now_ms, list(self.pool.ready(nonces))
+
+    def _finish(self, authored: AuthoredBlock) -> None:
+        """Update the pool and tell watchers and subscribers about an authored block."""
         included = [blake2_256(raw) for raw in authored.built.included]
         rejected = [blake2_256(raw) for raw, _ in authored.built.rejected]
         self.pool.remove(included + rejected)
@@ -155,7 +179,6 @@ class Node:
             self._notify(tx_hash, TransactionStatus("invalid"), last=True)
         for queue in list(self._head_subscribers):
             _offer(queue, authored.header)
-        return authored
 
     def _notify(self, tx_hash: bytes, status: TransactionStatus, *, last: bool = False) -> None:
         for queue in self._watchers.get(tx_hash, []):

@@ -15,7 +15,8 @@ from khala.runtime.version import SPEC_VERSION, TRANSACTION_VERSION
 
 SIGNATURE_CACHE_SIZE = 1 << 16
 """Verified (extrinsic, era hash) pairs remembered so a pooled transaction is not verified again
-when its block is built; verification is a pure function, so caching cannot change a result."""
+when its block is built; verification is a pure function, so caching cannot change a result.
+A full cache is cleared (65,536 entries is several blocks' worth of transactions)."""
 
 
 class SignatureVerifier:
@@ -68,5 +69,7 @@ class SignatureVerifier:
                 "spec/transaction versions",
             )
         if len(self._cache) >= SIGNATURE_CACHE_SIZE:
-            del self._cache[next(iter(self._cache))]
+            # Start over rather than evict one by one: a single operation, safe while the node
+            # validates on its event loop and builds a block in another thread.
+            self._cache.clear()
         self._cache[(raw, era_hash, spec_version)] = None

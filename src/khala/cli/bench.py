@@ -9,6 +9,7 @@ from khala.bench.codec import run_codec_benchmark
 from khala.bench.devnet import run_devnet_benchmark
 from khala.bench.growth import run_growth_benchmark
 from khala.bench.pools import run_pools_benchmark
+from khala.bench.rpc import run_rpc_benchmark
 from khala.bench.sync import run_sync_benchmark
 from khala.bench.tokenomics import run_tokenomics_benchmark
 from khala.bench.transfers import run_transfer_benchmark
@@ -122,6 +123,30 @@ def growth(
         )
         figures = run_growth_benchmark(
             node_blocks=node_blocks, transfer_blocks=transfer_blocks, worker_blocks=worker_blocks
+        )
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("rpc")
+def rpc(
+    clients: int = typer.Option(50, "--clients", min=1, help="Concurrent reading clients."),
+    seconds: float = typer.Option(10.0, "--seconds", min=1.0, help="Length of each phase."),
+    per_block: int = typer.Option(
+        400, "--per-block", min=1, help="Transfers per block in the loaded phase."
+    ),
+    interval_ms: int = typer.Option(
+        100, "--interval-ms", min=0, help="Each client's time between reads (0: back to back)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """RPC read latency (p50/p99/p99.9) of `state_getStorage`, idle and under authoring load.
+
+    A real node process; the loaded phase feeds blocks of transfers every 2 s.
+    """
+    with reported_errors(as_json=as_json):
+        progress(f"rpc: {clients} readers, {seconds:g} s idle then {seconds:g} s under load")
+        figures = run_rpc_benchmark(
+            clients=clients, seconds=seconds, per_block=per_block, interval_ms=interval_ms
         )
         emit(figures, as_json=as_json, text=lambda: _table(figures))
 

@@ -19,7 +19,7 @@ from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
 from khala.primitives.trie import Layout, Trie
 from khala.primitives.types import Header, SealDigest
-from khala.runtime.builder import BuiltBlock, build_block
+from khala.runtime.builder import BlockBuilder, BuiltBlock
 from khala.runtime.executive import Executive
 from khala.runtime.genesis import (
     GenesisConfig,
@@ -192,16 +192,30 @@ class Chain:
         Raises:
             ChainError: ``chain.not_authority`` when ``key`` is not the slot's author.
         """
+        builder = self.start_block(key, slot=slot, now_ms=now_ms)
+        for raw in candidates:
+            if not builder.push(raw):
+                break
+        return self.seal_block(key, builder)
+
+    def start_block(self, key: Keypair, *, slot: int, now_ms: int) -> BlockBuilder:
+        """Begin the next block on a fork of the head's trie (readers keep the head's).
+
+        Raises:
+            ChainError: ``chain.not_authority`` when ``key`` is not the slot's author.
+        """
         authority = author_of_slot(self.best_state(), slot)
         if authority.finality_key != key.public_key:
             raise ChainError(
                 ChainErrorCode.NOT_AUTHORITY, f"slot {slot} belongs to another authority"
             )
+        return BlockBuilder(self.executive, self.trie.fork(), self.head, slot=slot, now_ms=now_ms)
+
+    def seal_block(self, key: Keypair, builder: BlockBuilder) -> AuthoredBlock:
+        """Finish, seal, finalize and commit a block begun with :meth:`start_block`."""
         set_id = AUTHORITY_SET_ID.get(self.best_state())
-        work = self.trie.fork()  # readers keep the head's trie until the block is committed
-        built = build_block(
-            self.executive, work, self.head, slot=slot, now_ms=now_ms, candidates=candidates
-        )
+        built = builder.finish()
+        work = builder.trie
         unsealed = built.block.header
         seal = SealDigest(ENGINE_ID, key.sign(unsealed.hash()))
         header = replace(unsealed, digest=[*unsealed.digest, seal])

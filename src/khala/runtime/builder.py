@@ -60,6 +60,74 @@ def apply_changes(trie: Trie, changes: dict[bytes, bytes | None]) -> bytes:
     return trie.root_hash()
 
 
+class BlockBuilder:
+    """A block under construction: initialized, then transactions one at a time, then finished.
+
+    The node feeds it in slices so its event loop can answer requests between them.
+    """
+
+    def __init__(
+        self, executive: Executive, trie: Trie, parent: Header, *, slot: int, now_ms: int
+    ) -> None:
+        """Initialize the child of ``parent`` on ``trie`` (updated by :meth:`finish`).
+
+        Raises:
+            BlockError: When the block cannot be initialized (a chain misconfiguration).
+        """
+        self.executive = executive
+        self.trie = trie
+        self.draft = Header(
+            parent.hash(), parent.number + 1, bytes(32), bytes(32), [slot_digest(slot)]
+        )
+        self.execution = executive.initialize_block(State(trie), self.draft)
+        executive.apply_extrinsic(self.execution, timestamp_inherent(now_ms))
+        self.included: list[bytes] = []
+        self.rejected: list[tuple[bytes, InvalidTransactionError]] = []
+        self.deferred: list[bytes] = []
+
+    def push(self, raw: bytes) -> bool:
+        """Try one pool transaction; False once the block is full (stop offering more)."""
+        try:
+            self.executive.apply_extrinsic(self.execution, raw)
+        except InvalidTransactionError as error:
+            too_big_ever = len(raw) > self.executive.preset.max_extrinsic_length
+            if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES and not too_big_ever:
+                return False  # the block is full; the rest waits for the next block
+            if error.code is InvalidTransactionCode.FUTURE:
+                self.deferred.append(raw)  # an earlier nonce or message is missing: it waits
+            else:
+                self.rejected.append((raw, error))
+            return True
+        self.included.append(raw)
+        return True
+
+    def finish(self) -> BuiltBlock:
+        """Finalize the block, write its changes into the trie and return it (unsealed).
+
+        Raises:
+            BlockError: When the block cannot be finalized.
+        """
+        execution = self.execution
+        self.executive.finalize_block(execution)
+        changes = execution.state.changes()
+        state_root = apply_changes(self.trie, changes)
+        draft = self.draft
+        header = Header(
+            draft.parent_hash,
+            draft.number,
+            state_root,
+            extrinsics_root(execution.extrinsics),
+            draft.digest,
+        )
+        return BuiltBlock(
+            Block(header, execution.extrinsics),
+            changes,
+            self.included,
+            self.rejected,
+            self.deferred,
+        )
+
+
 def build_block(
     executive: Executive,
     trie: Trie,
@@ -74,33 +142,8 @@ def build_block(
     Raises:
         BlockError: When the block cannot be initialized or finalized (a chain misconfiguration).
     """
-    draft = Header(parent.hash(), parent.number + 1, bytes(32), bytes(32), [slot_digest(slot)])
-    execution = executive.initialize_block(State(trie), draft)
-    executive.apply_extrinsic(execution, timestamp_inherent(now_ms))
-    included: list[bytes] = []
-    rejected: list[tuple[bytes, InvalidTransactionError]] = []
-    deferred: list[bytes] = []
+    builder = BlockBuilder(executive, trie, parent, slot=slot, now_ms=now_ms)
     for raw in candidates:
-        try:
-            executive.apply_extrinsic(execution, raw)
-        except InvalidTransactionError as error:
-            too_big_ever = len(raw) > executive.preset.max_extrinsic_length
-            if error.code is InvalidTransactionCode.EXHAUSTS_RESOURCES and not too_big_ever:
-                break  # the block is full; the rest waits for the next block
-            if error.code is InvalidTransactionCode.FUTURE:
-                deferred.append(raw)  # an earlier nonce or message is missing: it waits
-                continue
-            rejected.append((raw, error))
-            continue
-        included.append(raw)
-    executive.finalize_block(execution)
-    changes = execution.state.changes()
-    state_root = apply_changes(trie, changes)
-    header = Header(
-        draft.parent_hash,
-        draft.number,
-        state_root,
-        extrinsics_root(execution.extrinsics),
-        draft.digest,
-    )
-    return BuiltBlock(Block(header, execution.extrinsics), changes, included, rejected, deferred)
+        if not builder.push(raw):
+            break
+    return builder.finish()

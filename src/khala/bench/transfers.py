@@ -47,13 +47,14 @@ from khala.sdk.core import unhex
 
 POOL_FULL = int(RpcCode.IMMEDIATELY_DROPPED)
 """The RPC code of a transaction the full pool refused."""
-READY_TIMEOUT_S = 60.0
-"""How long the node may take to start."""
+READY_TIMEOUT_S = 600.0
+"""How long the node may take to start (a genesis of a million accounts takes about a minute)."""
 POOL_FULL_BACKOFF_S = 0.05
 """How long a client waits before resubmitting a transaction the full pool dropped (1016)."""
 
 
-def _genesis(path: Path, senders: int) -> dict[str, Any]:
+def _genesis(path: Path, senders: int, accounts: int = 0) -> dict[str, Any]:
+    """A dev genesis endowing Alice, the senders and ``accounts`` more (the state's size)."""
     alice = keypair_from_uri("//Alice")
     document = {
         "preset": "dev",
@@ -61,6 +62,10 @@ def _genesis(path: Path, senders: int) -> dict[str, Any]:
         + [
             ["0x" + keypair_from_uri(f"//bench/{index}").public_key.hex(), "1000PHA"]
             for index in range(senders)
+        ]
+        + [
+            ["0x" + blake2_256(b"khala-bench-filler" + index.to_bytes(8, "little")).hex(), "1PHA"]
+            for index in range(accounts)
         ],
         "authorities": [
             {
@@ -275,6 +280,8 @@ def run_transfer_benchmark(
     senders: int = 32,
     connections: int = 8,
     block_time_s: float = 1.0,
+    accounts: int = 0,
+    port: int | None = None,
     report: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """Run the benchmark and return its figures (see the module docstring).
@@ -288,8 +295,9 @@ def run_transfer_benchmark(
         )
     with tempfile.TemporaryDirectory(prefix="khala-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        genesis_document = _genesis(scratch / "genesis.json", senders)
-        port = _free_port()
+        report(f"writing a genesis with {accounts:,} extra accounts")
+        genesis_document = _genesis(scratch / "genesis.json", senders, accounts)
+        port = port or _free_port()
         url = f"http://127.0.0.1:{port}"
         log = (scratch / "node.log").open("wb")
         node = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -356,6 +364,7 @@ def run_transfer_benchmark(
     per_thousand = 1000 / imported if imported else 0.0
     return {
         "transfers": total,
+        "accounts": accounts,
         "senders": senders,
         "connections": connections,
         "block_time_s": block_time_s,

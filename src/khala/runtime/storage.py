@@ -98,6 +98,11 @@ class StorageValue(StorageItem[V]):
         state.delete(self.key)
 
 
+KEY_CACHE_SIZE = 8_192
+"""Storage keys each map remembers (a pure function of the key, so caching changes no result):
+enough for the accounts of several blocks of transfers, bounded for memory."""
+
+
 class StorageMap(StorageItem[V], Generic[K, V]):
     """A map from keys to values; iterable when its hasher keeps the raw key."""
 
@@ -114,14 +119,27 @@ class StorageMap(StorageItem[V], Generic[K, V]):
         super().__init__(module, name, value_type, default)
         self.hasher = hasher
         self.key_codec: Codec[K] = codec_of(key_type)
+        self._key_cache: dict[K, bytes] = {}
 
     def keys(self) -> tuple[tuple[StorageHasher, Codec[Any]], ...]:
         """The one key's hasher and codec."""
         return ((self.hasher, self.key_codec),)
 
     def key_of(self, key: K) -> bytes:
-        """Return the storage key of ``key``."""
-        return self.prefix + hash_key(self.hasher, self.key_codec.encode(key))
+        """Return the storage key of ``key``.
+
+        Remembered: a transfer hashes the same few keys many times (:data:`KEY_CACHE_SIZE`).
+        """
+        try:
+            cached = self._key_cache.get(key)
+        except TypeError:  # an unhashable key (a list): computed each time
+            return self.prefix + hash_key(self.hasher, self.key_codec.encode(key))
+        if cached is None:
+            cached = self.prefix + hash_key(self.hasher, self.key_codec.encode(key))
+            if len(self._key_cache) >= KEY_CACHE_SIZE:
+                self._key_cache.clear()  # one operation: safe with the sealing thread
+            self._key_cache[key] = cached
+        return cached
 
     def get(self, state: State, key: K) -> V:
         """Return the entry, or the default when absent."""

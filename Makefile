@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/khala bench sync --json | tee bench-results/sync.json
 	$(BIN)/khala bench growth --json | tee bench-results/growth.json
 	$(BIN)/khala bench rpc --json | tee bench-results/rpc.json
+	$(BIN)/khala bench snapshot --json | tee bench-results/snapshot.json
 	$(BIN)/khala bench pools --json | tee bench-results/pools.json
 	$(BIN)/khala bench devnet --json | tee bench-results/devnet.json
 	for workers in 1000 10000 30000 100000; do \

@@ -170,3 +170,11 @@ def test_the_cli_exports_and_imports_with_progress_and_json(tmp_path: Path) -> N
     assert imported["hash"] == exported["hash"]
     again = node(str(tmp_path / "b"), "import-snapshot", snap)
     assert again["error"]["code"] == "snapshot.not_empty"
+
+
+def test_a_snapshot_without_a_valid_genesis_authority_proof_is_refused(
+    exported: tuple[Path, Chain], tmp_path: Path
+) -> None:
+    """The authority set comes from a read proof against the genesis root: none, none valid."""
+    path, _ = exported
+    _refused(_rewritten(path, tmp_path, genesis_proof=[]), tmp_path, SnapshotErrorCode.FOREIGN)

@@ -10,6 +10,7 @@ from khala.bench.devnet import run_devnet_benchmark
 from khala.bench.growth import run_growth_benchmark
 from khala.bench.pools import run_pools_benchmark
 from khala.bench.rpc import run_rpc_benchmark
+from khala.bench.snapshot import run_snapshot_benchmark
 from khala.bench.sync import run_sync_benchmark
 from khala.bench.tokenomics import run_tokenomics_benchmark
 from khala.bench.transfers import run_transfer_benchmark
@@ -175,6 +176,20 @@ def rpc(
         figures = run_rpc_benchmark(
             clients=clients, seconds=seconds, per_block=per_block, interval_ms=interval_ms
         )
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("snapshot")
+def snapshot(
+    accounts: int = typer.Option(
+        1_000_000, "--accounts", min=0, help="Extra accounts in the state."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Export and import a snapshot of a state of N accounts: seconds and bytes."""
+    with reported_errors(as_json=as_json):
+        progress(f"snapshot: building a state of {accounts:,} accounts (a minute per million)")
+        figures = run_snapshot_benchmark(accounts=accounts)
         emit(figures, as_json=as_json, text=lambda: _table(figures))
 
 

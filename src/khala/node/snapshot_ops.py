@@ -15,6 +15,7 @@ from khala.snapshot.format import (
     SnapshotErrorCode,
     SnapshotHead,
     SnapshotReader,
+    genesis_proof,
     verify_head,
     write_snapshot,
 )
@@ -71,10 +72,16 @@ def export_snapshot(
     trie = chain.state_at(finalized)
     progress(f"counting the state of block #{header.number}")
     count = sum(1 for _ in trie.items())
-    storage = build_genesis_storage(genesis)
-    head = SnapshotHead(
-        genesis_block_header(storage), sorted(storage.items()), header, justification, count
-    )
+    genesis_hash = store.hash_at(0)
+    genesis_header = store.header(genesis_hash) if genesis_hash is not None else None
+    if genesis_header is None:
+        raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, "the genesis block is missing")
+    try:
+        proof = genesis_proof(chain.state_at(genesis_hash))
+    except ChainError:  # genesis state pruned: rebuild it from the config to prove from
+        storage = build_genesis_storage(genesis)
+        proof = genesis_proof(Trie.from_items(storage.items(), Layout.V1))
+    head = SnapshotHead(genesis_header, proof, header, justification, count)
     partial = path.with_name(path.name + ".partial")
     with partial.open("wb") as out:
         size = write_snapshot(

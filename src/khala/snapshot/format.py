@@ -3,12 +3,14 @@
 File layout (all integers little-endian)::
 
     "KHALA-SNAPSHOT" 0x01                       magic and format version
-    u32 n, SCALE(SnapshotHead)                  genesis header and storage, block, justification
+    u32 n, SCALE(SnapshotHead)                  genesis header and authority proof, block,
+                                                justification
     (u32 key_len, key, u32 value_len, value)*   the block's state, keys ascending
     32 bytes                                    blake2-256 of everything before it
 
 Importing trusts nothing in the file: the genesis header must hash to the genesis the
-importer expects and its storage must give its state root; the block's justification must
+importer expects, a read proof against its state root gives the genesis authority set (a few
+hundred bytes, whatever the genesis's size), and the block's justification must
 carry more than 2/3 of the genesis authority set's signatures; the items must rebuild the
 block's state root; the checksum must match. Only then is the state written, as the node's
 only state, at the snapshot's block.
@@ -26,10 +28,16 @@ from typing import BinaryIO
 from khala.errors import KhalaError
 from khala.primitives.finality import FinalityError, Justification, verify_justification
 from khala.primitives.scale import U64, ScaleError, codec_of
-from khala.primitives.trie import Layout, MemoryNodeStore, NodeStore, Trie
+from khala.primitives.trie import (
+    Layout,
+    NodeStore,
+    Trie,
+    TrieError,
+    generate_proof,
+    verify_proof,
+)
 from khala.primitives.types import Header
 from khala.runtime.modules.authorship.state import AUTHORITIES, AUTHORITY_SET_ID
-from khala.runtime.state import State
 
 MAGIC = b"KHALA-SNAPSHOT\x01"
 """The file's first bytes: the format's name and version 1."""
@@ -67,8 +75,8 @@ class SnapshotHead:
 
     genesis: Header
     """The chain's genesis header (its hash names the chain)."""
-    genesis_storage: list[tuple[bytes, bytes]]
-    """The genesis state (to verify the genesis authority set against its root)."""
+    genesis_proof: list[bytes]
+    """Trie nodes proving the genesis authority set and set id against the genesis root."""
     header: Header
     """The snapshot's block."""
     justification: bytes
@@ -79,6 +87,15 @@ class SnapshotHead:
 
 _HEAD = codec_of(SnapshotHead)
 _JUSTIFICATION = codec_of(Justification)
+
+
+GENESIS_PROOF_KEYS = (AUTHORITIES.key, AUTHORITY_SET_ID.key)
+"""The genesis storage a snapshot proves: the authority set that must sign its block."""
+
+
+def genesis_proof(genesis_state: Trie) -> list[bytes]:
+    """The read proof of :data:`GENESIS_PROOF_KEYS` in the genesis state."""
+    return generate_proof(genesis_state, GENESIS_PROOF_KEYS)
 
 
 def write_snapshot(
@@ -187,20 +204,25 @@ def verify_head(head: SnapshotHead, genesis_hash: bytes) -> None:
             f"the snapshot is of chain 0x{head.genesis.hash().hex()}, not 0x{genesis_hash.hex()} "
             "(a dev chain's genesis includes its dev PKI: pass the exporting node's --dev-pki)",
         )
-    genesis_state = Trie.from_items(head.genesis_storage, Layout.V1, MemoryNodeStore())
-    if genesis_state.root_hash() != head.genesis.state_root:
+    try:
+        proven = verify_proof(head.genesis.state_root, head.genesis_proof, GENESIS_PROOF_KEYS)
+        authorities = AUTHORITIES.value_codec.decode(proven[AUTHORITIES.key] or b"")
+        raw_set_id = proven[AUTHORITY_SET_ID.key]
+        set_id = 0 if raw_set_id is None else AUTHORITY_SET_ID.value_codec.decode(raw_set_id)
+    except (TrieError, ScaleError) as error:
         raise SnapshotError(
-            SnapshotErrorCode.FOREIGN, "the snapshot's genesis storage does not give its root"
-        )
-    state = State(genesis_state)
+            SnapshotErrorCode.FOREIGN,
+            f"the snapshot's proof of the genesis authority set does not check out: "
+            f"{error.message}",
+        ) from None
     try:
         justification = _JUSTIFICATION.decode(head.justification)
         verify_justification(
             justification,
             block_hash=head.header.hash(),
             number=head.header.number,
-            set_id=AUTHORITY_SET_ID.get(state),
-            authorities=[authority.finality_key for authority in AUTHORITIES.get(state)],
+            set_id=set_id,
+            authorities=[authority.finality_key for authority in authorities],
         )
     except (ScaleError, FinalityError) as error:
         raise SnapshotError(

@@ -17,7 +17,7 @@ from khala.snapshot.format import (
     SnapshotReader,
     genesis_proof,
     verify_head,
-    write_snapshot,
+    write_snapshot_file,
 )
 
 Progress = Callable[[str], None]
@@ -70,8 +70,6 @@ def export_snapshot(
             SnapshotErrorCode.BAD_JUSTIFICATION, f"block #{header.number} has no justification"
         )
     trie = chain.state_at(finalized)
-    progress(f"counting the state of block #{header.number}")
-    count = sum(1 for _ in trie.items())
     genesis_hash = store.hash_at(0)
     genesis_header = store.header(genesis_hash) if genesis_hash is not None else None
     if genesis_header is None:
@@ -81,15 +79,11 @@ def export_snapshot(
     except ChainError:  # genesis state pruned: rebuild it from the config to prove from
         storage = build_genesis_storage(genesis)
         proof = genesis_proof(Trie.from_items(storage.items(), Layout.V1))
-    head = SnapshotHead(genesis_header, proof, header, justification, count)
+    head = SnapshotHead(genesis_header, proof, header, justification, 0)
     partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as out:
-        size = write_snapshot(
-            out,
-            head,
-            trie.items(),
-            lambda done: progress(f"exported {done:,} of {count:,} items"),
-        )
+    count, size = write_snapshot_file(
+        partial, head, trie.items(), lambda done: progress(f"exported {done:,} items")
+    )
     partial.replace(path)
     progress(f"exported block #{header.number}: {count:,} items, {size:,} bytes")
     return SnapshotSummary(header.number, finalized, count, size)

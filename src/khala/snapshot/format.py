@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -128,6 +128,46 @@ def write_snapshot(
         )
     out.write(digest.digest())
     return written + 32
+
+
+COUNT_BYTES = 8
+"""``item_count`` is the head's last field, a fixed-width u64: a writer that learns the count
+only after the items (one walk of the state) patches these bytes in place."""
+CHECKSUM_CHUNK = 1 << 20
+"""Bytes read at a time when the checksum is computed over a finished file."""
+
+
+def write_snapshot_file(
+    path: Path,
+    head: SnapshotHead,
+    items: Iterator[tuple[bytes, bytes]],
+    on_progress: Callable[[int], None] = lambda _: None,
+) -> tuple[int, int]:
+    """Write a snapshot in one walk of ``items``; returns (items, bytes).
+
+    The head goes first with a zero count, the items follow, the count is patched in, and
+    the checksum is computed over the finished bytes (reading a file is far cheaper than
+    walking a large state twice).
+    """
+    encoded = _HEAD.encode(replace(head, item_count=0))
+    count = 0
+    with path.open("w+b") as out:
+        out.write(MAGIC + len(encoded).to_bytes(4, "little") + encoded)
+        for key, value in items:
+            out.write(len(key).to_bytes(4, "little") + key + len(value).to_bytes(4, "little"))
+            out.write(value)
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                on_progress(count)
+        out.seek(len(MAGIC) + 4 + len(encoded) - COUNT_BYTES)
+        out.write(count.to_bytes(COUNT_BYTES, "little"))
+        out.seek(0)
+        digest = hashlib.blake2b(digest_size=32)
+        while chunk := out.read(CHECKSUM_CHUNK):
+            digest.update(chunk)
+        out.write(digest.digest())
+        size = out.tell()
+    return count, size
 
 
 class SnapshotReader:

@@ -8,6 +8,7 @@ between accounts keep ``TotalIssuance`` unchanged; only minting, burning and dus
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from khala.runtime.context import Context
@@ -184,6 +185,20 @@ def mint(state: State, ctx: Context | None, who: bytes, amount: int) -> None:
     info = account(state, who)
     TOTAL_ISSUANCE.put(state, TOTAL_ISSUANCE.get(state) + amount)
     _store(state, ctx, who, info, replace(info.data, free=info.data.free + amount))
+
+
+def mint_all(state: State, endowments: Iterable[tuple[bytes, int]]) -> None:
+    """Genesis endowments: :func:`mint` for each, with the total issuance written once.
+
+    The same accounts and issuance as minting one by one, without reading and rewriting the
+    issuance per account (a genesis of a million accounts builds noticeably faster).
+    """
+    total = TOTAL_ISSUANCE.get(state)
+    for who, amount in endowments:
+        info = account(state, who)
+        _store(state, None, who, info, replace(info.data, free=info.data.free + amount))
+        total += amount
+    TOTAL_ISSUANCE.put(state, total)
 
 
 def burn(state: State, ctx: Context, who: bytes, amount: int) -> None:

@@ -12,7 +12,6 @@ from khala.runtime.state import State
 
 def build_genesis(state: State, config: Any) -> None:
     """Mint each endowment; give the treasury the existential deposit if it has less."""
-    for account, balance in config.endowed:
-        currency.mint(state, None, account, balance)
+    currency.mint_all(state, config.endowed)
     if currency.free_balance(state, TREASURY_ACCOUNT) < EXISTENTIAL_DEPOSIT:
         currency.mint(state, None, TREASURY_ACCOUNT, EXISTENTIAL_DEPOSIT)

@@ -14,9 +14,8 @@ from khala.snapshot.format import (
     SnapshotError,
     SnapshotErrorCode,
     SnapshotHead,
-    SnapshotReader,
     genesis_proof,
-    verify_head,
+    load_verified_state,
     write_snapshot_file,
 )
 
@@ -108,22 +107,7 @@ def import_snapshot(
         )
     storage = build_genesis_storage(genesis)
     genesis_header = genesis_block_header(storage)
-    reader = SnapshotReader(path)
-    try:
-        head = reader.head
-        verify_head(head, genesis_header.hash())
-        progress(f"verified block #{head.header.number}'s justification; rebuilding its state")
-        items = reader.items(lambda done: progress(f"read {done:,} of {head.item_count:,} items"))
-        trie = Trie.from_items(items, Layout.V1, NodeStoreView(store))
-        if trie.root_hash() != head.header.state_root:
-            raise SnapshotError(
-                SnapshotErrorCode.STATE_ROOT_MISMATCH,
-                f"the items give state root 0x{trie.root_hash().hex()}, block "
-                f"#{head.header.number} says 0x{head.header.state_root.hex()}",
-            )
-    finally:
-        reader.close()
-    trie.commit()
+    head, _ = load_verified_state(path, genesis_header.hash(), NodeStoreView(store), progress)
     store.install_snapshot(genesis_header, StoredBlock(head.header, [], head.justification, {}))
     progress(f"imported block #{head.header.number} with {head.item_count:,} items")
     return SnapshotSummary(

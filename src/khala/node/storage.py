@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from khala.errors import KhalaError
+from khala.primitives.trie import RefCountedNodeStore
 from khala.primitives.types import Header
 
 DEFAULT_STATE_PRUNING = 256
@@ -152,8 +153,7 @@ class MemoryChainStore:
     def __init__(self, state_pruning: int | None = DEFAULT_STATE_PRUNING) -> None:
         """Create an empty store keeping the last ``state_pruning`` blocks' state (None: all)."""
         self.state_pruning = state_pruning
-        self._nodes: dict[bytes, bytes] = {}
-        self._refs: dict[bytes, int] = {}
+        self._nodes = RefCountedNodeStore()
         self._pending: dict[bytes, tuple[bytes, int]] = {}
         self._journal: dict[int, list[bytes]] = {}
         self._oldest_state = 0
@@ -179,17 +179,15 @@ class MemoryChainStore:
         block_hash = block.header.hash()
         number = block.header.number
         for node_hash, (encoded, count) in self._pending.items():
-            self._nodes[node_hash] = encoded
-            self._refs[node_hash] = self._refs.get(node_hash, 0) + count
+            self._nodes.put(node_hash, encoded, count)
         self._pending.clear()
         if removed:
             self._journal[number] = list(removed)
         expired = pruned_journal(number, self.state_pruning)
         if expired is not None:
-            for node_hash in self._journal.pop(expired, []):
-                if self.state_pruning is not None:
-                    self._release(node_hash)
+            journal = self._journal.pop(expired, [])
             if self.state_pruning is not None:
+                self._nodes.release(journal)
                 self._oldest_state = expired
         self._blocks[block_hash] = block
         self._numbers[number] = block_hash
@@ -204,14 +202,6 @@ class MemoryChainStore:
         self.commit_block(block, finalized=True)
         self._oldest_state = block.header.number
 
-    def _release(self, node_hash: bytes) -> None:
-        left = self._refs.get(node_hash, 0) - 1
-        if left > 0:
-            self._refs[node_hash] = left
-        else:
-            self._refs.pop(node_hash, None)
-            self._nodes.pop(node_hash, None)
-
     def oldest_state(self) -> int:
         """The lowest block whose state is kept."""
         return self._oldest_state
@@ -222,7 +212,7 @@ class MemoryChainStore:
 
     def node_hashes(self) -> list[bytes]:
         """Every stored trie node's hash (diagnostics and tests)."""
-        return list(self._nodes)
+        return list(self._nodes.nodes)
 
     def header(self, block_hash: bytes) -> Header | None:
         """Return a header."""

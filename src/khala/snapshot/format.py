@@ -272,8 +272,13 @@ def verify_head(head: SnapshotHead, genesis_hash: bytes) -> None:
         ) from None
 
 
-def load_verified_state(path: Path, genesis_hash: bytes, store: NodeStore) -> tuple[Header, Trie]:
-    """Read and verify a snapshot into ``store``: its block's header and state trie.
+def load_verified_state(
+    path: Path,
+    genesis_hash: bytes,
+    store: NodeStore,
+    on_progress: Callable[[str], None] = lambda _: None,
+) -> tuple[SnapshotHead, Trie]:
+    """Read and verify a snapshot into ``store``: its head and its block's state trie.
 
     Raises:
         SnapshotError: Naming the check that failed; nothing is committed to ``store`` then.
@@ -282,13 +287,18 @@ def load_verified_state(path: Path, genesis_hash: bytes, store: NodeStore) -> tu
     try:
         head = reader.head
         verify_head(head, genesis_hash)
-        trie = Trie.from_items(reader.items(), Layout.V1, store)
+        on_progress(f"verified block #{head.header.number}'s justification; rebuilding its state")
+        items = reader.items(
+            lambda done: on_progress(f"read {done:,} of {head.item_count:,} items")
+        )
+        trie = Trie.from_items(items, Layout.V1, store)
     finally:
         reader.close()
     if trie.root_hash() != head.header.state_root:
         raise SnapshotError(
             SnapshotErrorCode.STATE_ROOT_MISMATCH,
-            f"the items do not give block #{head.header.number}'s state root",
+            f"the items give state root 0x{trie.root_hash().hex()}, block "
+            f"#{head.header.number} says 0x{head.header.state_root.hex()}",
         )
     trie.commit()
-    return head.header, trie
+    return head, trie

@@ -118,8 +118,8 @@ class WorkerRuntime:
                     "--from-snapshot",
                 )
             head, trie = load_verified_state(from_snapshot, genesis_hash, self.client.store)
-            self.client.restore(head, trie)
-            log.info("started from a snapshot", path=str(from_snapshot), head=head.number)
+            self.client.restore(head.header, trie)
+            log.info("started from a snapshot", path=str(from_snapshot), head=head.header.number)
         self.mining = MiningHost(self.queue, iterations, counted_ms)
         self.gatekeeper = (
             GatekeeperHost(keys, backend, base_path, self.queue, companion) if gatekeeper else None

@@ -61,10 +61,10 @@ class RefCountedNodeStore:
         """Return the node with this hash, or None."""
         return self.nodes.get(node_hash)
 
-    def put(self, node_hash: bytes, encoded: bytes) -> None:
-        """Store one more occurrence of a node."""
+    def put(self, node_hash: bytes, encoded: bytes, occurrences: int = 1) -> None:
+        """Store ``occurrences`` more occurrences of a node."""
         self.nodes[node_hash] = encoded
-        self.refs[node_hash] = self.refs.get(node_hash, 0) + 1
+        self.refs[node_hash] = self.refs.get(node_hash, 0) + occurrences
 
     def release(self, node_hashes: list[bytes]) -> None:
         """Take back one occurrence of each node; delete those with none left."""

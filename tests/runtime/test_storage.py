@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from substrateinterface.utils.hasher import blake2_128_concat, xxh128
 
 from khala.primitives.hashing import StorageHasher
@@ -62,3 +64,19 @@ def test_optional_items_store_the_plain_value_like_frame() -> None:
     assert optional.get(state) == 5
     optional.put(state, None)
     assert state.get(optional.key) is None
+
+
+def test_decoded_values_are_shared_only_when_immutable() -> None:
+    """Cached decodes never leak a mutation: lists come fresh, accounts follow every write."""
+    state = State(Trie())
+    listed: StorageValue[list[int]] = StorageValue("Test", "Listed", list[U32], [])
+    listed.put(state, [1, 2])
+    first = listed.get(state)
+    first.append(3)  # a careless reader changes what it got
+    assert listed.get(state) == [1, 2]
+    assert listed.get(state) is not listed.get(state)
+    ACCOUNT.insert(state, ALICE, EMPTY_ACCOUNT)
+    assert ACCOUNT.get(state, ALICE) is ACCOUNT.get(state, ALICE)  # one decode, shared
+    richer = replace(EMPTY_ACCOUNT, nonce=5)
+    ACCOUNT.insert(state, ALICE, richer)
+    assert ACCOUNT.get(state, ALICE) == richer

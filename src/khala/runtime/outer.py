@@ -90,6 +90,7 @@ class OuterEnumCodec(Codec[Any]):
         self.kind = kind
         self.name = "RuntimeCall" if kind == "call" else "RuntimeEvent"
         self._indices = indices
+        self._by_type: dict[type, tuple[int, Codec[Any]]] = {}
 
     def restricted_to(self, indices: frozenset[int]) -> OuterEnumCodec:
         """Return the same enum limited to some modules (one runtime's metadata)."""
@@ -104,15 +105,25 @@ class OuterEnumCodec(Codec[Any]):
         ]
 
     def encode_to(self, value: Any, out: bytearray) -> None:
-        """Append the module index, then the module's encoding of ``value``."""
-        index = module_index_of(self.kind, value)
-        if index is None or (self._indices is not None and index not in self._indices):
-            raise ScaleError(
-                ScaleErrorCode.WRONG_TYPE,
-                f"{type(value).__name__} is not a {self.kind} of any module of this runtime",
+        """Append the module index, then the module's encoding of ``value``.
+
+        Each variant class's index and codec are looked up once (registrations never change
+        an entry, so the answer is fixed).
+        """
+        found = self._by_type.get(type(value))
+        if found is None:
+            index = module_index_of(self.kind, value)
+            if index is None or (self._indices is not None and index not in self._indices):
+                raise ScaleError(
+                    ScaleErrorCode.WRONG_TYPE,
+                    f"{type(value).__name__} is not a {self.kind} of any module of this runtime",
+                )
+            found = self._by_type[type(value)] = (
+                index,
+                codec_of(_BY_INDEX[self.kind][index].family),
             )
-        out.append(index)
-        codec_of(_BY_INDEX[self.kind][index].family).encode_to(value, out)
+        out.append(found[0])
+        found[1].encode_to(value, out)
 
     def decode_at(self, data: bytes, offset: int) -> tuple[Any, int]:
         """Read the module index, then decode that module's variant."""

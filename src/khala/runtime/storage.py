@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from khala.primitives.hashing import StorageHasher, hash_key, storage_prefix
 from khala.primitives.scale import Codec, codec_of
 from khala.primitives.scale.containers import OptionCodec
+from khala.primitives.scale.immutability import is_immutable
 from khala.runtime.state import State
 
 K = TypeVar("K")
@@ -28,6 +29,15 @@ _CONCAT_PREFIX = {
     StorageHasher.IDENTITY: 0,
 }
 """Bytes of hash before the raw key, for hashers whose keys can be read back."""
+
+
+DECODE_CACHE_SIZE = 8_192
+"""Decoded values each item remembers by their bytes: the accounts of several blocks of
+transfers, bounded for memory."""
+_NO_CACHE: dict[bytes, object] = {}
+"""Marks an item whose values may be mutable (lists, maps): decoded afresh every time."""
+_MISSING = object()
+"""Cache-miss marker (a cached value may itself be None)."""
 
 
 class StorageItem(Generic[V]):
@@ -49,6 +59,7 @@ class StorageItem(Generic[V]):
             codec.item if isinstance(codec, OptionCodec) and self.optional else codec
         )
         self.default = default
+        self._decoded: dict[bytes, object] | None = None  # decided on first use: see decode_value
 
     def keys(self) -> tuple[tuple[StorageHasher, Codec[Any]], ...]:
         """Each key's hasher and codec, in order (none for a plain value)."""
@@ -61,11 +72,27 @@ class StorageItem(Generic[V]):
         return self.value_codec.encode(self.default)
 
     def decode_value(self, raw: bytes | None) -> V:
-        """The item's value from its stored bytes (the default when absent), e.g. read over RPC."""
+        """The item's value from its stored bytes (the default when absent), e.g. read over RPC.
+
+        Values of deeply immutable types are remembered by their bytes (a transfer reads each
+        account several times): equal bytes always decode to equal values, and nobody can
+        change a shared immutable one, so the cache changes no result.
+        """
         if raw is None:
             return self.default
-        value: V = self.value_codec.decode(raw)
-        return value
+        cache = self._decoded
+        if cache is None:
+            cache = self._decoded = {} if is_immutable(self.value_codec) else _NO_CACHE
+        if cache is _NO_CACHE:
+            decoded: V = self.value_codec.decode(raw)
+            return decoded
+        value = cache.get(raw, _MISSING)
+        if value is _MISSING:
+            value = self.value_codec.decode(raw)
+            if len(cache) >= DECODE_CACHE_SIZE:
+                cache.clear()  # one operation: safe with the sealing thread
+            cache[raw] = value
+        return value  # type: ignore[return-value]
 
     def _read(self, state: State, key: bytes) -> V:
         return self.decode_value(state.get(key))

@@ -145,3 +145,31 @@ def test_commit_after_root_hash_and_proof_persists_every_node() -> None:
     second = trie.commit()
     assert dict(Trie(store, Layout.V1, root).items()) == items
     assert Trie(store, Layout.V1, second).get(b"\x01\x01") == b"changed" * 6
+
+
+@given(st.dictionaries(_keys, _values, max_size=20), _operations, st.lists(_keys, max_size=8))
+def test_reads_between_writes_and_forks_see_each_tries_own_values(
+    initial: dict[bytes, bytes],
+    operations: list[tuple[bytes, bytes | None]],
+    probes: list[bytes],
+) -> None:
+    """Remembered reads follow every write, and a fork's writes never reach its origin."""
+    trie = Trie.from_items(initial.items())
+    expected = dict(initial)
+    for key in [*initial, *probes]:
+        assert trie.get(key) == expected.get(key)  # fill the read cache first
+    fork = trie.fork()
+    forked = dict(expected)
+    for key, value in operations:
+        assert fork.get(key) == forked.get(key)
+        if value is None:
+            fork.delete(key)
+            forked.pop(key, None)
+        else:
+            fork.insert(key, value)
+            forked[key] = value
+        assert fork.get(key) == forked.get(key)
+    for key in {*initial, *probes, *(key for key, _ in operations)}:
+        assert trie.get(key) == expected.get(key)
+        assert fork.get(key) == forked.get(key)
+    assert fork.root_hash() == trie_root(forked.items(), Layout.V1)

@@ -90,6 +90,10 @@ class EnumCodec(Codec[Any]):
         self._by_index = variants
         self._by_class = {codec.cls: (index, codec) for index, codec in variants.items()}
 
+    def variants(self) -> tuple[StructCodec[Any], ...]:
+        """The variants' struct codecs, in index order."""
+        return tuple(codec for _, codec in sorted(self._by_index.items()))
+
     def encode_to(self, value: Any, out: bytearray) -> None:
         """Append the variant index and the variant's fields."""
         entry = self._by_class.get(type(value))

@@ -36,6 +36,11 @@ from khala.primitives.trie.node import (
 from khala.primitives.trie.store import MemoryNodeStore, NodeStore
 
 _HEX = "0123456789abcdef"
+VALUE_CACHE_SIZE = 8_192
+"""Values each trie remembers by key between writes: the accounts of several blocks of
+transfers, bounded for memory (cleared when full)."""
+_UNKNOWN = object()
+"""Cache-miss marker (None is a cached answer: the key is absent)."""
 
 
 class Leaf:
@@ -123,6 +128,7 @@ class Trie:
         self.layout = layout
         self._root: Child | None = None if root == EMPTY_ROOT else Stub(root)
         self._removed: list[bytes] = []
+        self._values: dict[bytes, bytes | None] = {}
 
     @classmethod
     def from_items(
@@ -140,7 +146,21 @@ class Trie:
         return trie
 
     def get(self, key: bytes) -> bytes | None:
-        """Return the value stored under ``key``, or None."""
+        """Return the value stored under ``key``, or None.
+
+        Answers are remembered per key until the key is written (a block reads the same
+        accounts several times; only :meth:`insert` and :meth:`delete` change a value).
+        """
+        cache = self._values
+        value = cache.get(key, _UNKNOWN)
+        if value is _UNKNOWN:
+            value = self._lookup(key)
+            if len(cache) >= VALUE_CACHE_SIZE:
+                cache.clear()
+            cache[key] = value
+        return value  # type: ignore[return-value]
+
+    def _lookup(self, key: bytes) -> bytes | None:
         path = key.hex()
         if isinstance(self._root, Stub):
             self._root = self._load(self._root)
@@ -165,10 +185,12 @@ class Trie:
 
     def insert(self, key: bytes, value: bytes) -> None:
         """Set ``key`` to ``value``."""
+        self._values.pop(key, None)
         self._root = self._insert(self._root, key.hex(), value)
 
     def delete(self, key: bytes) -> None:
         """Remove ``key`` if present."""
+        self._values.pop(key, None)
         self._root = self._delete(self._root, key.hex())
 
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
@@ -225,6 +247,7 @@ class Trie:
         forked = Trie(self.store, self.layout)
         forked._root = self._root
         forked._removed = list(self._removed)
+        forked._values = dict(self._values)
         return forked
 
     def root_node(self) -> Child | None:

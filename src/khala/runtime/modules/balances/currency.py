@@ -23,6 +23,8 @@ from khala.runtime.modules.system.state import (
     account,
     put_account,
     remove_account,
+    with_data,
+    with_free,
 )
 from khala.runtime.state import State
 
@@ -62,12 +64,10 @@ def _store(
         elif total:
             TOTAL_ISSUANCE.put(state, TOTAL_ISSUANCE.get(state) - total)
         return
-    if not existed:
-        info = replace(info, providers=1)
-        if ctx is not None:
-            ctx.emit(system_events.NewAccount(who))
-            ctx.emit(events.Endowed(who, data.free))
-    put_account(state, who, replace(info, data=data))
+    if not existed and ctx is not None:
+        ctx.emit(system_events.NewAccount(who))
+        ctx.emit(events.Endowed(who, data.free))
+    put_account(state, who, with_data(info, data, None if existed else 1))
 
 
 def can_withdraw(
@@ -117,9 +117,9 @@ def transfer_stake(state: State, ctx: Context, source: bytes, dest: bytes, amoun
     if problem is not None:
         raise balances_error(problem, f"cannot stake {amount}: {problem.value}")
     sender = account(state, source)
-    _store(state, ctx, source, sender, replace(sender.data, free=sender.data.free - amount))
+    _store(state, ctx, source, sender, with_free(sender.data, sender.data.free - amount))
     receiver = account(state, dest)
-    _store(state, ctx, dest, receiver, replace(receiver.data, free=receiver.data.free + amount))
+    _store(state, ctx, dest, receiver, with_free(receiver.data, receiver.data.free + amount))
     ctx.emit(events.Transfer(source, dest, amount))
 
 
@@ -133,7 +133,7 @@ def withdraw(state: State, ctx: Context, who: bytes, amount: int, *, keep_alive:
     if problem is not None:
         raise balances_error(problem, f"cannot withdraw {amount} from the account")
     info = account(state, who)
-    _store(state, ctx, who, info, replace(info.data, free=info.data.free - amount))
+    _store(state, ctx, who, info, with_free(info.data, info.data.free - amount))
     ctx.emit(events.Withdraw(who, amount))
 
 
@@ -146,7 +146,7 @@ def deposit(state: State, ctx: Context, who: bytes, amount: int) -> bool:
     if info.providers == 0 and amount < EXISTENTIAL_DEPOSIT:
         TOTAL_ISSUANCE.put(state, TOTAL_ISSUANCE.get(state) - amount)
         return False
-    _store(state, ctx, who, info, replace(info.data, free=info.data.free + amount))
+    _store(state, ctx, who, info, with_free(info.data, info.data.free + amount))
     ctx.emit(events.Deposit(who, amount))
     return True
 
@@ -174,9 +174,9 @@ def transfer(
         ctx.emit(events.Transfer(source, dest, amount))
         return
     sender = account(state, source)
-    _store(state, ctx, source, sender, replace(sender.data, free=sender.data.free - amount))
+    _store(state, ctx, source, sender, with_free(sender.data, sender.data.free - amount))
     receiver = account(state, dest)
-    _store(state, ctx, dest, receiver, replace(receiver.data, free=receiver.data.free + amount))
+    _store(state, ctx, dest, receiver, with_free(receiver.data, receiver.data.free + amount))
     ctx.emit(events.Transfer(source, dest, amount))
 
 
@@ -184,7 +184,7 @@ def mint(state: State, ctx: Context | None, who: bytes, amount: int) -> None:
     """Create ``amount`` new PHA in ``who`` (genesis endowment, root set-balance)."""
     info = account(state, who)
     TOTAL_ISSUANCE.put(state, TOTAL_ISSUANCE.get(state) + amount)
-    _store(state, ctx, who, info, replace(info.data, free=info.data.free + amount))
+    _store(state, ctx, who, info, with_free(info.data, info.data.free + amount))
 
 
 def mint_all(state: State, endowments: Iterable[tuple[bytes, int]]) -> None:
@@ -196,7 +196,7 @@ def mint_all(state: State, endowments: Iterable[tuple[bytes, int]]) -> None:
     total = TOTAL_ISSUANCE.get(state)
     for who, amount in endowments:
         info = account(state, who)
-        _store(state, None, who, info, replace(info.data, free=info.data.free + amount))
+        _store(state, None, who, info, with_free(info.data, info.data.free + amount))
         total += amount
     TOTAL_ISSUANCE.put(state, total)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from khala.primitives.hashing import StorageHasher
 from khala.primitives.scale import H256, U32, U128
@@ -86,6 +86,22 @@ EVENTS: StorageValue[list[EventRecord]] = StorageValue(MODULE_NAME, "Events", li
 """System.Events: the current block's events (``Vec<EventRecord>``), stored when it finishes."""
 
 
+def with_free(data: AccountData, free: int) -> AccountData:
+    """``data`` with another free balance (the hot path of every transfer: no ``replace``)."""
+    return AccountData(free, data.reserved, data.frozen, data.flags)
+
+
+def with_data(info: AccountInfo, data: AccountData, providers: int | None = None) -> AccountInfo:
+    """``info`` with other balances (and providers, when given), built directly."""
+    return AccountInfo(
+        info.nonce,
+        info.consumers,
+        info.providers if providers is None else providers,
+        info.sufficients,
+        data,
+    )
+
+
 def account(state: State, who: bytes) -> AccountInfo:
     """Return an account's record (the empty record when it does not exist)."""
     return ACCOUNT.get(state, who)
@@ -109,7 +125,11 @@ def account_exists(state: State, who: bytes) -> bool:
 def increment_nonce(state: State, who: bytes) -> None:
     """Advance an account's nonce after it sent a transaction."""
     info = ACCOUNT.get(state, who)
-    ACCOUNT.insert(state, who, replace(info, nonce=info.nonce + 1))
+    ACCOUNT.insert(
+        state,
+        who,
+        AccountInfo(info.nonce + 1, info.consumers, info.providers, info.sufficients, info.data),
+    )
 
 
 def block_hash(state: State, number: int) -> bytes:

@@ -7,11 +7,15 @@ from dataclasses import replace
 from substrateinterface.utils.hasher import blake2_128_concat, xxh128
 
 from khala.primitives.hashing import StorageHasher
-from khala.primitives.scale import U32, U64
+from khala.primitives.scale import U32, U64, codec_of
 from khala.primitives.trie import Trie
-from khala.runtime.modules.system.state import ACCOUNT, EMPTY_ACCOUNT
+from khala.runtime.events import EventRecord, encode_records, record
+from khala.runtime.modules.balances import events as balances_events
+from khala.runtime.modules.system import events as system_events
+from khala.runtime.modules.system.state import ACCOUNT, EMPTY_ACCOUNT, EVENTS
 from khala.runtime.state import State
 from khala.runtime.storage import StorageDoubleMap, StorageMap, StorageValue
+from khala.runtime.types import ApplyExtrinsic, Finalization, Initialization
 
 ALICE = bytes.fromhex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d")
 
@@ -80,3 +84,21 @@ def test_decoded_values_are_shared_only_when_immutable() -> None:
     richer = replace(EMPTY_ACCOUNT, nonce=5)
     ACCOUNT.insert(state, ALICE, richer)
     assert ACCOUNT.get(state, ALICE) == richer
+
+
+def test_events_encode_as_the_list_of_event_records() -> None:
+    """Block-end event encoding writes exactly FRAME's ``Vec<EventRecord>`` bytes."""
+    first, second = ApplyExtrinsic(0), ApplyExtrinsic(1)
+    events = [
+        (Initialization(), balances_events.Deposit(ALICE, 5)),
+        (first, system_events.NewAccount(ALICE)),
+        (first, balances_events.Transfer(ALICE, bytes(32), 1 << 100)),
+        (second, balances_events.Withdraw(ALICE, 7)),
+        (Finalization(), system_events.KilledAccount(ALICE)),
+    ]
+    expected = codec_of(list[EventRecord]).encode([record(phase, event) for phase, event in events])
+    assert encode_records(events) == expected
+    assert encode_records([]) == b"\x00"
+    state = State(Trie())
+    EVENTS.put_encoded(state, encode_records(events))
+    assert [(item.phase, item.event) for item in EVENTS.get(state)] == events

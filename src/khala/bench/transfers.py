@@ -49,6 +49,8 @@ POOL_FULL = int(RpcCode.IMMEDIATELY_DROPPED)
 """The RPC code of a transaction the full pool refused."""
 READY_TIMEOUT_S = 600.0
 """How long the node may take to start (a genesis of a million accounts takes about a minute)."""
+MAX_BATCH = 100
+"""Most calls per JSON-RPC batch the benchmark sends (well inside the node's 1,000)."""
 POOL_FULL_BACKOFF_S = 0.05
 """How long a client waits before resubmitting a transaction the full pool dropped (1016)."""
 
@@ -106,8 +108,37 @@ async def _submit(socket: aiohttp.ClientWebSocketResponse, request: dict[str, An
         await asyncio.sleep(POOL_FULL_BACKOFF_S)
 
 
+async def _submit_batch(
+    socket: aiohttp.ClientWebSocketResponse, requests: list[dict[str, Any]]
+) -> list[Any]:
+    """Submit a JSON-RPC batch (one message), resubmitting what the full pool dropped (1016).
+
+    A batch keeps its transactions' nonce order: the pool accepts a later nonce as future
+    while an earlier one waits to be resubmitted.
+    """
+    answers: list[Any] = []
+    pending = requests
+    while pending:
+        await socket.send_json(pending)
+        replies = await socket.receive_json()
+        if not isinstance(replies, list):
+            return [replies]
+        by_id = {reply.get("id"): reply for reply in replies}
+        retry = []
+        for request in pending:
+            reply = by_id.get(request["id"], {})
+            if reply.get("error", {}).get("code") == POOL_FULL:
+                retry.append(request)
+            else:
+                answers.append(reply)
+        pending = retry
+        if pending:
+            await asyncio.sleep(POOL_FULL_BACKOFF_S)
+    return answers
+
+
 async def _submit_all(
-    url: str, batches: list[list[bytes]], total: int, timeout_s: float
+    url: str, batches: list[list[bytes]], total: int, timeout_s: float, batch: int = 1
 ) -> tuple[float, float, list[str]]:
     """Submit every batch on its own connection; return (start, end, finalized block hashes)."""
     counted = 0
@@ -159,23 +190,32 @@ async def _submit_all(
                     finished.set()
                     return
 
-        async def client(batch: list[bytes]) -> None:
+        async def client(transactions: list[bytes]) -> None:
             async with session.ws_connect(ws_url, max_msg_size=0) as socket:
-                for index, raw in enumerate(batch):
-                    request = {
+                requests = [
+                    {
                         "jsonrpc": "2.0",
                         "id": index,
                         "method": "author_submitExtrinsic",
                         "params": ["0x" + raw.hex()],
                     }
-                    answer = await _submit(socket, request)
-                    if "error" in answer:
-                        errors.append(str(answer["error"]))
+                    for index, raw in enumerate(transactions)
+                ]
+                for start in range(0, len(requests), batch):
+                    group = requests[start : start + batch]
+                    answers = (
+                        [await _submit(socket, group[0])]
+                        if batch == 1
+                        else await _submit_batch(socket, group)
+                    )
+                    failed = [answer for answer in answers if "error" in answer]
+                    if failed:
+                        errors.append(str(failed[0]["error"]))
                         return
 
         counter = asyncio.create_task(count_blocks())
         start = time.perf_counter()
-        await asyncio.gather(*(client(batch) for batch in batches))
+        await asyncio.gather(*(client(transactions) for transactions in batches))
         if errors:
             counter.cancel()
             raise BenchError(
@@ -282,9 +322,13 @@ def run_transfer_benchmark(
     block_time_s: float = 1.0,
     accounts: int = 0,
     port: int | None = None,
+    batch: int = 1,
     report: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """Run the benchmark and return its figures (see the module docstring).
+
+    ``batch`` > 1 sends each client's transactions as JSON-RPC batches of that many calls
+    per WebSocket message (what a busy wallet backend or exchange does).
 
     Raises:
         BenchError: For bad sizes, or when the node does not finalize every transfer.
@@ -293,6 +337,8 @@ def run_transfer_benchmark(
         raise BenchError(
             BenchErrorCode.INVALID_PARAMETER, "need transfers >= senders >= connections >= 1"
         )
+    if not 1 <= batch <= MAX_BATCH:
+        raise BenchError(BenchErrorCode.INVALID_PARAMETER, f"--batch must be 1 to {MAX_BATCH}")
     with tempfile.TemporaryDirectory(prefix="khala-bench-") as scratch_name:
         scratch = Path(scratch_name)
         report(f"writing a genesis with {accounts:,} extra accounts")
@@ -346,7 +392,7 @@ def run_transfer_benchmark(
             total = per_sender * senders
             report(f"submitting over {connections} connections; counting at finality")
             start, end, blocks = asyncio.run(
-                _submit_all(url, batches, total, timeout_s=max(120.0, total / 100))
+                _submit_all(url, batches, total, timeout_s=max(120.0, total / 100), batch=batch)
             )
             report(f"re-importing {len(blocks)} blocks to break down import time")
             timings = _reimport(url, genesis_document, blocks, scratch)
@@ -367,6 +413,7 @@ def run_transfer_benchmark(
         "accounts": accounts,
         "senders": senders,
         "connections": connections,
+        "batch": batch,
         "block_time_s": block_time_s,
         "blocks": len(blocks),
         "elapsed_s": round(end - start, 3),

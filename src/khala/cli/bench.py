@@ -75,6 +75,13 @@ def transfers(
     port: int | None = typer.Option(
         None, "--port", min=1, max=65535, help="The benchmark node's RPC port (default: free)."
     ),
+    batch: int = typer.Option(
+        1,
+        "--batch",
+        min=1,
+        max=100,
+        help="Transactions per JSON-RPC batch message (1: one request per message).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Measure end-to-end transfers/s: a real node, concurrent RPC clients, counted at finality.
@@ -93,6 +100,7 @@ def transfers(
                 block_time_s=block_time,
                 accounts=size,
                 port=port,
+                batch=batch,
                 report=progress,
             )
             for size in sizes

@@ -45,7 +45,6 @@ from khala.runtime.context import (
 )
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
-from khala.runtime.events import record
 from khala.runtime.extrinsic import (
     Extrinsic,
     decode_extrinsic,
@@ -268,8 +267,7 @@ class Executive:
                 raise BlockError(
                     BlockErrorCode.BAD_INHERENT, f"{module.name}.on_finalize: {error.message}"
                 ) from None
-        records = [record(phase, event) for phase, event in execution.events.records]
-        system_state.note_finished_block(state, len(execution.extrinsics), records)
+        system_state.note_finished_block(state, len(execution.extrinsics), execution.events.records)
 
     def validate_transaction(
         self, state: State, raw: bytes, block_number: int, parent_hash: bytes = bytes(32)

@@ -120,6 +120,10 @@ class StorageValue(StorageItem[V]):
         """Store ``value``."""
         self._write(state, self.key, value)
 
+    def put_encoded(self, state: State, raw: bytes) -> None:
+        """Store a value the caller encoded itself (it must be this item's SCALE type)."""
+        state.set(self.key, raw)
+
     def kill(self, state: State) -> None:
         """Remove the value (it then reads as the default)."""
         state.delete(self.key)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from khala.primitives.hashing import StorageHasher
 from khala.primitives.scale import H256, U32, U128
-from khala.runtime.events import EventRecord
+from khala.runtime.events import EventRecord, encode_records
 from khala.runtime.modules.system.constants import MODULE_NAME
 from khala.runtime.modules.system.types import AuthorizedUpgrade, LastRuntimeUpgradeInfo
 from khala.runtime.state import State
 from khala.runtime.storage import StorageMap, StorageValue
-from khala.runtime.types import AccountId, Balance, BlockNumber
+from khala.runtime.types import AccountId, Balance, BlockNumber, Phase
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +145,10 @@ def reset_events(state: State) -> None:
     EVENT_COUNT.kill(state)
 
 
-def note_finished_block(state: State, extrinsic_count: int, records: list[EventRecord]) -> None:
-    """Record the finished block's extrinsic count and store its ``EventRecord``s."""
+def note_finished_block(
+    state: State, extrinsic_count: int, events: Sequence[tuple[Phase, Any]]
+) -> None:
+    """Record the finished block's extrinsic count and store its events as ``EventRecord``s."""
     EXTRINSIC_COUNT.put(state, extrinsic_count)
-    EVENTS.put(state, records)
-    EVENT_COUNT.put(state, len(records))
+    EVENTS.put_encoded(state, encode_records(events))
+    EVENT_COUNT.put(state, len(events))

@@ -43,12 +43,10 @@ from khala.runtime.context import (
     SignedOrigin,
     transaction,
 )
+from khala.runtime.decoded import DecodedExtrinsics
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
-from khala.runtime.extrinsic import (
-    Extrinsic,
-    decode_extrinsic,
-)
+from khala.runtime.extrinsic import Extrinsic
 from khala.runtime.modules.authorship.constants import ENGINE_ID
 from khala.runtime.modules.authorship.hooks import find_author
 from khala.runtime.modules.payment import fees
@@ -153,6 +151,7 @@ class Executive:
             for version, found in releases.items()
         }
         self._checks = TransactionChecks(preset, genesis_hash)
+        self._decoded = DecodedExtrinsics()
 
     def release_at(self, state: State) -> Release:
         """The release the chain in ``state`` runs (its next block's, unless an upgrade is due).
@@ -242,7 +241,7 @@ class Executive:
                 InvalidTransactionCode.EXHAUSTS_RESOURCES,
                 f"extrinsic of {len(raw)} bytes exceeds {self.preset.max_extrinsic_length}",
             )
-        extrinsic = decode_extrinsic(raw)
+        extrinsic = self._decoded.take(raw)
         if extrinsic.signature is None:
             outcome = self._apply_inherent(execution, extrinsic)
         else:
@@ -288,7 +287,7 @@ class Executive:
                 InvalidTransactionCode.EXHAUSTS_RESOURCES,
                 f"extrinsic of {len(raw)} bytes is too large",
             )
-        extrinsic = decode_extrinsic(raw)
+        extrinsic = self._decoded.decode_and_keep(raw)
         if extrinsic.signature is None:
             raise InvalidTransactionError(
                 InvalidTransactionCode.UNSIGNED, "unsigned extrinsics are only valid as inherents"

@@ -87,6 +87,8 @@ class Era:
 class EraCodec(Codec[Era]):
     """Substrate's era encoding: ``0x00`` immortal, else two bytes of period and phase."""
 
+    immutable_values = True
+
     name = "Era"
 
     def encode_to(self, value: Era, out: bytearray) -> None:

@@ -174,7 +174,13 @@ class StorageMap(StorageItem[V], Generic[K, V]):
 
     def get(self, state: State, key: K) -> V:
         """Return the entry, or the default when absent."""
-        return self._read(state, self.key_of(key))
+        try:
+            storage_key = self._key_cache.get(key)
+        except TypeError:  # an unhashable key: computed by key_of
+            storage_key = None
+        if storage_key is None:
+            storage_key = self.key_of(key)
+        return self.decode_value(state.get(storage_key))
 
     def insert(self, state: State, key: K, value: V) -> None:
         """Store ``value`` under ``key``."""

@@ -30,6 +30,9 @@ class Codec(Generic[T]):
     struct_format: str | None = None
     """A ``struct`` format reading this type's fixed-width encoding, when one exists."""
     path: ClassVar[tuple[str, ...]] = ()
+    immutable_values: ClassVar[bool] = False
+    """Whether every value this codec decodes is deeply immutable (custom codecs of frozen
+    scalar-only types say so; see :mod:`khala.primitives.scale.immutability`)."""
 
     def encode_to(self, value: T, out: bytearray) -> None:
         """Append the encoding of ``value`` to ``out``.

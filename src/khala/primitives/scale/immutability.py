@@ -49,7 +49,7 @@ def is_immutable(codec: Codec[Any]) -> bool:
 
 
 def _immutable(codec: Codec[Any], visiting: set[int]) -> bool:
-    if isinstance(codec, _SCALARS):
+    if isinstance(codec, _SCALARS) or codec.immutable_values:
         return True
     if id(codec) in visiting:
         return False

@@ -270,11 +270,20 @@ class TransactionPool:
         return max(entries, key=lambda entry: entry.sort_key, default=None)
 
     def _worst_ready_tail(self, exclude: bytes) -> PooledTransaction | None:
+        """The lowest-priority last ready transaction of any sender but ``exclude``.
+
+        A sender's ready transactions are the contiguous nonces below its ready end, so its
+        tail is the one just below (one lookup per sender, not a scan of its queue).
+        """
         tails = []
         for sender, queue in self._by_sender.items():
-            ready = [entry for entry in queue.values() if entry not in self._future.get(sender, [])]
-            if ready and sender != exclude:
-                tails.append(max(ready, key=lambda entry: entry.nonce))
+            if sender == exclude:
+                continue
+            account_nonce = self._account_nonce.get(sender)
+            end = self.pending_nonce(sender, min(queue) if account_nonce is None else account_nonce)
+            tail = queue.get(end - 1)
+            if tail is not None:
+                tails.append(tail)
         return max(tails, key=lambda entry: entry.sort_key, default=None)
 
     def _drop(self, entry: PooledTransaction) -> None:
@@ -295,7 +304,10 @@ class TransactionPool:
         queue = self._by_sender.get(sender)
         if not queue:
             return
-        ready_end = self.pending_nonce(sender, self._account_nonce.get(sender, min(queue)))
+        account_nonce = self._account_nonce.get(sender)
+        ready_end = self.pending_nonce(
+            sender, min(queue) if account_nonce is None else account_nonce
+        )
         self._ready_end[sender] = ready_end
         if len(queue) == ready_end - self._account_nonce.get(sender, ready_end):
             return  # a contiguous chain: nothing is future (the pipelining case, kept O(1))
@@ -337,7 +349,9 @@ class TransactionPool:
         nonces = account_nonce or {}
         heap: list[tuple[tuple[int, int], bytes, int]] = []
         for sender, queue in self._by_sender.items():
-            start = nonces.get(sender, min(queue)) if queue else 0
+            start = nonces.get(sender)
+            if start is None:
+                start = min(queue) if queue else 0
             if start in queue:
                 heap.append((queue[start].sort_key, sender, start))
         heapq.heapify(heap)

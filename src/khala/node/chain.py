@@ -17,14 +17,14 @@ from khala.node.storage import ChainStore, NodeStoreView, StoredBlock, corrupt
 from khala.primitives.crypto import Keypair
 from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
-from khala.primitives.trie import Layout, Trie
+from khala.primitives.trie import Layout, Trie, build_root
 from khala.primitives.types import Header, SealDigest
+from khala.primitives.types import genesis_header as genesis_header_of
 from khala.runtime.builder import BlockBuilder, BuiltBlock
 from khala.runtime.executive import Executive
 from khala.runtime.genesis import (
     GenesisConfig,
     build_genesis_storage,
-    genesis_block_header,
     preset_of,
 )
 from khala.runtime.modules.authorship.constants import ENGINE_ID
@@ -104,12 +104,14 @@ class Chain:
         self.store = store
         self.nodes = NodeStoreView(store)
         storage = build_genesis_storage(genesis)
-        genesis_header = genesis_block_header(storage)
-        self.genesis_hash = genesis_header.hash()
         stored_genesis = store.hash_at(0)
+        # An empty store receives the genesis nodes as the root is computed (one pass).
+        root = build_root(
+            storage.items(), Layout.V1, self.nodes if stored_genesis is None else None
+        )
+        genesis_header = genesis_header_of(root)
+        self.genesis_hash = genesis_header.hash()
         if stored_genesis is None:
-            trie = Trie.from_items(storage.items(), Layout.V1, self.nodes)
-            trie.commit()
             store.commit_block(
                 StoredBlock(genesis_header, [], None, dict(storage.items())), finalized=True
             )

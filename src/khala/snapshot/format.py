@@ -33,6 +33,7 @@ from khala.primitives.trie import (
     NodeStore,
     Trie,
     TrieError,
+    build_root,
     generate_proof,
     verify_proof,
 )
@@ -291,14 +292,13 @@ def load_verified_state(
         items = reader.items(
             lambda done: on_progress(f"read {done:,} of {head.item_count:,} items")
         )
-        trie = Trie.from_items(items, Layout.V1, store)
+        root = build_root(items, Layout.V1, store, presorted=True)
     finally:
         reader.close()
-    if trie.root_hash() != head.header.state_root:
+    if root != head.header.state_root:
         raise SnapshotError(
             SnapshotErrorCode.STATE_ROOT_MISMATCH,
-            f"the items give state root 0x{trie.root_hash().hex()}, block "
+            f"the items give state root 0x{root.hex()}, block "
             f"#{head.header.number} says 0x{head.header.state_root.hex()}",
         )
-    trie.commit()
-    return head, trie
+    return head, Trie(store, Layout.V1, root)

@@ -23,7 +23,7 @@ from enum import StrEnum
 from khala.errors import KhalaError
 from khala.primitives.finality import FinalityError, Justification, verify_justification
 from khala.primitives.scale import ScaleError, codec_of
-from khala.primitives.trie import Layout, RefCountedNodeStore, Trie
+from khala.primitives.trie import Layout, RefCountedNodeStore, Trie, build_root
 from khala.primitives.types import Header
 from khala.runtime.modules.authorship.state import AUTHORITIES, AUTHORITY_SET_ID
 from khala.runtime.modules.mq.state import OUTBOUND
@@ -106,18 +106,17 @@ class LightClient:
             raise SyncError(
                 SyncErrorCode.GENESIS_MISMATCH, "block 0 does not hash to the trusted genesis"
             )
-        trie = Trie.from_items(
+        root = build_root(
             ((key, value) for key, value in block.changes.items() if value is not None),
             Layout.V1,
             self.store,
         )
-        if trie.root_hash() != block.header.state_root:
+        if root != block.header.state_root:
             raise SyncError(
                 SyncErrorCode.GENESIS_MISMATCH,
                 "genesis storage does not give the genesis state root",
             )
-        trie.commit()
-        self.head, self.trie = block.header, trie
+        self.head, self.trie = block.header, Trie(self.store, Layout.V1, root)
 
     def import_block(self, block: SyncBlock) -> list[Message]:
         """Verify and adopt the next block; return its outbound messages.

@@ -18,7 +18,7 @@ import structlog
 
 from khala.enclave.backend import EnclaveBackend
 from khala.offchain.routing import Delivery, Route, Router
-from khala.primitives.trie import Layout, Trie
+from khala.primitives.trie import Layout, Trie, build_root
 from khala.runtime.modules.mq.constants import (
     MAX_PING_PAYLOAD,
     PING_SENDER,
@@ -106,9 +106,8 @@ class WorkerRuntime:
                 log.warning("no gatekeeper state for the checkpoint; replaying from genesis")
                 snapshot = None
         if snapshot is not None and snapshot.genesis_hash == genesis_hash:
-            trie = Trie.from_items(snapshot.items, Layout.V1, self.client.store)
-            trie.commit()
-            self.client.restore(snapshot.head, trie)
+            root = build_root(snapshot.items, Layout.V1, self.client.store)
+            self.client.restore(snapshot.head, Trie(self.client.store, Layout.V1, root))
             self.queue = SendQueue(keys.identity, snapshot.next_sequence, snapshot.pending)
         elif from_snapshot is not None:
             if gatekeeper:

@@ -18,6 +18,8 @@ class TrieErrorCode(StrEnum):
     """A proof lacks a node needed to prove a key's value or absence."""
     INVALID_PROOF = "trie.invalid_proof"
     """A proof is not a list of byte strings."""
+    UNSORTED_ITEMS = "trie.unsorted_items"
+    """Items promised in strictly increasing key order were not (a bulk build's input)."""
 
 
 class TrieError(DecodeError):

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from khala.primitives.hashing import blake2_256
+from khala.primitives.trie.build import build_root, common_length
 from khala.primitives.trie.errors import TrieError, TrieErrorCode
 from khala.primitives.trie.node import (
     EMPTY_NODE,
@@ -86,14 +87,6 @@ Node = Leaf | Branch
 """A loaded node."""
 Child = Leaf | Branch | Stub
 """What a branch slot or the root may hold."""
-
-
-def _common_length(left: str, right: str) -> int:
-    limit = min(len(left), len(right))
-    index = 0
-    while index < limit and left[index] == right[index]:
-        index += 1
-    return index
 
 
 def _same(before: Child | None, after: Child | None) -> bool:
@@ -306,7 +299,7 @@ class Trie:
             return Leaf(path, value)
         node = self._load(original)
         partial = node.partial
-        common = _common_length(partial, path)
+        common = common_length(partial, path)
         if common == len(partial):
             rest = path[common:]
             if isinstance(node, Leaf):
@@ -452,7 +445,7 @@ def _build(keys: list[str], values: list[bytes], low: int, high: int, depth: int
     first = keys[low]
     if high - low == 1:
         return Leaf(first[depth:], values[low])
-    common = depth + _common_length(first[depth:], keys[high - 1][depth:])
+    common = depth + common_length(first[depth:], keys[high - 1][depth:])
     value = None
     position = low
     if len(first) == common:
@@ -470,4 +463,4 @@ def _build(keys: list[str], values: list[bytes], low: int, high: int, depth: int
 
 def trie_root(items: Iterable[tuple[bytes, bytes]], layout: Layout = Layout.V1) -> bytes:
     """Return the root hash of a key/value set (Substrate's ``trie_root``)."""
-    return Trie.from_items(items, layout).root_hash()
+    return build_root(items, layout)

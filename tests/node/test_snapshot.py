@@ -28,7 +28,7 @@ from khala.snapshot.format import (
     SnapshotReader,
     write_snapshot,
 )
-from tests.node.test_pruning import ALICE, _author
+from tests.node.test_pruning import ALICE, WINDOW, _author, _reachable
 
 GENESIS = dev_genesis()
 
@@ -65,6 +65,23 @@ def test_an_imported_snapshot_starts_a_node_at_its_block(
     store.close()
     reopened = Chain(LmdbChainStore(tmp_path / "chain"), GENESIS)
     assert reopened.head.number == 32
+
+
+def test_an_imported_state_is_pruned_exactly_once_the_node_moves_on(
+    exported: tuple[Path, Chain], tmp_path: Path
+) -> None:
+    """The bulk-installed nodes carry exact counts: after the window only live nodes remain."""
+    path, source = exported
+    store = LmdbChainStore(tmp_path / "chain", state_pruning=WINDOW)
+    import_snapshot(store, GENESIS, path)
+    chain = Chain(store, GENESIS)
+    _author(chain, WINDOW + 5, [account(chain.best_state(), ALICE.public_key).nonce])
+    head = chain.head.number
+    kept = [store.header(store.hash_at(n) or b"") for n in range(head - WINDOW + 1, head + 1)]
+    roots = [header.state_root for header in kept if header is not None]
+    assert set(store.node_hashes()) == _reachable(store, roots)
+    assert dict(chain.trie.items())  # the head state reads whole
+    store.close()
 
 
 def _refused(path: Path, tmp_path: Path, code: SnapshotErrorCode, genesis=GENESIS) -> None:  # type: ignore[no-untyped-def]

@@ -96,3 +96,21 @@ def test_transfers_conserve_issuance_except_burned_dust(
     for who in ACCOUNTS:
         info = ACCOUNT.get(state, who)
         assert info.providers == 0 or info.data.free + info.data.reserved >= EXISTENTIAL_DEPOSIT
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([bytes([n]) * 32 for n in range(6)]),
+            st.sampled_from([0, 1, EXISTENTIAL_DEPOSIT - 1, EXISTENTIAL_DEPOSIT, 10**12, 10**12]),
+        ),
+        max_size=20,
+    )
+)
+def test_genesis_minting_equals_minting_one_by_one(endowments: list[tuple[bytes, int]]) -> None:
+    """mint_all's fast path writes exactly what mint does: duplicates sum, dust is burned."""
+    bulk, single = State(Trie()), State(Trie())
+    currency.mint_all(bulk, endowments)
+    for who, amount in endowments:
+        currency.mint(single, None, who, amount)
+    assert bulk.changes() == single.changes()

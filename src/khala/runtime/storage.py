@@ -186,6 +186,10 @@ class StorageMap(StorageItem[V], Generic[K, V]):
         """Store ``value`` under ``key``."""
         self._write(state, self.key_of(key), value)
 
+    def insert_encoded(self, state: State, key: K, raw: bytes) -> None:
+        """Store a value the caller encoded itself (it must be this map's SCALE value type)."""
+        state.set(self.key_of(key), raw)
+
     def remove(self, state: State, key: K) -> None:
         """Delete the entry."""
         state.delete(self.key_of(key))

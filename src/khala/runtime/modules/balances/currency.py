@@ -18,6 +18,8 @@ from khala.runtime.modules.balances.errors import BalancesErrorCode, balances_er
 from khala.runtime.modules.balances.state import LOCKS, TOTAL_ISSUANCE, BalanceLock, Reasons
 from khala.runtime.modules.system import events as system_events
 from khala.runtime.modules.system.state import (
+    ACCOUNT,
+    EMPTY_ACCOUNT,
     AccountData,
     AccountInfo,
     account,
@@ -188,17 +190,31 @@ def mint(state: State, ctx: Context | None, who: bytes, amount: int) -> None:
 
 
 def mint_all(state: State, endowments: Iterable[tuple[bytes, int]]) -> None:
-    """Genesis endowments: :func:`mint` for each, with the total issuance written once.
+    """Genesis endowments: exactly :func:`mint` for each, in order.
 
-    The same accounts and issuance as minting one by one, without reading and rewriting the
-    issuance per account (a genesis of a million accounts builds noticeably faster).
+    A new account endowed with at least the existential deposit (nearly every endowment) is
+    written directly: its record's encoding is made once per distinct amount, and the total
+    issuance is written once at the end. Anything else (an account endowed twice, dust) goes
+    through :func:`mint`. A genesis of a million accounts builds in a fraction of the time.
     """
     total = TOTAL_ISSUANCE.get(state)
+    fresh: dict[int, bytes] = {}
+    minted = False
     for who, amount in endowments:
-        info = account(state, who)
-        _store(state, None, who, info, with_free(info.data, info.data.free + amount))
-        total += amount
-    TOTAL_ISSUANCE.put(state, total)
+        minted = True
+        if amount >= EXISTENTIAL_DEPOSIT and not ACCOUNT.contains(state, who):
+            raw = fresh.get(amount)
+            if raw is None:
+                created = with_data(EMPTY_ACCOUNT, with_free(EMPTY_ACCOUNT.data, amount), 1)
+                raw = fresh[amount] = ACCOUNT.value_codec.encode(created)
+            ACCOUNT.insert_encoded(state, who, raw)
+            total += amount
+            continue
+        TOTAL_ISSUANCE.put(state, total)
+        mint(state, None, who, amount)
+        total = TOTAL_ISSUANCE.get(state)
+    if minted:
+        TOTAL_ISSUANCE.put(state, total)
 
 
 def burn(state: State, ctx: Context, who: bytes, amount: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 from pathlib import Path
 
 import lmdb
@@ -198,13 +199,13 @@ class LmdbChainStore:
         tables = [self._nodes, self._refs] if self._counting else [self._nodes]
         if any(txn.stat(table)["entries"] for table in tables):
             return False
-        ordered = sorted(self._pending.items())
+        ordered = sorted(self._pending.items(), key=itemgetter(0))  # by hash alone: fast
         with txn.cursor(db=self._nodes) as cursor:
-            cursor.putmulti(((key, encoded) for key, (encoded, _) in ordered), append=True)
+            cursor.putmulti([(key, entry[0]) for key, entry in ordered], append=True)
         if self._counting:
             with txn.cursor(db=self._refs) as cursor:
                 cursor.putmulti(
-                    ((key, count.to_bytes(4, "little")) for key, (_, count) in ordered),
+                    [(key, entry[1].to_bytes(4, "little")) for key, entry in ordered],
                     append=True,
                 )
         return True

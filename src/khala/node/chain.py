@@ -122,7 +122,11 @@ class Chain:
                 f"0x{self.genesis_hash.hex()}; use another --base-path or the same genesis",
             )
         head = _checked_head(store)
-        self._tip: tuple[Header, Trie] = (head, Trie(self.nodes, Layout.V1, head.state_root))
+        self._tip: tuple[Header, bytes, Trie] = (
+            head,
+            head.hash(),
+            Trie(self.nodes, Layout.V1, head.state_root),
+        )
         self.preset: Preset = preset_of(self.trie.get)
         self.executive = Executive(self.preset, self.genesis_hash)
         self.release_at()  # a chain running a release this package lacks stops here
@@ -135,12 +139,12 @@ class Chain:
     @property
     def trie(self) -> Trie:
         """The head's state trie (replaced, with the head, in one step when a block lands)."""
-        return self._tip[1]
+        return self._tip[2]
 
     @property
     def head_hash(self) -> bytes:
-        """The head block's hash."""
-        return self.head.hash()
+        """The head block's hash (kept with the head: every submission checks against it)."""
+        return self._tip[1]
 
     def best_state(self) -> State:
         """A fresh overlay over the head state (for validation and reads)."""
@@ -231,5 +235,5 @@ class Chain:
             finalized=True,
             removed=work.take_removed(),
         )
-        self._tip = (header, work)  # one assignment: readers see the old tip or the new
+        self._tip = (header, block_hash, work)  # one assignment: readers see old or new
         return AuthoredBlock(header, block_hash, built)

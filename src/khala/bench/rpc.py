@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,8 +20,8 @@ from typing import Any
 
 import aiohttp
 
+from khala.bench.node_process import bench_genesis, bench_node, submit_one
 from khala.bench.timing import machine
-from khala.bench.transfers import _free_port, _genesis, _submit, _wait_ready
 from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.hashing import blake2_256
 from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
@@ -86,7 +84,7 @@ async def _feeder(url: str, transactions: list[bytes], per_block: int, block_s: 
                     "method": "author_submitExtrinsic",
                     "params": ["0x" + raw.hex()],
                 }
-                await _submit(socket, request)
+                await submit_one(socket, request)
                 sent += 1
             await asyncio.sleep(max(block_s - (time.perf_counter() - began), 0))
         await socket.close()
@@ -127,21 +125,8 @@ def run_rpc_benchmark(
     """Measure read latency idle and under authoring load; figures in milliseconds."""
     with tempfile.TemporaryDirectory(prefix="khala-rpc-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        _genesis(scratch / "genesis.json", SENDERS)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = (scratch / "node.log").open("wb")
-        node = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [
-                sys.executable, "-m", "khala", "node", "--genesis", str(scratch / "genesis.json"),
-                "--base-path", str(scratch / "node"), "--rpc-port", str(port),
-                "--block-time", str(block_time_s),
-            ],
-            stdout=log,
-            stderr=log,
-        )  # fmt: skip
-        try:
-            asyncio.run(_wait_ready(url))
+        bench_genesis(scratch / "genesis.json", SENDERS)
+        with bench_node(scratch, block_time_s=block_time_s) as url:
             blocks = int(seconds / block_time_s) + 1
             transfers = _signed_transfers(url, per_block * blocks)
             interval = interval_ms / 1000
@@ -154,10 +139,6 @@ def run_rpc_benchmark(
                 return latencies, sent
 
             busy, sent = asyncio.run(loaded())
-        finally:
-            node.terminate()
-            node.wait(timeout=30)
-            log.close()
     return {
         "clients": clients,
         "interval_ms": interval_ms,

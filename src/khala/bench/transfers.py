@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,10 +26,16 @@ from typing import Any
 import aiohttp
 
 from khala.bench.errors import BenchError, BenchErrorCode
+from khala.bench.node_process import (
+    POOL_FULL,
+    POOL_FULL_BACKOFF_S,
+    bench_genesis,
+    bench_node,
+    submit_one,
+)
 from khala.bench.timing import machine
 from khala.node.lmdb_store import LmdbChainStore
 from khala.node.storage import StoredBlock
-from khala.node.txpool import RpcCode
 from khala.primitives.crypto import KeyScheme, keypair_from_uri, verify
 from khala.primitives.hashing import blake2_256
 from khala.primitives.trie import Layout, Trie
@@ -45,67 +47,8 @@ from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
 from khala.sdk import Client, core
 from khala.sdk.core import unhex
 
-POOL_FULL = int(RpcCode.IMMEDIATELY_DROPPED)
-"""The RPC code of a transaction the full pool refused."""
-READY_TIMEOUT_S = 600.0
-"""How long the node may take to start (a genesis of a million accounts takes about a minute)."""
 MAX_BATCH = 100
 """Most calls per JSON-RPC batch the benchmark sends (well inside the node's 1,000)."""
-POOL_FULL_BACKOFF_S = 0.05
-"""How long a client waits before resubmitting a transaction the full pool dropped (1016)."""
-
-
-def _genesis(path: Path, senders: int, accounts: int = 0) -> dict[str, Any]:
-    """A dev genesis endowing Alice, the senders and ``accounts`` more (the state's size)."""
-    alice = keypair_from_uri("//Alice")
-    document = {
-        "preset": "dev",
-        "endowed": [["0x" + alice.public_key.hex(), "1000000PHA"]]
-        + [
-            ["0x" + keypair_from_uri(f"//bench/{index}").public_key.hex(), "1000PHA"]
-            for index in range(senders)
-        ]
-        + [
-            ["0x" + blake2_256(b"khala-bench-filler" + index.to_bytes(8, "little")).hex(), "1PHA"]
-            for index in range(accounts)
-        ],
-        "authorities": [
-            {
-                "finality_key": "0x"
-                + keypair_from_uri("//Alice", KeyScheme.ED25519).public_key.hex(),
-                "account": "0x" + alice.public_key.hex(),
-            }
-        ],
-        "sudo": "0x" + alice.public_key.hex(),
-    }
-    path.write_text(json.dumps(document))
-    return document
-
-
-async def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.post(
-                    url, json={"jsonrpc": "2.0", "id": 1, "method": "system_name"}
-                ) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise BenchError(BenchErrorCode.BASELINE_DISAGREES, "the benchmark node did not start")
-
-
-async def _submit(socket: aiohttp.ClientWebSocketResponse, request: dict[str, Any]) -> Any:
-    """Submit one transaction, waiting and retrying while the pool is full (1016)."""
-    while True:
-        await socket.send_json(request)
-        answer = await socket.receive_json()
-        if answer.get("error", {}).get("code") != POOL_FULL:
-            return answer
-        await asyncio.sleep(POOL_FULL_BACKOFF_S)
 
 
 async def _submit_batch(
@@ -204,7 +147,7 @@ async def _submit_all(
                 for start in range(0, len(requests), batch):
                     group = requests[start : start + batch]
                     answers = (
-                        [await _submit(socket, group[0])]
+                        [await submit_one(socket, group[0])]
                         if batch == 1
                         else await _submit_batch(socket, group)
                     )
@@ -342,30 +285,8 @@ def run_transfer_benchmark(
     with tempfile.TemporaryDirectory(prefix="khala-bench-") as scratch_name:
         scratch = Path(scratch_name)
         report(f"writing a genesis with {accounts:,} extra accounts")
-        genesis_document = _genesis(scratch / "genesis.json", senders, accounts)
-        port = port or _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = (scratch / "node.log").open("wb")
-        node = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [
-                sys.executable,
-                "-m",
-                "khala",
-                "node",
-                "--genesis",
-                str(scratch / "genesis.json"),
-                "--base-path",
-                str(scratch / "node"),
-                "--rpc-port",
-                str(port),
-                "--block-time",
-                str(block_time_s),
-            ],
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            asyncio.run(_wait_ready(url))
+        genesis_document = bench_genesis(scratch / "genesis.json", senders, accounts)
+        with bench_node(scratch, block_time_s=block_time_s, port=port) as url:
             report(f"signing {transfers} transfers from {senders} senders")
             client = Client(url)
             genesis_hash = client.genesis_hash()
@@ -396,13 +317,6 @@ def run_transfer_benchmark(
             )
             report(f"re-importing {len(blocks)} blocks to break down import time")
             timings = _reimport(url, genesis_document, blocks, scratch)
-        finally:
-            node.send_signal(signal.SIGTERM)
-            try:
-                node.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                node.kill()
-            log.close()
     verify_rate = _verify_rate(5_000)
     imported = timings["transfers"]
     import_total = timings["execute"] + timings["trie"] + timings["storage"]
@@ -428,9 +342,3 @@ def run_transfer_benchmark(
         "sr25519_verifies_per_s": round(verify_rate),
         "machine": machine(),
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -7,7 +7,7 @@ SHARED ?= ../shared
 
 JS_STAMP := tests/js/node_modules/.installed-stamp
 
-.PHONY: venv test check format lint typecheck unit js-deps browser-deps bench devnet run clean
+.PHONY: venv test check format lint typecheck unit js-deps browser-deps bench bench-transfers-baseline devnet run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/khala bench codec --json | tee bench-results/codec.json
 	$(BIN)/khala bench trie --json | tee bench-results/trie.json
 	$(BIN)/khala bench transfers --json | tee bench-results/transfers.json
+	$(MAKE) bench-transfers-baseline
 	$(BIN)/khala bench attestation --json | tee bench-results/attestation.json
 	$(BIN)/khala bench sync --json | tee bench-results/sync.json
 	$(BIN)/khala bench growth --json | tee bench-results/growth.json
@@ -71,6 +72,16 @@ bench: $(STAMP)
 		$(BIN)/khala bench tokenomics --workers $$workers --json | tee bench-results/tokenomics-$$workers.json; \
 	done
 	$(BIN)/khala bench tokenomics --workers 30000 --unresponsive-percent 5 --json | tee bench-results/tokenomics-30000-unresponsive.json
+
+## bench-transfers-baseline: transfers at 10k and 1M accounts, each right after the same run
+## against a node from TRANSFERS_BASELINE (issue 12's starting commit), with the ratio.
+TRANSFERS_BASELINE ?= f328e40^
+bench-transfers-baseline: $(STAMP)
+	mkdir -p bench-results
+	rm -rf bench-results/baseline && git worktree prune
+	git worktree add --detach bench-results/baseline $(TRANSFERS_BASELINE)
+	$(BIN)/khala bench transfers --accounts 10000,1000000 --baseline-src bench-results/baseline/src --json | tee bench-results/transfers-scale.json
+	rm -rf bench-results/baseline && git worktree prune
 
 ## devnet: the whole network on this machine (node, gatekeepers, workers, relayer, console),
 ## seeded and shown live; data under .khala/devnet (Ctrl-C stops, run again to resume).

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
+import khala
 from khala.cli.app import app
 
 runner = CliRunner()
@@ -104,3 +106,24 @@ def test_pools_bench_reports_figures() -> None:
     assert figures["computing_workers"] == 20 and figures["pools"] == 5
     assert figures["ops_per_s"] > 0 and figures["transfer_per_s_baseline"] > 0
     assert figures["settle_ms_10k_workers"] > 0 and figures["settlements_per_block"] == 20
+
+
+def test_transfer_bench_batches_and_compares_with_a_baseline_tree() -> None:
+    """Batched submissions all finalize, and a baseline node's figure and the ratio come back.
+
+    The "baseline" here is this package's own source tree: the run must work end to end, the
+    ratio itself is not asserted (speed is never asserted in tests).
+    """
+    source = Path(khala.__file__).resolve().parent.parent
+    result = runner.invoke(
+        app,
+        [
+            "bench", "transfers", "--transfers", "64", "--senders", "4", "--connections", "2",
+            "--batch", "8", "--block-time", "0.2", "--baseline-src", str(source), "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["transfers"] == 64 and figures["batch"] == 8
+    assert figures["baseline_transfers_per_s"] > 0 and figures["ratio_to_baseline"] > 0
+    assert figures["import_ms_per_1000"] > 0

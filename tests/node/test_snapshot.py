@@ -71,7 +71,7 @@ def test_an_imported_state_is_pruned_exactly_once_the_node_moves_on(
     exported: tuple[Path, Chain], tmp_path: Path
 ) -> None:
     """The bulk-installed nodes carry exact counts: after the window only live nodes remain."""
-    path, source = exported
+    path, _ = exported
     store = LmdbChainStore(tmp_path / "chain", state_pruning=WINDOW)
     import_snapshot(store, GENESIS, path)
     chain = Chain(store, GENESIS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -73,11 +74,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def bench_node(scratch: Path, *, block_time_s: float, port: int | None = None) -> Iterator[str]:
+def bench_node(
+    scratch: Path, *, block_time_s: float, port: int | None = None, source: Path | None = None
+) -> Iterator[str]:
     """Run ``khala node`` on ``scratch/genesis.json`` until the block exits; yields its URL.
 
     The node's base path and log live in ``scratch``; it is stopped with SIGTERM (killed
-    after :data:`STOP_TIMEOUT_S`).
+    after :data:`STOP_TIMEOUT_S`). ``source`` runs the node from another source tree's
+    ``src`` directory (a baseline commit checked out with ``git worktree``) instead of this
+    package.
 
     Raises:
         BenchError: When it does not answer within :data:`READY_TIMEOUT_S`.
@@ -93,6 +98,7 @@ def bench_node(scratch: Path, *, block_time_s: float, port: int | None = None) -
             ],
             stdout=log,
             stderr=log,
+            env=None if source is None else {**os.environ, "PYTHONPATH": str(source)},
         )  # fmt: skip
         try:
             asyncio.run(wait_ready(url))

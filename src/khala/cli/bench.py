@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
 
 from khala.bench.attestation import run_attestation_benchmark
@@ -82,6 +85,14 @@ def transfers(
         max=100,
         help="Transactions per JSON-RPC batch message (1: one request per message).",
     ),
+    baseline_src: Path | None = typer.Option(
+        None,
+        "--baseline-src",
+        exists=True,
+        file_okay=False,
+        help="Also run each size against a node from this source tree (the src directory of "
+        "a baseline commit, e.g. from git worktree), just before ours, and report the ratio.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Measure end-to-end transfers/s: a real node, concurrent RPC clients, counted at finality.
@@ -92,19 +103,29 @@ def transfers(
     """
     with reported_errors(as_json=as_json):
         sizes = _sizes(accounts)
-        runs = [
-            run_transfer_benchmark(
-                transfers=count,
-                senders=senders,
-                connections=connections,
-                block_time_s=block_time,
-                accounts=size,
-                port=port,
-                batch=batch,
-                report=progress,
-            )
-            for size in sizes
-        ]
+        runs = []
+        for size in sizes:
+            settings: dict[str, Any] = {
+                "transfers": count,
+                "senders": senders,
+                "connections": connections,
+                "block_time_s": block_time,
+                "accounts": size,
+                "port": port,
+                "batch": batch,
+                "report": progress,
+            }
+            baseline = None
+            if baseline_src is not None:
+                progress(f"baseline node from {baseline_src}, {size:,} accounts")
+                baseline = run_transfer_benchmark(**settings, node_source=baseline_src)
+            figures = run_transfer_benchmark(**settings)
+            if baseline is not None:
+                figures["baseline_transfers_per_s"] = baseline["transfers_per_s"]
+                figures["ratio_to_baseline"] = round(
+                    figures["transfers_per_s"] / baseline["transfers_per_s"], 3
+                )
+            runs.append(figures)
         figures = runs[0] if len(runs) == 1 else {"runs": runs}
         emit(figures, as_json=as_json, text=lambda: "\n\n".join(_table(run) for run in runs))
 

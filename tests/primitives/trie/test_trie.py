@@ -173,3 +173,15 @@ def test_reads_between_writes_and_forks_see_each_tries_own_values(
         assert trie.get(key) == expected.get(key)
         assert fork.get(key) == forked.get(key)
     assert fork.root_hash() == trie_root(forked.items(), Layout.V1)
+
+
+def test_every_truncation_of_a_branch_is_a_typed_error() -> None:
+    """Hash and inline child references decode, and a node cut anywhere is refused as invalid."""
+    encoded = encode_branch("a", None, [b"\x11" * 32, *[None] * 14, b"\x22" * 5], Layout.V1)
+    node = decode_node(encoded)
+    assert node is not None and node.children is not None
+    assert node.children[0] == b"\x11" * 32 and node.children[15] == b"\x22" * 5
+    for cut in range(1, len(encoded)):
+        with pytest.raises(TrieError) as caught:
+            decode_node(encoded[:cut])
+        assert caught.value.code is TrieErrorCode.INVALID_NODE

@@ -180,6 +180,10 @@ def _decode_header(encoded: bytes) -> tuple[int, int, int]:
     return mask, count, offset
 
 
+_HASH_REFERENCE = HASH_LENGTH << 2
+"""The single-byte compact length prefix of a child referenced by its 32-byte hash."""
+
+
 def decode_node(encoded: bytes) -> DecodedNode | None:
     """Decode a node strictly; returns None for the empty node.
 
@@ -225,8 +229,14 @@ def decode_node(encoded: bytes) -> DecodedNode | None:
             value, offset = encoded[start : start + length], start + length
         if is_branch:
             references: list[bytes | None] = [None] * 16
+            size = len(encoded)
             for index in range(16):
                 if bitmap >> index & 1:
+                    if offset + 33 <= size and encoded[offset] == _HASH_REFERENCE:
+                        # The common case: a 32-byte hash (compact length byte 32 << 2).
+                        references[index] = encoded[offset + 1 : offset + 33]
+                        offset += 33
+                        continue
                     length, start = decode_compact(encoded, offset)
                     if length > HASH_LENGTH or start + length > len(encoded):
                         raise _invalid(

@@ -104,20 +104,34 @@ def _encode_range(
     first = keys[low]
     if high - low == 1:
         return _reference(encode_leaf(first[depth:], values[low], layout), values[low], put)
-    common = depth + common_length(first[depth:], keys[high - 1][depth:])
-    value = None
-    position = low
-    if len(first) == common:
-        value = values[low]
-        position += 1
+    common, valued, ranges = split_range(keys, low, high, depth)
+    value = values[low] if valued else None
     references: list[bytes | None] = [None] * 16
+    for nibble, start, end in ranges:
+        references[nibble] = _encode_range(keys, values, start, end, common + 1, layout, put)
+    return _reference(encode_branch(first[depth:common], value, references, layout), value, put)
+
+
+def split_range(
+    keys: list[str], low: int, high: int, depth: int
+) -> tuple[int, bool, list[tuple[int, int, int]]]:
+    """How the sorted hex keys ``keys[low:high]`` (two or more) form one branch.
+
+    Returns the branch's path length (its partial key ends there), whether ``keys[low]`` is
+    the branch's own value, and each child's ``(nibble, start, end)`` range of keys.
+    """
+    first = keys[low]
+    common = depth + common_length(first[depth:], keys[high - 1][depth:])
+    valued = len(first) == common
+    position = low + 1 if valued else low
     prefix = first[:common]
+    ranges = []
     while position < high:
         nibble = int(keys[position][common], 16)
         end = high if nibble == 15 else bisect_left(keys, prefix + _HEX[nibble + 1], position, high)
-        references[nibble] = _encode_range(keys, values, position, end, common + 1, layout, put)
+        ranges.append((nibble, position, end))
         position = end
-    return _reference(encode_branch(first[depth:common], value, references, layout), value, put)
+    return common, valued, ranges
 
 
 def _reference(encoded: bytes, value: bytes | None, put: Put | None) -> bytes:

@@ -18,11 +18,10 @@ Python's limit for storage keys.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from khala.primitives.hashing import blake2_256
-from khala.primitives.trie.build import build_root, common_length
+from khala.primitives.trie.build import build_root, common_length, split_range
 from khala.primitives.trie.errors import TrieError, TrieErrorCode
 from khala.primitives.trie.node import (
     EMPTY_NODE,
@@ -445,20 +444,11 @@ def _build(keys: list[str], values: list[bytes], low: int, high: int, depth: int
     first = keys[low]
     if high - low == 1:
         return Leaf(first[depth:], values[low])
-    common = depth + common_length(first[depth:], keys[high - 1][depth:])
-    value = None
-    position = low
-    if len(first) == common:
-        value = values[low]
-        position += 1
+    common, valued, ranges = split_range(keys, low, high, depth)
     children: list[Child | None] = [None] * 16
-    prefix = first[:common]
-    while position < high:
-        nibble = int(keys[position][common], 16)
-        end = high if nibble == 15 else bisect_left(keys, prefix + _HEX[nibble + 1], position, high)
-        children[nibble] = _build(keys, values, position, end, common + 1)
-        position = end
-    return Branch(first[depth:common], value, children)
+    for nibble, start, end in ranges:
+        children[nibble] = _build(keys, values, start, end, common + 1)
+    return Branch(first[depth:common], values[low] if valued else None, children)
 
 
 def trie_root(items: Iterable[tuple[bytes, bytes]], layout: Layout = Layout.V1) -> bytes:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 import xxhash
+from Crypto.Hash import keccak as _keccak
 
 from khala.errors import KhalaError
 
@@ -30,6 +31,14 @@ def blake2_256(data: bytes) -> bytes:
 def blake2_512(data: bytes) -> bytes:
     """Return the 64-byte blake2b digest of ``data`` (used by the SS58 checksum)."""
     return hashlib.blake2b(data, digest_size=64).digest()
+
+
+def keccak_256(data: bytes) -> bytes:
+    """Return Ethereum's Keccak-256 of ``data`` (pre-standard padding, not SHA3-256).
+
+    Contracts call it through ``seal0.hash_keccak_256`` (Ethereum signatures and addresses).
+    """
+    return _keccak.new(data=data, digest_bits=256).digest()
 
 
 def twox64(data: bytes) -> bytes:

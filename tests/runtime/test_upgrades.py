@@ -27,7 +27,7 @@ from khala.runtime.modules.system.events import CodeUpdated
 from khala.runtime.presets import DEV
 from khala.runtime.releases import RELEASES, UnknownRuntimeError, UpgradeErrorCode
 from khala.runtime.state import State
-from khala.runtime.table import MINING_MODULES
+from khala.runtime.table import CONTRACT_MODULES, MINING_MODULES
 from khala.runtime.upgrades import spec_version_of, storage_version_of
 from khala.runtime.version import SPEC_VERSION
 from tests.runtime.gov_world import GovWorld
@@ -66,13 +66,16 @@ def _error_code(result: Any) -> str:
     return module_error_code(error.error.index, error.error.error[0])
 
 
-def test_the_package_ships_the_launch_and_mining_releases() -> None:
-    """Release 7 lacks exactly the mining modules; the newest is the current spec version."""
-    assert sorted(RELEASES) == [LAUNCH, SPEC_VERSION]
+def test_the_package_ships_the_launch_mining_and_contracts_releases() -> None:
+    """Release 7 lacks the mining modules, 8 the contract modules; the newest is current."""
+    assert sorted(RELEASES) == [LAUNCH, 8, SPEC_VERSION]
     launch = {module.name for module in RELEASES[LAUNCH].runtime.modules}
+    mining = {module.name for module in RELEASES[8].runtime.modules}
     full = {module.name for module in RELEASES[SPEC_VERSION].runtime.modules}
-    assert full - launch == {module.name for module in MINING_MODULES}
-    assert RELEASES[LAUNCH].code_hash(DEV) != RELEASES[SPEC_VERSION].code_hash(DEV)
+    assert mining - launch == {module.name for module in MINING_MODULES}
+    assert full - mining == {module.name for module in CONTRACT_MODULES}
+    hashes = {RELEASES[version].code_hash(DEV) for version in RELEASES}
+    assert len(hashes) == 3
 
 
 def test_a_launch_chain_has_no_mining_until_the_upgrade() -> None:

@@ -23,7 +23,7 @@ from khala.runtime.apis import RuntimeVersion, api_versions
 from khala.runtime.composition import Runtime
 from khala.runtime.metadata import build_metadata
 from khala.runtime.presets import Preset
-from khala.runtime.table import LAUNCH_RUNTIME, RUNTIME
+from khala.runtime.table import LAUNCH_RUNTIME, MINING_RUNTIME, RUNTIME
 from khala.runtime.version import (
     IMPL_NAME,
     SPEC_NAME,
@@ -100,11 +100,17 @@ RELEASES: dict[int, Release] = {
         "launch: accounts, governance, vesting, the worker registry and message queue; no "
         "mining (Khala before its mining upgrade)",
     ),
+    8: Release(
+        8,
+        MINING_RUNTIME,
+        "mining: computation sessions and heartbeats, stake pools and vaults; the computation "
+        "module's migration sets the Gemini tokenomic parameters",
+    ),
     SPEC_VERSION: Release(
         SPEC_VERSION,
         RUNTIME,
-        "mining: computation sessions and heartbeats, stake pools and vaults; the computation "
-        "module's migration sets the Gemini tokenomic parameters",
+        "contracts: clusters of workers, ink! code, instantiation, encrypted commands and "
+        "contract events (the phat contracts module)",
     ),
 }
 """Every release this package ships, by spec version."""

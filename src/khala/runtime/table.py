@@ -18,6 +18,7 @@ from khala.runtime.modules.council.declaration import MODULE as COUNCIL
 from khala.runtime.modules.democracy.declaration import MODULE as DEMOCRACY
 from khala.runtime.modules.mq.declaration import MODULE as MQ
 from khala.runtime.modules.payment.declaration import MODULE as PAYMENT
+from khala.runtime.modules.phat.declaration import MODULE as PHAT
 from khala.runtime.modules.preimage.declaration import MODULE as PREIMAGE
 from khala.runtime.modules.registry.declaration import MODULE as REGISTRY
 from khala.runtime.modules.scheduler.declaration import MODULE as SCHEDULER
@@ -48,6 +49,7 @@ MODULES: tuple[RuntimeModule, ...] = (
     COMPUTATION,
     STAKE_POOL,
     VAULT,
+    PHAT,
     SUDO,
 )
 """khala's modules in hook order."""
@@ -57,5 +59,11 @@ RUNTIME = Runtime(MODULES)
 
 MINING_MODULES = (COMPUTATION, STAKE_POOL, VAULT)
 """What the mining upgrade brought (release 8): the launch runtime lacks them."""
-LAUNCH_RUNTIME = Runtime(tuple(module for module in MODULES if module not in MINING_MODULES))
+CONTRACT_MODULES = (PHAT,)
+"""What the contracts upgrade brought (release 9): earlier runtimes lack them."""
+MINING_RUNTIME = Runtime(tuple(module for module in MODULES if module not in CONTRACT_MODULES))
+"""khala's mining runtime (release 8): everything but confidential contracts."""
+LAUNCH_RUNTIME = Runtime(
+    tuple(module for module in MODULES if module not in MINING_MODULES + CONTRACT_MODULES)
+)
 """khala's launch runtime (release 7): everything but mining, as Khala launched."""

@@ -24,6 +24,8 @@ from khala.runtime.modules.mq.constants import (
 from khala.runtime.modules.mq.errors import MqErrorCode, mq_error
 from khala.runtime.modules.mq.types import (
     AccountOrigin,
+    ClusterOrigin,
+    ContractOrigin,
     GatekeeperOrigin,
     Message,
     MessageOrigin,
@@ -32,6 +34,7 @@ from khala.runtime.modules.mq.types import (
     WorkerOrigin,
     is_offchain,
 )
+from khala.runtime.modules.phat.state import cluster_signing_key, contract_signing_key
 from khala.runtime.modules.registry.state import master_pubkey, worker_info
 from khala.runtime.state import State
 from khala.runtime.types import DispatchClass
@@ -140,7 +143,9 @@ def _sender_key(storage: State, sender: MessageOrigin) -> tuple[KeyScheme, bytes
     """The key that signs ``sender``'s messages.
 
     A worker signs with its sr25519 identity key; the gatekeepers sign with the master key's
-    ed25519 signing key (deterministic signatures, so all gatekeepers' copies are identical).
+    ed25519 signing key (deterministic signatures, so all gatekeepers' copies are identical);
+    clusters and contracts sign with the ed25519 halves of their derived keys, published by
+    the gatekeepers (every worker of a cluster sends byte-identical copies).
     """
     if isinstance(sender, WorkerOrigin):
         if worker_info(storage, sender.pubkey) is None:
@@ -151,7 +156,17 @@ def _sender_key(storage: State, sender: MessageOrigin) -> tuple[KeyScheme, bytes
         if master is None:
             raise mq_error(MqErrorCode.UNKNOWN_SENDER, "no master key has been published yet")
         return KeyScheme.ED25519, master
-    raise mq_error(MqErrorCode.UNKNOWN_SENDER, "clusters and contracts have no keys on chain yet")
+    if isinstance(sender, ClusterOrigin):
+        key = cluster_signing_key(storage, bytes(sender.cluster_id))
+        if key is None:
+            raise mq_error(MqErrorCode.UNKNOWN_SENDER, "the cluster's key is not published yet")
+        return KeyScheme.ED25519, key
+    if isinstance(sender, ContractOrigin):
+        key = contract_signing_key(storage, bytes(sender.contract_id))
+        if key is None:
+            raise mq_error(MqErrorCode.UNKNOWN_SENDER, "the contract's key is not published yet")
+        return KeyScheme.ED25519, key
+    raise mq_error(MqErrorCode.UNKNOWN_SENDER, "this origin has no key on chain")
 
 
 def sync_offchain_message(storage: State, ctx: Context, args: SyncOffchainMessage) -> None:

@@ -64,6 +64,12 @@ class ClusterState:
         self.trie = Trie.from_items(items, Layout.V1, MemoryNodeStore())
         """The state."""
 
+    def snapshot(self) -> ClusterState:
+        """An O(1) copy (path-copying trie): queries read it while blocks change the original."""
+        copy = ClusterState()
+        copy.trie = self.trie.fork()
+        return copy
+
     def root(self) -> bytes:
         """The state root every worker of the cluster must share."""
         return self.trie.root_hash()

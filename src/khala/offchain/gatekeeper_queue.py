@@ -11,11 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khala.offchain.contract_keys import cluster_key, contract_key, seal_cluster_key
 from khala.offchain.master_key import seal_master_key, signing_key
 from khala.primitives.scale import H256, U32, U64, ScaleEnum, encode, variant
 from khala.runtime.modules.computation.constants import SETTLE_TOPIC
 from khala.runtime.modules.mq.calls import signed_payload
 from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, SignedMessage
+from khala.runtime.modules.phat.constants import (
+    CLUSTER_KEY_DISTRIBUTION_TOPIC,
+    CLUSTER_KEY_TOPIC,
+    CONTRACT_KEY_TOPIC,
+)
+from khala.runtime.modules.phat.payloads import (
+    ClusterKeyDistribution,
+    ClusterKeyPublication,
+    ContractKeyPublication,
+)
+from khala.runtime.modules.phat.types import PublicKeys
 from khala.runtime.modules.registry.constants import MASTER_KEY_TOPIC
 from khala.runtime.modules.registry.types import MasterKeyDistribution
 
@@ -46,6 +58,44 @@ class DistributeIntent(Intent):
     """The block that registered it (part of the IV)."""
     counter: U32
     """This intent's position among the block's encrypted messages (part of the IV)."""
+
+
+@variant(2)
+@dataclass(frozen=True, slots=True)
+class ClusterKeyIntent(Intent):
+    """Publish a cluster's public keys."""
+
+    cluster: H256
+    """The cluster."""
+
+
+@variant(3)
+@dataclass(frozen=True, slots=True)
+class ContractKeyIntent(Intent):
+    """Publish a contract's public keys."""
+
+    contract: H256
+    """The contract."""
+    cluster: H256
+    """Its cluster."""
+
+
+@variant(4)
+@dataclass(frozen=True, slots=True)
+class ClusterKeyDistributeIntent(Intent):
+    """Seal a cluster key to one of its workers."""
+
+    cluster: H256
+    """The cluster."""
+    dest: H256
+    """The worker."""
+    dest_ecdh: H256
+    """Its x25519 key."""
+    block: U32
+    """The block that added it (part of the IV)."""
+    counter: U32
+    """Its position among the block's encrypted messages (part of the IV; shared with master
+    key distributions, so no IV repeats)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,4 +152,25 @@ def _message(master: bytes, intent: Intent) -> Message:
         )
         payload = encode(MasterKeyDistribution(intent.dest, envelope))
         return Message(GatekeeperOrigin(), MASTER_KEY_TOPIC, payload)
+    if isinstance(intent, ClusterKeyIntent):
+        key = cluster_key(master, intent.cluster)
+        keys = PublicKeys(key.signing.public_key, key.ecdh_public)
+        payload = encode(ClusterKeyPublication(intent.cluster, keys))
+        return Message(GatekeeperOrigin(), CLUSTER_KEY_TOPIC, payload)
+    if isinstance(intent, ContractKeyIntent):
+        key = contract_key(cluster_key(master, intent.cluster), intent.contract)
+        keys = PublicKeys(key.signing.public_key, key.ecdh_public)
+        payload = encode(ContractKeyPublication(intent.contract, intent.cluster, keys))
+        return Message(GatekeeperOrigin(), CONTRACT_KEY_TOPIC, payload)
+    if isinstance(intent, ClusterKeyDistributeIntent):
+        envelope = seal_cluster_key(
+            master,
+            cluster_key(master, intent.cluster),
+            intent.dest,
+            intent.dest_ecdh,
+            intent.block,
+            intent.counter,
+        )
+        payload = encode(ClusterKeyDistribution(intent.cluster, intent.dest, envelope))
+        return Message(GatekeeperOrigin(), CLUSTER_KEY_DISTRIBUTION_TOPIC, payload)
     raise TypeError(f"unknown intent {type(intent).__name__}")  # a programming error

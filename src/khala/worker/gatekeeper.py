@@ -20,6 +20,9 @@ import structlog
 from khala.enclave.backend import EnclaveBackend, EnclaveError, EnclaveErrorCode
 from khala.offchain.gatekeeper import GatekeeperEconomics
 from khala.offchain.gatekeeper_queue import (
+    ClusterKeyDistributeIntent,
+    ClusterKeyIntent,
+    ContractKeyIntent,
     DistributeIntent,
     GatekeeperQueue,
     QueueState,
@@ -36,6 +39,13 @@ from khala.runtime.modules.computation import state as cst
 from khala.runtime.modules.computation.topics import CHALLENGE, HEARTBEAT, WORKER_EVENT
 from khala.runtime.modules.mq.state import next_sequence
 from khala.runtime.modules.mq.types import GatekeeperOrigin, Message, MessageOrigin, SignedMessage
+from khala.runtime.modules.phat.payloads import (
+    ClusterCreated,
+    ClusterOperation,
+    InstantiateRequest,
+    WorkerAdded,
+)
+from khala.runtime.modules.phat.topics import CLUSTER
 from khala.runtime.modules.registry import state as rst
 from khala.runtime.modules.registry.constants import MASTER_PUBKEY_TOPIC
 from khala.runtime.modules.registry.topics import GATEKEEPER_REGISTERED, MASTER_KEY
@@ -165,7 +175,28 @@ class GatekeeperHost:
                 CHALLENGE,
                 lambda at, sender, challenge: self._replay().on_challenge(at, sender, challenge),
             ),
+            Route(CLUSTER, self.on_cluster_operation),
         ]
+
+    def on_cluster_operation(
+        self, at: Delivery, sender: MessageOrigin, operation: ClusterOperation
+    ) -> None:
+        """Queue key publications and cluster key distributions for contract clusters."""
+        if isinstance(operation, ClusterCreated):
+            self.queue.push(ClusterKeyIntent(operation.cluster))
+            for worker in operation.workers:
+                self._distribute_cluster_key(operation.cluster, worker.pubkey, worker.ecdh, at)
+        elif isinstance(operation, WorkerAdded):
+            worker = operation.worker
+            self._distribute_cluster_key(operation.cluster, worker.pubkey, worker.ecdh, at)
+        elif isinstance(operation, InstantiateRequest):
+            self.queue.push(ContractKeyIntent(operation.contract, operation.cluster))
+
+    def _distribute_cluster_key(
+        self, cluster: bytes, worker: bytes, ecdh: bytes, at: Delivery
+    ) -> None:
+        self.queue.push(ClusterKeyDistributeIntent(cluster, worker, ecdh, at.block, self._counter))
+        self._counter += 1
 
     def on_block(
         self, state: State, block: int, time_s: int, messages: list[Message], live: bool

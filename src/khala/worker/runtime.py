@@ -31,10 +31,13 @@ from khala.runtime.modules.timestamp.state import NOW
 from khala.runtime.table import RUNTIME
 from khala.snapshot.format import SnapshotError, SnapshotErrorCode, load_verified_state
 from khala.worker import checkpoint
+from khala.worker.contracts import COMPANION as CONTRACTS_COMPANION
+from khala.worker.contracts import ContractsHost
 from khala.worker.gatekeeper import COMPANION, GatekeeperHost
 from khala.worker.identity import WorkerKeys
 from khala.worker.light_client import LightClient, SyncBlock, SyncError
 from khala.worker.mining import MiningHost
+from khala.worker.pink_backend import WorkerPinkBackend
 from khala.worker.send_queue import SendQueue
 
 log = structlog.get_logger("khala.worker.sync")
@@ -96,6 +99,7 @@ class WorkerRuntime:
         self.received: list[Message] = []
         snapshot = checkpoint.load_latest(base_path, backend, keys.identity.public_key)
         companion = None
+        contracts_saved = None
         if snapshot is not None and gatekeeper:
             number = snapshot.head.number
             companion = checkpoint.load_companion(base_path, backend, number, COMPANION)
@@ -105,6 +109,13 @@ class WorkerRuntime:
             if companion is None:
                 log.warning("no gatekeeper state for the checkpoint; replaying from genesis")
                 snapshot = None
+        if snapshot is not None and not gatekeeper:
+            contracts_saved = checkpoint.load_companion(
+                base_path, backend, snapshot.head.number, CONTRACTS_COMPANION
+            )
+            if contracts_saved is not None and not ContractsHost.opens(contracts_saved):
+                log.warning("contract state of another format; starting without it")
+                contracts_saved = None
         if snapshot is not None and snapshot.genesis_hash == genesis_hash:
             root = build_root(snapshot.items, Layout.V1, self.client.store)
             self.client.restore(snapshot.head, Trie(self.client.store, Layout.V1, root))
@@ -123,8 +134,23 @@ class WorkerRuntime:
         self.gatekeeper = (
             GatekeeperHost(keys, backend, base_path, self.queue, companion) if gatekeeper else None
         )
-        # One handler per topic: a gatekeeper replays everyone's mining and mines nothing itself.
-        host_routes = self.mining.routes() if self.gatekeeper is None else self.gatekeeper.routes()
+        self.contracts = (
+            ContractsHost(
+                keys,
+                backend,
+                base_path,
+                WorkerPinkBackend(backend, keys.ecdh_public, clock),
+                saved=contracts_saved,
+            )
+            if not gatekeeper
+            else None
+        )
+        # One handler per topic: a gatekeeper replays everyone's mining and mines nothing itself,
+        # and follows clusters only to publish and distribute their keys.
+        if self.gatekeeper is None and self.contracts is not None:
+            host_routes = [*self.mining.routes(), *self.contracts.routes()]
+        else:
+            host_routes = [] if self.gatekeeper is None else self.gatekeeper.routes()
         self.router = Router(RUNTIME.topics, [Route(PING, self._on_ping), *host_routes])
 
     @property
@@ -168,6 +194,14 @@ class WorkerRuntime:
             checkpoint.save_companion(
                 self.base_path, self.backend, head.number, COMPANION, self.gatekeeper.snapshot()
             )
+        if self.contracts is not None:
+            checkpoint.save_companion(
+                self.base_path,
+                self.backend,
+                head.number,
+                CONTRACTS_COMPANION,
+                self.contracts.snapshot(),
+            )
         snapshot = checkpoint.Snapshot(
             self.keys.identity.public_key,
             self.client.genesis_hash,
@@ -194,6 +228,8 @@ class WorkerRuntime:
             log.warning(
                 "message refused", block=self.height, code=refused.code.value, error=refused.message
             )
+        if self.contracts is not None:
+            self.contracts.end_block(state)
         if self.gatekeeper is None:
             self.mining.end_block(self.height)
         else:

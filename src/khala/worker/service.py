@@ -304,6 +304,7 @@ class WorkerService:
                 "benchmark_running": self.bench is not None and not self.bench.paused,
             },
             "gatekeeper": None if runtime.gatekeeper is None else runtime.gatekeeper.status(),
+            "contracts": None if runtime.contracts is None else runtime.contracts.status(),
             "messages": runtime.router.stats.as_json(),
         }
 
@@ -335,6 +336,8 @@ class WorkerService:
         ]
         if self.runtime.gatekeeper is not None:
             queues.append((GatekeeperOrigin(), self.runtime.gatekeeper.egress()))
+        if self.runtime.contracts is not None:
+            queues.extend(self.runtime.contracts.egress())
         answer = [
             EgressQueue(
                 _ORIGIN.encode(origin),

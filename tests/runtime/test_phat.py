@@ -28,6 +28,7 @@ from khala.runtime.modules.phat import state as st
 from khala.runtime.modules.phat.calls import (
     AddCluster,
     AddWorkerToCluster,
+    AdjustStake,
     ClusterDestroy,
     InstantiateContract,
     PushContractMessage,
@@ -294,3 +295,21 @@ def test_workers_join_and_leave_by_owner_or_governance(chain: Phat) -> None:
     state = chain.harness.state()
     assert st.CLUSTERS.get(state, cluster) is None
     assert st.CLUSTER_BY_WORKERS.get(state, WORKER.public_key) is None
+
+
+def test_stakes_on_a_contract_are_reserved_and_summed(chain: Phat) -> None:
+    cluster = chain.create()
+    contract = chain.deploy(cluster)
+    free = free_balance(chain.harness.state(), ALICE.public_key)
+    assert chain.submit(AdjustStake(contract, 10 * PHA), signer=ALICE)[0] is None
+    assert chain.submit(AdjustStake(contract, 4 * PHA))[0] is None
+    state = chain.harness.state()
+    assert st.CONTRACT_TOTAL_STAKES.get(state, contract) == 14 * PHA
+    assert free - free_balance(state, ALICE.public_key) >= 10 * PHA
+    error, evs = chain.submit(AdjustStake(contract, 0), signer=ALICE)
+    assert error is None and events.StakeChanged(contract, ALICE.public_key, 0) in evs
+    state = chain.harness.state()
+    assert st.CONTRACT_TOTAL_STAKES.get(state, contract) == 4 * PHA
+    assert st.STAKES.get(state, ALICE.public_key, contract) == 0
+    assert chain.submit(AdjustStake(b"\x01" * 32, PHA))[0] == "phat.contract_not_found"
+    assert chain.submit(AdjustStake(contract, 10**30))[0] is not None  # more than the balance

@@ -92,7 +92,8 @@ def test_bad_batch_stops_and_keeps_the_last_good_state(tmp_path: Path) -> None:
 
 def test_worker_reports_behind_when_blocks_stop_arriving(tmp_path: Path) -> None:
     """With blocks withheld, /info's status says the worker is behind (its head is old)."""
-    from khala.worker.service import WorkerConfig, WorkerService
+    from khala.worker.config import WorkerConfig
+    from khala.worker.service import WorkerService
 
     chain, blocks = _chain_with_blocks()
     service = WorkerService(WorkerConfig("http://127.0.0.1:1", tmp_path / "worker"))

@@ -20,7 +20,8 @@ from khala.sdk.core import account_id
 from khala.sdk.mining import overview
 from khala.sdk.waiting import NotYet, wait_until
 from khala.sdk.worker_api import HttpWorkerApi, WorkerStatus
-from khala.worker.service import EnclaveKind, WorkerConfig, WorkerService
+from khala.worker.config import EnclaveKind, WorkerConfig
+from khala.worker.service import WorkerService
 
 app = typer.Typer(
     help="Run a worker (with --node ...), or list and show registered workers.",

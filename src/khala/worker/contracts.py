@@ -213,7 +213,9 @@ class ContractsHost:
             if messages
         ]
 
-    def query(self, contract: bytes, origin: bytes, data: bytes, deadline_s: float) -> ExecOutcome:
+    def query(
+        self, contract: bytes, origin: bytes, data: bytes, deadline_s: float, value: int = 0
+    ) -> ExecOutcome:
         """Run a read-only message against a snapshot of the current state (any thread)."""
         runtime = self.runtime
         if runtime is None:
@@ -227,7 +229,13 @@ class ContractsHost:
             runtime.state.snapshot(),
         )
         return view.query(
-            contract, origin, data, block=self.height, now_ms=self.now_ms, deadline_s=deadline_s
+            contract,
+            origin,
+            data,
+            block=self.height,
+            now_ms=self.now_ms,
+            deadline_s=deadline_s,
+            value=value,
         )
 
     def snapshot(self) -> bytes:

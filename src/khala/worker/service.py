@@ -2,8 +2,9 @@
 
 The **public** API (``--host``/``--port``), which anyone may reach:
 
-* ``GET /info``: identity and ECDH public keys, version, measurement, synced height, and the
-  mining state machine (phase, session, heartbeats sent, benchmark counter).
+* ``GET /info``: identity and ECDH public keys, version, measurement, synced height, the
+  mining state machine and the contract cluster served;
+* ``POST /query``: encrypted, signed contract queries (:mod:`khala.worker.query_api`).
 
 The **control** API (``--control-host``/``--control-port``, loopback by default, token-protected
 when exposed; see :mod:`khala.worker.control_api`) for the worker's own relayer:
@@ -22,9 +23,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -33,8 +31,6 @@ from aiohttp import web
 from khala import __version__
 from khala.attestation.types import SgxMeasurement
 from khala.enclave.backend import EnclaveBackend
-from khala.enclave.gramine import GramineSgxEnclave
-from khala.enclave.simulated import SimulatedEnclave
 from khala.primitives.crypto import SignedContentType, sign_content
 from khala.primitives.scale import codec_of
 from khala.primitives.types import Header
@@ -49,6 +45,7 @@ from khala.sdk import AsyncClient, SdkError
 from khala.sdk.worker_api import EgressQueue, Registration, SignedEndpoint
 from khala.service.guards import BasePathLock, ensure_port_free
 from khala.worker.benchmark import BenchmarkLoop
+from khala.worker.config import WorkerConfig, open_backend
 from khala.worker.control_api import (
     ControlErrorCode,
     is_loopback,
@@ -58,7 +55,8 @@ from khala.worker.control_api import (
 )
 from khala.worker.identity import WorkerKeys, load_or_create_keys
 from khala.worker.operator import bind_operator
-from khala.worker.runtime import DEFAULT_CHECKPOINT_INTERVAL, WorkerRuntime
+from khala.worker.query_api import QueryApi
+from khala.worker.runtime import WorkerRuntime
 from khala.worker.sync_request import (
     MAX_SYNC_REQUEST_BYTES,
     SyncRequestError,
@@ -81,70 +79,6 @@ _HEADER = codec_of(Header)
 def _refusal(code: SyncRequestErrorCode, message: str, status: int) -> web.Response:
     """A typed JSON refusal: ``{"error": {"code", "message"}}``."""
     return web.json_response({"error": {"code": code.value, "message": message}}, status=status)
-
-
-class EnclaveKind(StrEnum):
-    """``--enclave`` choices."""
-
-    SIMULATED = "simulated"
-    """No TEE: dev PKI quotes, machine-key sealing (dev chains only)."""
-    GRAMINE = "gramine"
-    """Gramine-SGX via /dev/attestation."""
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerConfig:
-    """Everything ``khala worker`` is configured with."""
-
-    node_url: str
-    """The chain node's RPC URL."""
-    base_path: Path
-    """Where sealed keys (and later checkpoints) live."""
-    enclave: EnclaveKind = EnclaveKind.SIMULATED
-    """Which enclave backend."""
-    port: int = 8000
-    """HTTP API port."""
-    host: str = "127.0.0.1"
-    """HTTP API interface."""
-    dev_pki: Path | None = None
-    """The dev PKI directory shared with the dev chain (simulated enclave)."""
-    machine_id: str = "khala-worker"
-    """Operator-chosen machine identifier."""
-    checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL
-    """Blocks between sealed checkpoints."""
-    benchmark_duty: float = 1.0
-    """Fraction of each 100 ms the benchmark loop runs (1.0 on a dedicated machine)."""
-    gatekeeper: bool = False
-    """Also run as a gatekeeper: economics replay, master key, settlements."""
-    operator: bytes | None = None
-    """The account registrations name as operator (sealed; None keeps the sealed one)."""
-    public_url: str | None = None
-    """The public API URL published on chain (default ``http://HOST:PORT``)."""
-    control_host: str = "127.0.0.1"
-    """Control API interface: loopback by default; anything else requires the token."""
-    control_port: int | None = None
-    """Control API port (default: ``port + 1``)."""
-    from_snapshot: Path | None = None
-    """A verified snapshot to start from when there is no checkpoint (not for gatekeepers,
-    whose economics need every block since genesis)."""
-
-    @property
-    def control(self) -> tuple[str, int]:
-        """The control API's interface and port."""
-        return self.control_host, self.port + 1 if self.control_port is None else self.control_port
-
-    @property
-    def endpoint(self) -> str:
-        """The public URL this worker publishes."""
-        return self.public_url or f"http://{self.host}:{self.port}"
-
-
-def open_backend(config: WorkerConfig, clock: Callable[[], float] = time.time) -> EnclaveBackend:
-    """Create the configured enclave backend (the simulated one dates its quotes by ``clock``)."""
-    if config.enclave is EnclaveKind.GRAMINE:
-        return GramineSgxEnclave()
-    pki = config.dev_pki or config.base_path / "dev-pki"
-    return SimulatedEnclave(config.base_path / "machine.key", pki, lambda: int(clock()))
 
 
 async def _serve(runner: web.AppRunner) -> None:
@@ -210,6 +144,8 @@ class WorkerService:
         )
         public = web.Application()
         public.router.add_get("/info", self._info)
+        query = QueryApi(lambda: self.runtime, self.keys, self.clock, self.backend.random)
+        public.router.add_post("/query", query.handle)
         control_host, control_port = self.config.control
         middlewares = []
         if not is_loopback(control_host):

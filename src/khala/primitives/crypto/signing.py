@@ -30,6 +30,8 @@ class SignedContentType(IntEnum):
     """A sealed master-key store."""
     CONTRACT_QUERY = 5
     """A client's signed confidential contract query."""
+    QUERY_CERTIFICATE = 6
+    """An account delegating contract queries to a session key until an expiry."""
 
 
 def wrap_for_signing(content_type: SignedContentType, payload: bytes) -> bytes:

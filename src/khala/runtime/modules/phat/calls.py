@@ -162,6 +162,17 @@ class RemoveWorkerFromCluster(Call):
     """The cluster."""
 
 
+@variant(8)
+@dataclass(frozen=True, slots=True)
+class AdjustStake(Call):
+    """Set your stake on a contract (reserved PHA): workers share query capacity by stake."""
+
+    contract: H256
+    """The contract."""
+    amount: Balance
+    """Your stake after the call (0 withdraws it)."""
+
+
 def _push(state: State, ctx: Context, operation: payloads.ClusterOperation) -> None:
     send(state, ctx, PALLET_ID, CLUSTER_TOPIC, encode(operation))
 
@@ -348,6 +359,24 @@ def _remove_worker(state: State, ctx: Context, args: RemoveWorkerFromCluster) ->
     ctx.emit(events.WorkerRemovedFromCluster(args.worker, args.cluster))
 
 
+def _adjust_stake(state: State, ctx: Context, args: AdjustStake) -> None:
+    who = ensure_signed(ctx)
+    if st.CONTRACTS.get(state, args.contract) is None:
+        raise phat_error(PhatErrorCode.CONTRACT_NOT_FOUND, f"no contract 0x{args.contract.hex()}")
+    current = st.STAKES.get(state, who, args.contract)
+    if args.amount > current:
+        currency.reserve(state, ctx, who, args.amount - current)
+    elif args.amount < current:
+        currency.unreserve(state, ctx, who, current - args.amount)
+    total = st.CONTRACT_TOTAL_STAKES.get(state, args.contract) - current + args.amount
+    if args.amount:
+        st.STAKES.insert(state, who, args.contract, args.amount)
+    else:
+        st.STAKES.remove(state, who, args.contract)
+    st.CONTRACT_TOTAL_STAKES.insert(state, args.contract, total)
+    ctx.emit(events.StakeChanged(args.contract, who, args.amount))
+
+
 CALLS: dict[type, CallSpec] = {
     AddCluster: CallSpec(_add_cluster, CALL_WEIGHT),
     UploadCode: CallSpec(_upload_code, UPLOAD_WEIGHT),
@@ -357,5 +386,6 @@ CALLS: dict[type, CallSpec] = {
     ClusterDestroy: CallSpec(_cluster_destroy, CALL_WEIGHT),
     AddWorkerToCluster: CallSpec(_add_worker, CALL_WEIGHT),
     RemoveWorkerFromCluster: CallSpec(_remove_worker, CALL_WEIGHT),
+    AdjustStake: CallSpec(_adjust_stake, CALL_WEIGHT),
 }
 """Handlers of phat contracts calls."""

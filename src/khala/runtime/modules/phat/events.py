@@ -163,3 +163,16 @@ class ContractEmitted(Event):
     """The event's topics."""
     data: bytes
     """The event's data, decoded by the contract's metadata."""
+
+
+@variant(13)
+@dataclass(frozen=True, slots=True)
+class StakeChanged(Event):
+    """An account's stake on a contract changed."""
+
+    contract: H256
+    """The contract."""
+    account: AccountId
+    """Whose stake."""
+    amount: Balance
+    """The stake now."""

@@ -8,6 +8,7 @@ from khala.runtime.modules.phat.constants import MODULE_NAME
 from khala.runtime.modules.phat.types import ClusterInfo, CodeInfo, ContractInfo, PublicKeys
 from khala.runtime.state import State
 from khala.runtime.storage import StorageDoubleMap, StorageMap, StorageValue
+from khala.runtime.types import Balance
 
 CLUSTER_COUNTER: StorageValue[int] = StorageValue(MODULE_NAME, "ClusterCounter", U64, 0)
 """PhatContracts.ClusterCounter: clusters created so far (ids count from 1)."""
@@ -44,6 +45,20 @@ CONTRACT_KEYS: StorageMap[bytes, PublicKeys | None] = StorageMap(
     MODULE_NAME, "ContractKeys", StorageHasher.TWOX64_CONCAT, H256, PublicKeys | None, None
 )
 """PhatContracts.ContractKeys: contract id -> its public keys (from the gatekeepers)."""
+
+STAKES: StorageDoubleMap[bytes, bytes, int] = StorageDoubleMap(
+    MODULE_NAME,
+    "Stakes",
+    (StorageHasher.BLAKE2_128_CONCAT, H256),
+    (StorageHasher.TWOX64_CONCAT, H256),
+    Balance,
+    0,
+)
+"""PhatContracts.Stakes: (account, contract) -> PHA the account reserved on the contract."""
+CONTRACT_TOTAL_STAKES: StorageMap[bytes, int] = StorageMap(
+    MODULE_NAME, "ContractTotalStakes", StorageHasher.TWOX64_CONCAT, H256, Balance, 0
+)
+"""PhatContracts.ContractTotalStakes: contract -> all stake on it (its query weight)."""
 
 
 def cluster_signing_key(state: State, cluster: bytes) -> bytes | None:

@@ -10,6 +10,7 @@ from khala.cli import (
     bench,
     chain,
     console,
+    contract,
     devnet,
     estimate,
     gatekeeper,
@@ -55,6 +56,7 @@ app.add_typer(gatekeeper.app, name="gatekeeper")
 app.add_typer(pool.app, name="pool")
 app.add_typer(stake.app, name="stake")
 app.add_typer(vault.app, name="vault")
+app.add_typer(contract.app, name="contract")
 app.add_typer(vesting.app, name="vesting")
 app.add_typer(treasury.app, name="treasury")
 mining.app.command("estimate")(estimate.estimate_command)

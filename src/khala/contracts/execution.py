@@ -17,6 +17,7 @@ contract, refused above the storage deposit limit or the origin's balance.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -144,10 +145,12 @@ class Execution:
         """Contracts whose storage this execution changed (their deposits are settled)."""
         self.top_events: list[ContractEvent] = []
         """Events of the top frame and its committed callees, once it has returned."""
+        self._deadline: float | None = None
         if env.deadline_s is None:
             self.store.set_epoch_deadline(NO_DEADLINE)
         else:
             self.store.set_epoch_deadline(engine.deadline_ticks(env.deadline_s))
+            self._deadline = time.monotonic() + env.deadline_s
 
     # Gas ------------------------------------------------------------------------------------
 
@@ -167,6 +170,10 @@ class Execution:
         """An account's cluster balance as the running frame sees it (for extensions)."""
         world = self.frames[-1].world if self.frames else self.overlay
         return world.balance(account)
+
+    def time_left(self) -> float | None:
+        """Seconds until the query's deadline (host calls such as HTTP must end by then)."""
+        return None if self._deadline is None else self._deadline - time.monotonic()
 
     def with_gas(self, limit: int, run: Callable[[], tuple[int, bytes]]) -> tuple[int, bytes]:
         """Run a nested frame with at most ``limit`` fuel (0: all that is left)."""

@@ -41,6 +41,10 @@ class ExtensionHost(Protocol):
         """An account's balance in the cluster, as the execution sees it."""
         ...
 
+    def time_left(self) -> float | None:
+        """Seconds until a query's deadline (None for commands, which have none)."""
+        ...
+
 
 class ChainExtension(Protocol):
     """A chain extension: functions by id."""

@@ -208,10 +208,11 @@ class PinkExtension:
         if not call.in_query:
             return 0, encode(_UNAVAILABLE)
         try:
-            return 0, encode(self.backend.http_request(request, HTTP_TIMEOUT_S))
+            return 0, encode(self.backend.http_request(request, _timeout(host, HTTP_TIMEOUT_S)))
         except HttpFailure as failure:
             raise ContractError(
-                ContractErrorCode.TRAPPED, f"http_request to {request.url} failed: {failure}"
+                ContractErrorCode.TRAPPED,
+                f"http_request to {request.url} failed: {failure.kind.name} ({failure})",
             ) from None
 
     def _batch_http_request(self, host: ExtensionHost, call: ExtensionCall) -> tuple[int, bytes]:
@@ -224,7 +225,8 @@ class PinkExtension:
         results: list[Ok[HttpResponse] | Err[HttpRequestError]] = []
         for request in requests:
             try:
-                results.append(Ok(self.backend.http_request(request, timeout_ms / 1000)))
+                timeout = _timeout(host, timeout_ms / 1000)
+                results.append(Ok(self.backend.http_request(request, timeout)))
             except HttpFailure as failure:
                 results.append(Err(failure.kind))
         return 0, encode_batch(results)
@@ -301,6 +303,16 @@ class PinkExtension:
         account = _args(H256, call)
         amount = host.balance_of(account)
         return 0, codec_of(tuple[U128, U128]).encode((amount, amount))
+
+
+def _timeout(host: ExtensionHost, wanted: float) -> float:
+    """``wanted``, cut to what is left of the query's deadline."""
+    left = host.time_left()
+    if left is None:
+        return wanted
+    if left <= 0:
+        raise ContractError(ContractErrorCode.DEADLINE, "the query ran past its deadline")
+    return min(wanted, left)
 
 
 def bytes_chain_code(junction: bytes) -> bytes:

@@ -122,8 +122,10 @@ async def _fetch(method: str, request: HttpRequest, timeout_s: float) -> HttpRes
     ):
         if len(response.headers) > MAX_HEADERS:
             raise HttpFailure(HttpRequestError.TOO_MANY_HEADERS, f"{len(response.headers)}")
-        body = await response.content.read(MAX_RESPONSE_BYTES + 1)
-        if len(body) > MAX_RESPONSE_BYTES:
-            raise HttpFailure(HttpRequestError.RESPONSE_TOO_LARGE, f"over {MAX_RESPONSE_BYTES}")
+        body = bytearray()
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_RESPONSE_BYTES:
+                raise HttpFailure(HttpRequestError.RESPONSE_TOO_LARGE, f"over {MAX_RESPONSE_BYTES}")
         headers = [(name, value) for name, value in response.headers.items()]
-        return HttpResponse(response.status, response.reason or "", headers, body)
+        return HttpResponse(response.status, response.reason or "", headers, bytes(body))

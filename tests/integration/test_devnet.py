@@ -3,6 +3,9 @@
 Runs the real command with two workers and ``--json-status``, reads its status lines until the
 pool's workers earn a reward, interrupts it like Ctrl-C and checks that every process is gone,
 then starts it again and checks that the same chain continues with nothing seeded twice.
+While it runs, the two workers also form a contract cluster through the CLI: a real ink!
+flipper is instantiated, takes an encrypted command, answers an encrypted query, and both
+workers reach the same cluster state root.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.integration.processes import KHALA, rpc
+from tests.conftest import shared_dir
+from tests.integration.processes import KHALA, cli, rpc
 
 REWARD_TIMEOUT_S = 300.0
 """From the command to the first reward, generously (the benchmark measures the real time)."""
@@ -69,6 +74,66 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _cli_json(*args: str) -> dict[str, Any]:
+    done = cli(*args, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _get(url: str, timeout: float = 60) -> dict[str, Any]:
+    """GET a worker's JSON, waiting for it to listen (a restarted worker takes a moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
+                document: dict[str, Any] = json.loads(answer.read())
+            return document
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _contracts_on_the_devnet(directory: Path, port: int) -> None:
+    """Cluster w1 and w2; instantiate flipper; flip by command; read it by query."""
+    ports = json.loads((directory / "devnet.json").read_text())["worker_ports"]
+    infos = {name: f"http://127.0.0.1:{ports[name][0]}/info" for name in ("w1", "w2")}
+    url = f"--url=http://127.0.0.1:{port}"
+    workers = [arg for name in infos for arg in ("--worker", _get(infos[name])["pubkey"])]
+    created = _cli_json("contract", "cluster-create", *workers, "--owner", "//Alice",
+                        "--deposit", "1000PHA", url)  # fmt: skip
+    assert created["success"] and created["number"] == 1
+    folder = shared_dir() / "ink-contracts"
+    ready = _cli_json(
+        "contract", "instantiate", "1", str(folder / "v4_flipper.wasm"),
+        "--metadata", str(folder / "v4_flipper.json"), "--args", "[false]",
+        "--from", "//Alice", "--wait-ready", "--timeout", "120", url,
+    )  # fmt: skip
+    assert ready["status"] == "instantiated"
+    address, metadata = ready["address"], str(folder / "v4_flipper.json")
+    flipped = _cli_json("contract", "call", address, "flip", "--metadata", metadata,
+                        "--from", "//Alice", url)  # fmt: skip
+    assert flipped["success"]
+    deadline = time.monotonic() + 90
+    answer: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        answer = _cli_json("contract", "query", address, "get", "--metadata", metadata,
+                           "--from", "//Bob", url)  # fmt: skip
+        if answer["value"] is True:
+            break
+        time.sleep(1)
+    assert answer["value"] is True and answer["worker"] in [w for w in workers if w != "--worker"]
+    while time.monotonic() < deadline:
+        states = [_get(info) for info in infos.values()]
+        heights = {s["synced_height"] for s in states}
+        roots = {s["contracts"]["state_root"] for s in states}
+        if len(heights) == 1 and len(roots) == 1 and None not in roots:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the cluster's workers disagree: {states}")
+
+
 def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
     directory = tmp_path / "devnet"
     devnet = Devnet(directory, "--block-time", "0.5")
@@ -92,6 +157,7 @@ def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
         assert restarted["processes"]["w1"]["pid"] != rewarded["processes"]["w1"]["pid"]
         assert restarted["processes"]["w1"]["last_exit"] == -signal.SIGKILL
         rewarded = restarted
+        _contracts_on_the_devnet(directory, port)
     finally:
         if devnet.process.poll() is None:
             devnet.interrupt()

@@ -1,8 +1,10 @@
 """The web console in headless Chromium against a running devnet.
 
 Opens every page, checks that workers, pools and a chart render with live data, contributes to
-the pool through the staking page and sees the pool's value rise. Screenshots of each page go
-to ``test-artifacts/console/`` (ignored by git).
+the pool through the staking page and sees the pool's value rise. Then deploys the Web3
+Analytics example to a cluster of the devnet's worker, records page views as encrypted
+commands through the CLI, and reads the aggregates on the contracts page. Screenshots of each
+page go to ``test-artifacts/console/`` (ignored by git).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -22,7 +25,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from khala.console.layout import PAGES
 from khala.sdk import Client
 from khala.sdk.pools import pool_status
-from tests.integration.test_devnet import Devnet
+from tests.integration.test_devnet import Devnet, _cli_json, _get
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "analytics"
+"""The Web3 Analytics example (WAT and metadata)."""
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 """Where the screenshots go."""
@@ -52,6 +58,51 @@ def _until(what: str, condition: Callable[[], bool], timeout: float = 60) -> Non
             pass  # the page re-rendered under us: look again
         time.sleep(0.5)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
+    """Deploy the analytics example, record views by CLI, read them on the contracts page."""
+    url = f"--url=http://127.0.0.1:{state['rpc_port']}"
+    worker = _get(f"http://127.0.0.1:{state['worker_ports']['w1'][0]}/info")["pubkey"]
+    _cli_json("contract", "cluster-create", "--worker", worker, "--owner", "//Alice",
+              "--deposit", "1000PHA", url)  # fmt: skip
+    metadata = str(EXAMPLE / "analytics.json")
+    ready = _cli_json("contract", "instantiate", "1", str(EXAMPLE / "analytics.wat"),
+                      "--metadata", metadata, "--from", "//Alice", "--wait-ready",
+                      "--timeout", "120", url)  # fmt: skip
+    assert ready["status"] == "instantiated"
+    address = ready["address"]
+    for visitor in ("11", "22", "11"):
+        args = json.dumps(["/home", 20001, "0x" + visitor * 32])
+        _cli_json("contract", "call", address, "record", "--metadata", metadata,
+                  "--args", args, "--from", "//Bob", url)  # fmt: skip
+
+    def counted() -> bool:
+        answer = _cli_json("contract", "query", address, "views", "--metadata", metadata,
+                           "--args", '["/home", 20001]', "--from", "//Bob", url)  # fmt: skip
+        return bool(answer["value"] == 3)
+
+    _until("the views counted", counted, 90)
+    browser.get(console + "/contracts")
+    _until("the contract list", lambda: address[:10] in browser.page_source)
+    field = browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-address"] input')
+    field.send_keys(address)
+    page = browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-page"] input')
+    page.clear()
+    page.send_keys("/home")
+    first = browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-first-day"] input')
+    first.clear()
+    first.send_keys("20000")
+    browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-show"]').click()
+    table = '[data-testid="analytics"]'
+
+    def shown() -> bool:
+        rows = browser.find_elements(By.CSS_SELECTOR, table + " tbody tr")
+        cells = [[c.text for c in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+        return ["20001", "3", "2"] in cells and ["20000", "0", "0"] in cells
+
+    _until("the aggregates", shown, 60)
+    browser.save_screenshot(str(ARTIFACTS / "contracts-analytics.png"))
 
 
 def test_console_pages_and_a_contribution(tmp_path: Path) -> None:
@@ -107,6 +158,7 @@ def test_console_pages_and_a_contribution(tmp_path: Path) -> None:
         after = pool_status(client, 0)
         assert after is not None
         assert after.info.total_value >= before.info.total_value + 1_000 * 10**12
+        _analytics(browser, console, state)
     finally:
         if browser is not None:
             browser.quit()

@@ -49,7 +49,7 @@ def test_governance_commands(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         releases = ok("gov", "upgrade", "--list", "--url", url)
         assert releases["running"] == SPEC_VERSION
-        assert [r["spec_version"] for r in releases["releases"]] == [7, SPEC_VERSION]
+        assert [r["spec_version"] for r in releases["releases"]] == [7, 8, SPEC_VERSION]
         down = cli("gov", "upgrade", "--spec-version", "7", "--url", url, "--json")
         assert down.returncode != 0 and "upgrade to a higher one" in down.stdout
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import typer
 
 from khala.bench.attestation import run_attestation_benchmark
 from khala.bench.codec import run_codec_benchmark
+from khala.bench.contracts import run_contracts_benchmark
 from khala.bench.devnet import run_devnet_benchmark
 from khala.bench.growth import run_growth_benchmark
 from khala.bench.pools import run_pools_benchmark
@@ -296,5 +298,27 @@ def devnet(
             rounds=rounds,
             timeout_s=timeout,
             report=progress,
+        )
+        emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("contracts")
+def contracts(
+    shared: Path = typer.Option(
+        Path(os.environ.get("KHALA_SHARED", "../shared")),
+        "--shared",
+        help="The shared vectors folder holding ink-contracts/v4_flipper.{wasm,json}.",
+    ),
+    queries: int = typer.Option(3000, min=10, help="Encrypted queries to send."),
+    clients: int = typer.Option(16, min=1, help="Concurrent HTTP clients."),
+    commands: int = typer.Option(500, min=1, help="Encrypted commands to apply."),
+    slots: int = typer.Option(2, min=1, help="Queries the worker runs at once."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Encrypted queries/s per worker (flipper get), commands per block, instantiate times."""
+    with reported_errors(as_json=as_json):
+        progress(f"contracts: {queries} queries from {clients} clients, {commands} commands")
+        figures = run_contracts_benchmark(
+            shared, queries=queries, clients=clients, commands=commands, slots=slots
         )
         emit(figures, as_json=as_json, text=lambda: _table(figures))

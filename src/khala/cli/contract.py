@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import wasmtime
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.council import VIA_OPTION, Via, govern
@@ -80,6 +81,18 @@ def _args(text: str) -> Any:
     if not isinstance(value, list | dict):
         raise CliError(CliErrorCode.INVALID_ARGUMENT, "--args must be a JSON list or object")
     return value
+
+
+def _code(path: Path) -> bytes:
+    """A contract's wasm; ``.wat`` text is compiled (how the examples ship)."""
+    raw = read_file(path)
+    if path.suffix != ".wat":
+        return raw
+    try:
+        return bytes(wasmtime.wat2wasm(raw.decode()))
+    except (wasmtime.WasmtimeError, UnicodeDecodeError) as error:
+        first = str(error).splitlines()[0] if str(error) else "invalid text"
+        raise CliError(CliErrorCode.INVALID_ARGUMENT, f"{path} is not valid WAT: {first}") from None
 
 
 def _metadata(path: Path) -> InkMetadata:
@@ -157,14 +170,14 @@ def deposit(
 @app.command("upload")
 def upload(
     cluster: str = CLUSTER_ARGUMENT,
-    wasm: Path = typer.Argument(..., help="The contract's .wasm (cargo contract build)."),
+    wasm: Path = typer.Argument(..., help="The contract's .wasm (cargo contract build) or .wat."),
     sender: str = FROM_OPTION,
     url: str = URL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Upload ink! code to a cluster; prints its code hash."""
     with reported_errors(as_json=as_json):
-        code = read_file(wasm)
+        code = _code(wasm)
         code_hash = blake2_256(code)
         call = pc.UploadCode(parse_cluster(cluster), code)
         send(url, sender, call, f"upload of {wasm.name}", as_json, code_hash="0x" + code_hash.hex())
@@ -189,7 +202,7 @@ def instantiate(
     """Instantiate a contract; prints its address (known before the cluster runs it)."""
     with reported_errors(as_json=as_json):
         ink = _metadata(metadata)
-        code = read_file(wasm)
+        code = _code(wasm)
         code_hash, target = blake2_256(code), parse_cluster(cluster)
         client, pair = Client(url), signer(sender)
         if read(client, pst.CODES, target, code_hash) is None:

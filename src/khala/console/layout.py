@@ -16,6 +16,7 @@ PAGES = (
     ("/governance", "Governance"),
     ("/gatekeepers", "Gatekeepers"),
     ("/vesting", "Vesting"),
+    ("/contracts", "Contracts"),
 )
 """Every page, in the navigation's order."""
 

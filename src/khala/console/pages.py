@@ -11,6 +11,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from khala.console.contracts import contracts_page
 from khala.console.data import Collector
 from khala.console.layout import frame, heartbeat_timeline, line_chart, table
 from khala.console.staking import staking_page
@@ -238,6 +239,12 @@ def register(collector: Collector) -> None:
             ui.label(f"last settlement in block #{s['last_settled_block']}")
 
         live(collector, render)
+
+    @ui.page("/contracts")
+    def contracts() -> None:
+        """The chain's contracts; the analytics example's aggregates."""
+        frame("Contracts")
+        contracts_page(collector)
 
     @ui.page("/vesting")
     def vesting() -> None:

@@ -110,6 +110,21 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
 
             launch = Client(url).head().number + 45
             _ok("gov", "schedule-mining-start", "--at", str(launch), "--url", url)
+            # Tried at once, well before the launch block even on a busy machine: refused.
+            early = cli(
+                "worker",
+                "start-computing",
+                miners[0],
+                "--stake",
+                STAKE,
+                "--from",
+                "//Bob",
+                "--url",
+                url,
+                "--json",
+            )
+            assert early.returncode == 1 and "computation.mining_not_enabled" in early.stdout
+            assert f"mining starts at block #{launch}" in json.loads(early.stdout)["hint"]
 
             _ok("gov", "register-gatekeeper", keys["gk1"], "--url", url)
             _wait("master key", lambda: overview(Client(url)).master_pubkey is not None)
@@ -128,20 +143,6 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
                 "benchmarks",
                 lambda: all((_session(url, key)["score"] or 0) >= MIN_SCORE for key in miners),
             )
-            early = cli(
-                "worker",
-                "start-computing",
-                miners[0],
-                "--stake",
-                STAKE,
-                "--from",
-                "//Bob",
-                "--url",
-                url,
-                "--json",
-            )
-            assert early.returncode == 1 and "computation.mining_not_enabled" in early.stdout
-            assert f"mining starts at block #{launch}" in json.loads(early.stdout)["hint"]
 
             _wait("the launch", lambda: overview(Client(url)).enabled, timeout=180)
             assert Client(url).head().number >= launch

@@ -20,6 +20,7 @@ from selenium.common.exceptions import NoSuchElementException, StaleElementRefer
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from khala.console.layout import PAGES
@@ -72,10 +73,11 @@ def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
                       "--timeout", "120", url)  # fmt: skip
     assert ready["status"] == "instantiated"
     address = ready["address"]
-    for visitor in ("11", "22", "11"):
+    for index, visitor in enumerate(("11", "22", "11")):
         args = json.dumps(["/home", 20001, "0x" + visitor * 32])
+        deposit = "10PHA" if index == 0 else "0"  # Bob's gas money in the cluster
         _cli_json("contract", "call", address, "record", "--metadata", metadata,
-                  "--args", args, "--from", "//Bob", url)  # fmt: skip
+                  "--args", args, "--deposit", deposit, "--from", "//Bob", url)  # fmt: skip
 
     def counted() -> bool:
         answer = _cli_json("contract", "query", address, "views", "--metadata", metadata,
@@ -85,14 +87,17 @@ def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
     _until("the views counted", counted, 90)
     browser.get(console + "/contracts")
     _until("the contract list", lambda: address[:10] in browser.page_source)
-    field = browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-address"] input')
-    field.send_keys(address)
-    page = browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-page"] input')
-    page.clear()
-    page.send_keys("/home")
-    first = browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-first-day"] input')
-    first.clear()
-    first.send_keys("20000")
+    for testid, text in (
+        ("analytics-address", address),
+        ("analytics-page", "/home"),
+        ("analytics-first-day", "20000"),
+    ):
+        field = browser.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+        if field.tag_name != "input":  # Quasar may keep the attribute on the wrapper
+            field = field.find_element(By.TAG_NAME, "input")
+        field.send_keys(Keys.CONTROL, "a")  # clear() leaves Quasar's model as it was
+        field.send_keys(Keys.DELETE)
+        field.send_keys(text)
     browser.find_element(By.CSS_SELECTOR, '[data-testid="analytics-show"]').click()
     table = '[data-testid="analytics"]'
 
@@ -101,8 +106,10 @@ def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
         cells = [[c.text for c in row.find_elements(By.TAG_NAME, "td")] for row in rows]
         return ["20001", "3", "2"] in cells and ["20000", "0", "0"] in cells
 
-    _until("the aggregates", shown, 60)
-    browser.save_screenshot(str(ARTIFACTS / "contracts-analytics.png"))
+    try:
+        _until("the aggregates", shown, 60)
+    finally:
+        browser.save_screenshot(str(ARTIFACTS / "contracts-analytics.png"))
 
 
 def test_console_pages_and_a_contribution(tmp_path: Path) -> None:

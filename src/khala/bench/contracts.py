@@ -88,7 +88,14 @@ def _serve(folder: str, port_queue: Any, stop: Any, slots: int) -> None:
     host = SimpleNamespace(
         runtime=runtime,
         query=lambda contract, origin, data, deadline, value=0: runtime.query(
-            contract, origin, data, block=1, now_ms=0, deadline_s=deadline, value=value
+            contract,
+            origin,
+            data,
+            block=1,
+            now_ms=0,
+            deadline_s=deadline,
+            value=value,
+            state=runtime.state.snapshot(),
         ),
     )
     state = State(Trie(MemoryNodeStore()))
@@ -230,12 +237,14 @@ def run_contracts_benchmark(
         stop.set()
         server.join(10)
     worker = keypair_from_seed(KeyScheme.SR25519, WORKER_SEED).public_key
-    checked = 0
+    checked, failures = 0, []
     for index, raw in answers:
         _, nonce, reply = sealed_queries[index]
         answer = open_answer(reply, raw, nonce, worker)
         if isinstance(answer.result, Ok):
             checked += 1
+        else:
+            failures.append(f"{answer.result.error.code}: {answer.result.error.message}")
     return {
         "queries": queries,
         "clients": clients,
@@ -245,6 +254,7 @@ def run_contracts_benchmark(
         "query_latency_ms_p99": round(_percentile(latencies, 0.99) * 1000, 2),
         "contract_time_ms_p50": round(statistics.median(contract_times), 3),
         "answers_checked": checked,
+        "answer_failures": failures,
         "commands_per_s": round(commands_per_s, 1),
         "commands_per_block": int(commands_per_s * block_time_s),
         "block_time_s": block_time_s,

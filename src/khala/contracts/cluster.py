@@ -150,14 +150,16 @@ class ClusterRuntime:
         now_ms: int,
         deadline_s: float,
         value: int = 0,
+        state: ClusterState | None = None,
     ) -> ExecOutcome:
-        """Run a message read-only against the current state; nothing is kept.
+        """Run a message read-only against the current state (or ``state``); nothing is kept.
 
         Raises:
             ContractError: The execution's failure (``contracts.deadline`` past the deadline).
         """
         env = self._env(origin, block, now_ms, query=True, deadline_s=deadline_s)
-        execution = Execution(self.engine, Overlay(self.state), env, gas_limit=QUERY_GAS_LIMIT)
+        base = self.state if state is None else state
+        execution = Execution(self.engine, Overlay(base), env, gas_limit=QUERY_GAS_LIMIT)
         return execution.call(contract, data, value)
 
     def _env(

@@ -18,7 +18,8 @@ contract, refused above the storage deposit limit or the origin's balance.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import wasmtime
@@ -146,11 +147,6 @@ class Execution:
         self.top_events: list[ContractEvent] = []
         """Events of the top frame and its committed callees, once it has returned."""
         self._deadline: float | None = None
-        if env.deadline_s is None:
-            self.store.set_epoch_deadline(NO_DEADLINE)
-        else:
-            self.store.set_epoch_deadline(engine.deadline_ticks(env.deadline_s))
-            self._deadline = time.monotonic() + env.deadline_s
 
     # Gas ------------------------------------------------------------------------------------
 
@@ -207,7 +203,32 @@ class Execution:
             None,
         )
 
+    def _start_clock(self) -> None:
+        """Start the query's deadline (once the execution holds the wasm lock)."""
+        deadline_s = self.env.deadline_s
+        if deadline_s is None:
+            self.store.set_epoch_deadline(NO_DEADLINE)
+        else:
+            self.store.set_epoch_deadline(self.engine.deadline_ticks(deadline_s))
+            self._deadline = time.monotonic() + deadline_s
+
+    @contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Let other executions run while this one waits on the network (pink HTTP)."""
+        host.WASM_LOCK.release()
+        try:
+            yield
+        finally:
+            host.WASM_LOCK.acquire()
+
     def _top(self, run: Callable[[], tuple[int, bytes]], address: bytes | None) -> ExecOutcome:
+        with host.WASM_LOCK:
+            self._start_clock()
+            return self._locked_top(run, address)
+
+    def _locked_top(
+        self, run: Callable[[], tuple[int, bytes]], address: bytes | None
+    ) -> ExecOutcome:
         previous = host.activate(self)
         try:
             flags, data = run()

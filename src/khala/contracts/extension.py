@@ -8,6 +8,7 @@ returns a status code and output bytes, which the host writes to the contract's 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,6 +44,10 @@ class ExtensionHost(Protocol):
 
     def time_left(self) -> float | None:
         """Seconds until a query's deadline (None for commands, which have none)."""
+        ...
+
+    def unlocked(self) -> AbstractContextManager[None]:
+        """A context in which other executions may run (wrap waits on the network)."""
         ...
 
 

@@ -35,6 +35,12 @@ class _Active(threading.local):
 
 _ACTIVE = _Active()
 
+WASM_LOCK = threading.Lock()
+"""Held while a contract runs. wasmtime-py hands a host function's exception back to the
+caller through one module-wide slot (``LAST_EXCEPTION``), so two threads running wasm at once
+could receive each other's traps; executions therefore take turns, releasing the lock only
+while a host function waits on the network (:meth:`Execution.unlocked`)."""
+
 
 def host_fn(module: str, name: str) -> Callable[[HostFunction], HostFunction]:
     """Register the decorated function as the host function ``module.name``."""

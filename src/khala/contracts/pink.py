@@ -208,7 +208,10 @@ class PinkExtension:
         if not call.in_query:
             return 0, encode(_UNAVAILABLE)
         try:
-            return 0, encode(self.backend.http_request(request, _timeout(host, HTTP_TIMEOUT_S)))
+            timeout = _timeout(host, HTTP_TIMEOUT_S)
+            with host.unlocked():
+                response = self.backend.http_request(request, timeout)
+            return 0, encode(response)
         except HttpFailure as failure:
             raise ContractError(
                 ContractErrorCode.TRAPPED,
@@ -226,7 +229,9 @@ class PinkExtension:
         for request in requests:
             try:
                 timeout = _timeout(host, timeout_ms / 1000)
-                results.append(Ok(self.backend.http_request(request, timeout)))
+                with host.unlocked():
+                    response = self.backend.http_request(request, timeout)
+                results.append(Ok(response))
             except HttpFailure as failure:
                 results.append(Err(failure.kind))
         return 0, encode_batch(results)

@@ -220,15 +220,7 @@ class ContractsHost:
         runtime = self.runtime
         if runtime is None:
             raise LookupError("this worker serves no cluster with a key yet")
-        view = ClusterRuntime(
-            self.engine,
-            runtime.cluster,
-            runtime.key,
-            runtime.info,
-            self.pink,
-            runtime.state.snapshot(),
-        )
-        return view.query(
+        return runtime.query(
             contract,
             origin,
             data,
@@ -236,6 +228,7 @@ class ContractsHost:
             now_ms=self.now_ms,
             deadline_s=deadline_s,
             value=value,
+            state=runtime.state.snapshot(),
         )
 
     def snapshot(self) -> bytes:

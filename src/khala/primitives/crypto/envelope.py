@@ -19,6 +19,8 @@ ephemeral secret and IV come from the caller's entropy.
 
 from __future__ import annotations
 
+import functools
+
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -59,11 +61,24 @@ def _check_length(what: str, value: bytes, length: int) -> None:
         )
 
 
-def _derive_key(own_secret: bytes, peer_public: bytes, label: bytes, info_keys: bytes) -> bytes:
+@functools.lru_cache(maxsize=16)
+def _static_private(secret: bytes) -> X25519PrivateKey:
+    """A recipient's key object, kept between calls.
+
+    A worker opens every query with the same secret, and loading a key is most of the cost of
+    an x25519 exchange; only recipients' long-lived secrets come here, never one-time keys.
+    """
+    return X25519PrivateKey.from_private_bytes(secret)
+
+
+@functools.lru_cache(maxsize=16)
+def _public_of(secret: bytes) -> bytes:
+    return _static_private(secret).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _derive_key(own: X25519PrivateKey, peer_public: bytes, label: bytes, info_keys: bytes) -> bytes:
     try:
-        shared = X25519PrivateKey.from_private_bytes(own_secret).exchange(
-            X25519PublicKey.from_public_bytes(peer_public)
-        )
+        shared = own.exchange(X25519PublicKey.from_public_bytes(peer_public))
     except ValueError:
         # An all-zero shared secret: the peer key is a low-order point.
         raise EnvelopeError(
@@ -94,8 +109,10 @@ def seal(
     """
     _check_length("recipient public key", recipient_public, X25519_KEY_LENGTH)
     _check_length("IV", iv, IV_LENGTH)
-    sender_public = x25519_public_key(sender_secret)
-    key = _derive_key(sender_secret, recipient_public, label, sender_public + recipient_public)
+    _check_length("sender secret", sender_secret, X25519_KEY_LENGTH)
+    sender = X25519PrivateKey.from_private_bytes(sender_secret)
+    sender_public = sender.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = _derive_key(sender, recipient_public, label, sender_public + recipient_public)
     ciphertext = AESGCM(key).encrypt(iv, plaintext, associated_data)
     return sender_public + iv + ciphertext
 
@@ -148,8 +165,9 @@ def open_envelope(
         )
     sender_public = envelope[:X25519_KEY_LENGTH]
     iv = envelope[X25519_KEY_LENGTH:HEADER_LENGTH]
-    recipient_public = x25519_public_key(recipient_secret)
-    key = _derive_key(recipient_secret, sender_public, label, sender_public + recipient_public)
+    recipient = _static_private(recipient_secret)
+    recipient_public = _public_of(recipient_secret)
+    key = _derive_key(recipient, sender_public, label, sender_public + recipient_public)
     try:
         return AESGCM(key).decrypt(iv, envelope[HEADER_LENGTH:], associated_data)
     except InvalidTag:

@@ -29,6 +29,7 @@ from khala.runtime.modules.phat import payloads
 from khala.runtime.modules.phat import state as pst
 from khala.runtime.modules.phat.calls import (
     AddCluster,
+    AddWorkerToCluster,
     InstantiateContract,
     PushContractMessage,
     TransferToCluster,
@@ -41,6 +42,13 @@ from khala.runtime.modules.timestamp.state import now
 from khala.runtime.table import RUNTIME
 from khala.worker.contracts import ContractsHost
 from khala.worker.identity import WorkerKeys
+from khala.worker.state_transfer import (
+    StateTransfer,
+    TransferError,
+    TransferErrorCode,
+    sign_request,
+    sign_statement,
+)
 from tests.contracts.conftest import ink
 from tests.runtime.harness import PHA
 from tests.worker.test_gatekeeper_host import GK1, GK2, MINER, OWNER, Net, _keys
@@ -48,13 +56,15 @@ from tests.worker.test_gatekeeper_host import GK1, GK2, MINER, OWNER, Net, _keys
 A, B = MINER, GK2
 """The cluster's workers (registered workers that are not gatekeepers)."""
 OUTSIDER = _keys(61)
+C = _keys(71)
+"""A registered worker added to the cluster later."""
 
 
 class ContractNet(Net):
     """The gatekeeper net plus contract hosts, relaying everything they sign."""
 
     def __init__(self, tmp_path: Path) -> None:
-        super().__init__(tmp_path)
+        super().__init__(tmp_path, (C,))
         self.contract_hosts: dict[str, ContractsHost] = {}
 
     def contracts(self, name: str, keys: WorkerKeys, saved: bytes | None = None) -> ContractsHost:
@@ -72,7 +82,7 @@ class ContractNet(Net):
         messages = OUTBOUND.get(state)
         for host in self.contract_hosts.values():
             Router(RUNTIME.topics, host.routes()).deliver_all(at, messages)
-            host.end_block(state)
+            host.end_block(state, self.harness.head.number)
         relayed: set[bytes] = set()
         for host in self.contract_hosts.values():
             for _, signed in host.egress():
@@ -165,3 +175,61 @@ def test_contract_events_land_on_chain(net: ContractNet, shared: Path) -> None:
     last = metadata.decode_event(emitted[-1].topics, emitted[-1].data)
     assert (last.label, last.fields["to"], last.fields["value"]) == ("Transfer", to, 9)
     assert all(bytes(e.contract) == contract for e in emitted)
+
+
+def test_a_worker_added_later_receives_the_state_from_its_peers(
+    net: ContractNet, shared: Path
+) -> None:
+    first = net.contracts("a", A)
+    late = net.contracts("c", C)
+    net.root(AddCluster(OWNER.public_key, Public(), [A.identity.public_key], 100 * PHA, 1, 0, 0))
+    net.blocks(4)
+    cluster, contract, metadata = _deploy(net, shared, "v4_flipper", [False])
+    flip = metadata.encode_call(metadata.message("flip"), [])
+    net.extrinsic(PushContractMessage(contract, _command(net, contract, flip), 0))
+    net.blocks(2)
+    net.root(AddWorkerToCluster(C.identity.public_key, cluster))
+    net.blocks(3)
+    assert late.key is not None and late.status()["needs_state_transfer"] is True
+    assert late.runtime is None
+    # A command while the newcomer waits: it is buffered, then replayed after the transfer.
+    net.extrinsic(PushContractMessage(contract, _command(net, contract, flip), 0))
+    net.blocks(2)
+
+    chain = net.harness.state()
+    members = late.members(chain)
+    assert members == {A.identity.public_key, C.identity.public_key}
+    now_ms = now(chain)
+    request = sign_request(C.identity, cluster, now_ms)
+    transfer = first.offer(request, chain, now_ms, os.urandom(44))
+    info = pst.CLUSTERS.get(chain, cluster)
+    assert info is not None
+
+    # Someone else's request, or a state sealed for someone else, is refused.
+    outsider = sign_request(OUTSIDER.identity, cluster, now_ms)
+    with pytest.raises(TransferError) as caught:
+        first.offer(outsider, chain, now_ms, os.urandom(44))
+    assert caught.value.code is TransferErrorCode.NOT_A_MEMBER
+    forged = StateTransfer(
+        transfer.statement, transfer.envelope[:-1] + bytes([transfer.envelope[-1] ^ 1])
+    )
+    with pytest.raises(TransferError) as caught:
+        late.install(forged, [], members, info)
+    assert caught.value.code is TransferErrorCode.UNREADABLE
+    lying = StateTransfer(
+        sign_statement(A.identity, cluster, transfer.statement.statement.height, b"\x01" * 32),
+        transfer.envelope,
+    )
+    with pytest.raises(TransferError) as caught:
+        late.install(lying, [], members, info)
+    assert caught.value.code is TransferErrorCode.ROOT_MISMATCH
+
+    late.install(transfer, [], members, info)
+    assert late.runtime is not None and first.runtime is not None
+    assert late.runtime.root() == first.runtime.root()
+    net.extrinsic(PushContractMessage(contract, _command(net, contract, flip), 0))
+    net.blocks(2)
+    assert late.runtime.root() == first.runtime.root()
+    get = metadata.message("get")
+    answer = late.query(contract, OWNER.public_key, metadata.encode_call(get, []), 5.0)
+    assert metadata.decode_return(get, answer.data) == {"Ok": True}  # three flips

@@ -45,9 +45,9 @@ GK1, GK2, MINER = _keys(31), _keys(41), _keys(51)
 
 
 class Net:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, more: tuple[WorkerKeys, ...] = ()) -> None:
         extra = {}
-        for keys, score in ((GK1, 1000), (GK2, 1000), (MINER, 1000)):
+        for keys, score in ((GK1, 1000), (GK2, 1000), (MINER, 1000), *((k, 1000) for k in more)):
             info = WorkerInfo(
                 keys.identity.public_key, x25519_public_key(keys.ecdh_secret), 1, 0,
                 OWNER.public_key, AttestationProvider.DCAP, 1, score, [],

@@ -17,7 +17,7 @@ are sealed with every checkpoint (companion ``contracts``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +32,30 @@ from khala.enclave.backend import EnclaveBackend, EnclaveError
 from khala.offchain.contract_keys import DerivedKey, open_cluster_key
 from khala.offchain.routing import Delivery, Route
 from khala.primitives.crypto.errors import EnvelopeError
-from khala.primitives.scale import H256, U32, U64, ScaleError, codec_of, encode
+from khala.primitives.scale import ScaleError, codec_of, encode
 from khala.runtime.modules.mq.state import next_sequence
 from khala.runtime.modules.mq.types import MessageOrigin, SignedMessage
 from khala.runtime.modules.phat import payloads
+from khala.runtime.modules.phat.state import CLUSTER_WORKERS
 from khala.runtime.modules.phat.topics import CLUSTER, CLUSTER_KEY_DISTRIBUTION
 from khala.runtime.modules.phat.types import ClusterInfo
+from khala.runtime.modules.registry.state import worker_info
 from khala.runtime.state import State
 from khala.service.files import write_atomic
+from khala.worker.contracts_saved import Buffered, ContractsSnapshot
 from khala.worker.identity import WorkerKeys
+from khala.worker.state_transfer import (
+    SignedStatement,
+    SignedStateRequest,
+    StateTransfer,
+    TransferError,
+    TransferErrorCode,
+    agreed_root,
+    check_request,
+    open_state,
+    seal_state,
+    sign_statement,
+)
 
 log = structlog.get_logger("khala.worker.contracts")
 
@@ -50,36 +65,11 @@ KEY_LABEL = b"khala/cluster-key"
 """Sealing label of the cluster key."""
 COMPANION = "contracts"
 """Name of the contract host's checkpoint companion."""
-
-
-@dataclass(frozen=True, slots=True)
-class Buffered:
-    """An operation that arrived before the cluster key."""
-
-    block: U32
-    """Its block."""
-    now_ms: U64
-    """That block's time."""
-    operation: payloads.ClusterOperation
-    """The operation."""
-
-
-@dataclass(frozen=True, slots=True)
-class ContractsSnapshot:
-    """What a checkpoint keeps of the host."""
-
-    cluster: H256 | None
-    """The cluster served."""
-    info: ClusterInfo | None
-    """Its settings."""
-    joined_late: bool
-    """Whether the worker joined an existing cluster (and waits for a state transfer)."""
-    items: list[tuple[bytes, bytes]]
-    """The cluster state."""
-    buffered: list[Buffered]
-    """Operations waiting for the key."""
-    pending: list[SignedMessage]
-    """Signed messages the chain has not accepted yet."""
+MAX_BUFFERED = 100_000
+"""Operations kept while waiting for the key or a state transfer (beyond, they are dropped and
+the worker needs a fresh transfer)."""
+ROOTS_KEPT = 64
+"""Recent state roots remembered, so a newcomer's peers can confirm a transfer's root."""
 
 
 _SNAPSHOT = codec_of(ContractsSnapshot)
@@ -112,11 +102,14 @@ class ContractsHost:
         self.pending: dict[bytes, dict[int, SignedMessage]] = {}
         self.height = 0
         self.now_ms = 0
+        self.skip_until = 0
+        self.recent_roots: OrderedDict[int, bytes] = OrderedDict()
         items: list[tuple[bytes, bytes]] = []
         if saved is not None:
             state = _SNAPSHOT.decode(saved)
             self.cluster = None if state.cluster is None else bytes(state.cluster)
             self.info, self.joined_late = state.info, state.joined_late
+            self.skip_until = state.skip_until
             items, self.buffered = state.items, list(state.buffered)
             for message in state.pending:
                 self._keep(message)
@@ -164,10 +157,11 @@ class ContractsHost:
                 log.info("left cluster", cluster="0x" + (self.cluster or b"").hex())
                 self._leave()
             return
-        if self.joined_late:
-            return
-        if self.runtime is None:
-            self.buffered.append(Buffered(at.block, at.time_s * 1000, operation))
+        if at.block <= self.skip_until:
+            return  # already in the state this worker was handed
+        if self.runtime is None:  # no key yet, or waiting for the state from a member
+            if len(self.buffered) < MAX_BUFFERED:
+                self.buffered.append(Buffered(at.block, at.time_s * 1000, operation))
             return
         self._apply(at.block, at.time_s * 1000, operation)
 
@@ -195,8 +189,13 @@ class ContractsHost:
                 self._apply(item.block, item.now_ms, item.operation)
         log.info("cluster key received", cluster="0x" + cluster.hex())
 
-    def end_block(self, state: State) -> None:
-        """Drop messages the chain accepted (per origin, by its verified ingress sequence)."""
+    def end_block(self, state: State, height: int) -> None:
+        """Note the block's state root; drop messages the chain accepted (per origin)."""
+        self.height = height
+        if self.runtime is not None:
+            self.recent_roots[height] = self.runtime.root()
+            while len(self.recent_roots) > ROOTS_KEPT:
+                self.recent_roots.popitem(last=False)
         origins = codec_of(MessageOrigin)
         for origin_bytes, messages in list(self.pending.items()):
             accepted = next_sequence(state, origins.decode(origin_bytes))
@@ -236,7 +235,13 @@ class ContractsHost:
         items = [] if self.runtime is None else list(self.runtime.state.items())
         pending = [m for messages in self.pending.values() for m in messages.values()]
         state = ContractsSnapshot(
-            self.cluster, self.info, self.joined_late, items, self.buffered, pending
+            self.cluster,
+            self.info,
+            self.joined_late,
+            self.skip_until,
+            items,
+            self.buffered,
+            pending,
         )
         return _SNAPSHOT.encode(state)
 
@@ -250,6 +255,77 @@ class ContractsHost:
             "buffered_operations": len(self.buffered),
             "pending_messages": sum(len(m) for m in self.pending.values()),
         }
+
+    def members(self, chain: State) -> set[bytes]:
+        """The cluster's workers on chain (empty when serving none)."""
+        if self.cluster is None:
+            return set()
+        return {bytes(worker) for worker in CLUSTER_WORKERS.get(chain, self.cluster)}
+
+    def statement_at(self, height: int) -> SignedStatement | None:
+        """This member's signed state root after ``height``, if it still remembers it."""
+        root = self.recent_roots.get(height)
+        if root is None or self.cluster is None:
+            return None
+        return sign_statement(self.keys.identity, self.cluster, height, root)
+
+    def offer(
+        self, signed: SignedStateRequest, chain: State, now_ms: int, entropy: bytes
+    ) -> StateTransfer:
+        """The cluster's state for a member added later (see :mod:`state_transfer`).
+
+        Raises:
+            TransferError: A bad or old request, a requester outside the cluster, or no state
+                to give.
+        """
+        check_request(signed, now_ms)
+        requester = bytes(signed.request.worker)
+        if self.runtime is None or self.cluster != bytes(signed.request.cluster):
+            raise TransferError(TransferErrorCode.NOT_READY, "this worker has no such state")
+        registered = worker_info(chain, requester)
+        if requester not in self.members(chain) or registered is None:
+            raise TransferError(TransferErrorCode.NOT_A_MEMBER, "the requester is not a member")
+        height = max(self.recent_roots, default=self.height)
+        statement = self.statement_at(height)
+        if statement is None:
+            raise TransferError(TransferErrorCode.NOT_READY, "no state root recorded yet")
+        items = list(self.runtime.state.items())
+        envelope = seal_state(items, bytes(registered.ecdh_pubkey), requester, entropy)
+        return StateTransfer(statement, envelope)
+
+    def install(
+        self,
+        transfer: StateTransfer,
+        statements: list[SignedStatement],
+        members: set[bytes],
+        info: ClusterInfo,
+    ) -> None:
+        """Adopt a transferred state every other member vouches for; replay what came after.
+
+        ``members`` and ``info`` (the cluster's settings) come from the verified chain state.
+
+        Raises:
+            TransferError: When the state or the statements do not check out.
+        """
+        me = self.keys.identity.public_key
+        if self.key is None:
+            raise TransferError(TransferErrorCode.NOT_READY, "no cluster key yet")
+        agreed = agreed_root(transfer, statements, members, me)
+        if bytes(agreed.cluster) != self.cluster:
+            raise TransferError(TransferErrorCode.ROOT_MISMATCH, "a state of another cluster")
+        state = ClusterState(open_state(self.keys.ecdh_secret, me, transfer.envelope))
+        if state.root() != bytes(agreed.root):
+            raise TransferError(
+                TransferErrorCode.ROOT_MISMATCH, "the state does not hash to the root"
+            )
+        self.info = info
+        self._start(state)
+        self.joined_late, self.skip_until = False, int(agreed.height)
+        buffered, self.buffered = self.buffered, []
+        for item in buffered:
+            if item.block > self.skip_until:
+                self._apply(item.block, item.now_ms, item.operation)
+        log.info("cluster state installed", height=self.skip_until, root="0x" + state.root().hex())
 
     def _joins(self, distribution: payloads.ClusterKeyDistribution) -> bool:
         """A key for a cluster this worker was added to after its creation."""

@@ -229,7 +229,7 @@ class WorkerRuntime:
                 "message refused", block=self.height, code=refused.code.value, error=refused.message
             )
         if self.contracts is not None:
-            self.contracts.end_block(state)
+            self.contracts.end_block(state, self.height)
         if self.gatekeeper is None:
             self.mining.end_block(self.height)
         else:

@@ -4,7 +4,9 @@ The **public** API (``--host``/``--port``), which anyone may reach:
 
 * ``GET /info``: identity and ECDH public keys, version, measurement, synced height, the
   mining state machine and the contract cluster served;
-* ``POST /query``: encrypted, signed contract queries (:mod:`khala.worker.query_api`).
+* ``POST /query``: encrypted, signed contract queries (:mod:`khala.worker.query_api`);
+* ``POST /cluster/state``, ``GET /cluster/root``: cluster state for workers added to a
+  cluster later (:mod:`khala.worker.cluster_api`).
 
 The **control** API (``--control-host``/``--control-port``, loopback by default, token-protected
 when exposed; see :mod:`khala.worker.control_api`) for the worker's own relayer:
@@ -45,6 +47,7 @@ from khala.sdk import AsyncClient, SdkError
 from khala.sdk.worker_api import EgressQueue, Registration, SignedEndpoint
 from khala.service.guards import BasePathLock, ensure_port_free
 from khala.worker.benchmark import BenchmarkLoop
+from khala.worker.cluster_api import ClusterApi
 from khala.worker.config import WorkerConfig, open_backend
 from khala.worker.control_api import (
     ControlErrorCode,
@@ -146,6 +149,9 @@ class WorkerService:
         public.router.add_get("/info", self._info)
         query = QueryApi(lambda: self.runtime, self.keys, self.clock, self.backend.random)
         public.router.add_post("/query", query.handle)
+        cluster = ClusterApi(lambda: self.runtime, self.keys, self.clock, self.backend.random)
+        public.router.add_post("/cluster/state", cluster.state)
+        public.router.add_get("/cluster/root", cluster.root)
         control_host, control_port = self.config.control
         middlewares = []
         if not is_loopback(control_host):
@@ -177,6 +183,7 @@ class WorkerService:
             async with asyncio.TaskGroup() as group:
                 group.create_task(_serve(public_runner))
                 group.create_task(_serve(control_runner))
+                group.create_task(cluster.transfer_loop())
         finally:
             self.bench.stop()
             if self.runtime.height > 0:

@@ -32,6 +32,10 @@ class SignedContentType(IntEnum):
     """A client's signed confidential contract query."""
     QUERY_CERTIFICATE = 6
     """An account delegating contract queries to a session key until an expiry."""
+    CLUSTER_STATE_REQUEST = 7
+    """A worker added to a cluster asking a member for the cluster's state."""
+    CLUSTER_STATE_ROOT = 8
+    """A cluster member's statement of its state root at a block."""
 
 
 def wrap_for_signing(content_type: SignedContentType, payload: bytes) -> bytes:

@@ -126,3 +126,21 @@ def test_nan_results_are_canonical(host: Host) -> None:
     address = host.instantiate(code, b"").address
     assert address is not None
     assert host.call(address, b"").data == bytes.fromhex("0000c07f")  # the canonical quiet NaN
+
+
+def test_a_new_engine_never_gets_a_dead_engines_linker() -> None:
+    # Linkers were cached by id(engine); a later engine at a freed address got a linker bound
+    # to the dead one ("cross-Engine instantiation"). Engines come and go in workers and tests.
+    import gc
+
+    wasm = module(EXPORTS)
+    seen: set[int] = set()
+    for _ in range(30):
+        engine = WasmEngine()
+        world = Host(engine)
+        address = world.instantiate(world.upload(wasm), b"").address
+        assert address is not None
+        seen.add(id(engine))
+        del engine, world
+        gc.collect()
+    assert len(seen) < 30  # addresses were reused, and every engine still ran its contract

@@ -80,6 +80,8 @@ class WasmEngine:
         self._modules: OrderedDict[bytes, CompiledCode] = OrderedDict()
         self._lock = threading.Lock()
         self._ticker: threading.Thread | None = None
+        self.per_thread = threading.local()
+        """Each thread's linker for this engine (see :func:`khala.contracts.host.linker_for`)."""
         self._stopped = threading.Event()
 
     def check_code(self, wasm: bytes) -> bytes:

@@ -30,7 +30,6 @@ FUNCTIONS: dict[tuple[str, str], HostFunction] = {}
 
 class _Active(threading.local):
     execution: Execution | None = None
-    linkers: dict[int, wasmtime.Linker] | None = None
 
 
 _ACTIVE = _Active()
@@ -62,11 +61,12 @@ def activate(execution: Execution | None) -> Execution | None:
 
 
 def linker_for(engine: WasmEngine) -> wasmtime.Linker:
-    """Return this thread's linker for ``engine``, with every host function defined."""
-    linkers = _ACTIVE.linkers
-    if linkers is None:
-        linkers = _ACTIVE.linkers = {}
-    linker = linkers.get(id(engine))
+    """Return this thread's linker for ``engine``, with every host function defined.
+
+    The linker lives on the engine (per thread), so it goes away with it: keyed by ``id()``
+    elsewhere, a later engine at the same address would find a linker of a dead engine.
+    """
+    linker: wasmtime.Linker | None = getattr(engine.per_thread, "linker", None)
     if linker is None:
         _load_implementations()
         linker = wasmtime.Linker(engine.engine)
@@ -75,7 +75,7 @@ def linker_for(engine: WasmEngine) -> wasmtime.Linker:
             function = FUNCTIONS[(module, name)]
             kind = wasmtime.FuncType([_valtype(p) for p in params], [_valtype(r) for r in results])
             linker.define_func(module, name, kind, _bind(function, results))
-        linkers[id(engine)] = linker
+        engine.per_thread.linker = linker
     return linker
 
 

@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(BIN)/khala bench snapshot --json | tee bench-results/snapshot.json
 	$(BIN)/khala bench pools --json | tee bench-results/pools.json
 	$(BIN)/khala bench devnet --json | tee bench-results/devnet.json
+	$(BIN)/khala bench contracts --shared $(SHARED) --json | tee bench-results/contracts.json
 	for workers in 1000 10000 30000 100000; do \
 		$(BIN)/khala bench tokenomics --workers $$workers --json | tee bench-results/tokenomics-$$workers.json; \
 	done

@@ -111,7 +111,7 @@ def _valtype(name: str) -> wasmtime.ValType:
 def _load_implementations() -> None:
     # The implementations register themselves on import; importing them here (not at the
     # top) keeps this module free of a cycle with the execution they use.
-    from khala.contracts import host_env, host_state  # noqa: F401, PLC0415
+    from khala.contracts import host_calls, host_env, host_storage  # noqa: F401, PLC0415
 
     missing = set(HOST_SIGNATURES) - set(FUNCTIONS)
     if missing:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import wasmtime
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
@@ -24,9 +25,19 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from khala.console.layout import PAGES
+from khala.contracts.abi import InkMetadata
+from khala.primitives.crypto import keypair_from_uri
+from khala.primitives.hashing import blake2_256
+from khala.runtime.modules.phat import state as pst
+from khala.runtime.modules.phat.calls import AddCluster, InstantiateContract, UploadCode
+from khala.runtime.modules.phat.ids import cluster_id, contract_id
+from khala.runtime.modules.phat.types import ContractStatus, Public
+from khala.runtime.modules.sudo.calls import Sudo
 from khala.sdk import Client
+from khala.sdk.contracts import ContractInstance
+from khala.sdk.mining import read
 from khala.sdk.pools import pool_status
-from tests.integration.test_devnet import Devnet, _cli_json, _get
+from tests.integration.test_devnet import Devnet, _get
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "analytics"
 """The Web3 Analytics example (WAT and metadata)."""
@@ -62,27 +73,42 @@ def _until(what: str, condition: Callable[[], bool], timeout: float = 60) -> Non
 
 
 def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
-    """Deploy the analytics example, record views by CLI, read them on the contracts page."""
-    url = f"--url=http://127.0.0.1:{state['rpc_port']}"
-    worker = _get(f"http://127.0.0.1:{state['worker_ports']['w1'][0]}/info")["pubkey"]
-    _cli_json("contract", "cluster-create", "--worker", worker, "--owner", "//Alice",
-              "--deposit", "1000PHA", url)  # fmt: skip
-    metadata = str(EXAMPLE / "analytics.json")
-    ready = _cli_json("contract", "instantiate", "1", str(EXAMPLE / "analytics.wat"),
-                      "--metadata", metadata, "--from", "//Alice", "--wait-ready",
-                      "--timeout", "120", url)  # fmt: skip
-    assert ready["status"] == "instantiated"
-    address = ready["address"]
-    for index, visitor in enumerate(("11", "22", "11")):
-        args = json.dumps(["/home", 20001, "0x" + visitor * 32])
-        deposit = "10PHA" if index == 0 else "0"  # Bob's gas money in the cluster
-        _cli_json("contract", "call", address, "record", "--metadata", metadata,
-                  "--args", args, "--deposit", deposit, "--from", "//Bob", url)  # fmt: skip
+    """Deploy the analytics example, record views (SDK), read them on the contracts page.
+
+    The SDK runs in this process: the devnet test already drives the same steps through the
+    CLI, and each CLI process costs seconds of start-up on a busy machine.
+    """
+    client = Client(f"http://127.0.0.1:{state['rpc_port']}")
+    alice, bob = keypair_from_uri("//Alice"), keypair_from_uri("//Bob")
+    worker = bytes.fromhex(
+        _get(f"http://127.0.0.1:{state['worker_ports']['w1'][0]}/info")["pubkey"][2:]
+    )
+    cluster = cluster_id(1)
+    create = AddCluster(alice.public_key, Public(), [worker], 1000 * 10**12, 1, 0, 0)
+    assert client.submit(client.sign(alice, Sudo(create))).success
+    wasm = wasmtime.wat2wasm((EXAMPLE / "analytics.wat").read_text())
+    metadata = InkMetadata.load(EXAMPLE / "analytics.json")
+    assert client.submit(client.sign(alice, UploadCode(cluster, wasm))).success
+    data = metadata.encode_call(metadata.constructor("new"), [])
+    instantiate = InstantiateContract(blake2_256(wasm), data, b"", cluster, 0, 10**10, None, 0)
+    assert client.submit(client.sign(alice, instantiate)).success
+    contract = contract_id(alice.public_key, blake2_256(wasm), cluster, b"")
+    address = "0x" + contract.hex()
+
+    def ready() -> bool:
+        info = read(client, pst.CONTRACTS, contract)
+        keyed = read(client, pst.CONTRACT_KEYS, contract) is not None
+        return info is not None and info.status is ContractStatus.INSTANTIATED and keyed
+
+    _until("the contract instantiated and keyed", ready, 120)
+    analytics = ContractInstance(client, metadata, contract, signer=bob)
+    for index, visitor in enumerate((b"\x11", b"\x22", b"\x11")):
+        deposit = 10 * 10**12 if index == 0 else 0  # Bob's gas money in the cluster
+        receipt = analytics.tx.record("/home", 20001, visitor * 32, deposit=deposit)
+        assert receipt.success
 
     def counted() -> bool:
-        answer = _cli_json("contract", "query", address, "views", "--metadata", metadata,
-                           "--args", '["/home", 20001]', "--from", "//Bob", url)  # fmt: skip
-        return bool(answer["value"] == 3)
+        return bool(analytics.query.views("/home", 20001).value == 3)
 
     _until("the views counted", counted, 90)
     browser.get(console + "/contracts")

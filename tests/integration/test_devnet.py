@@ -21,6 +21,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from khala.contracts.abi import InkMetadata
+from khala.primitives.crypto import keypair_from_uri
+from khala.sdk import Client
+from khala.sdk.contracts import ContractInstance
 from tests.conftest import shared_dir
 from tests.integration.processes import KHALA, cli, rpc
 
@@ -116,13 +120,14 @@ def _contracts_on_the_devnet(directory: Path, port: int) -> None:
                         "--from", "//Alice", url)  # fmt: skip
     assert flipped["success"]
     deadline = time.monotonic() + 90
-    answer: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        answer = _cli_json("contract", "query", address, "get", "--metadata", metadata,
-                           "--from", "//Bob", url)  # fmt: skip
-        if answer["value"] is True:
-            break
-        time.sleep(1)
+    flipper = ContractInstance(
+        Client(f"http://127.0.0.1:{port}"), InkMetadata.load(Path(metadata)),
+        bytes.fromhex(address[2:]), signer=keypair_from_uri("//Bob"),
+    )  # fmt: skip
+    while time.monotonic() < deadline and flipper.query.get().value is not True:
+        time.sleep(0.5)  # the workers apply the command as their relayer feeds the block
+    answer = _cli_json("contract", "query", address, "get", "--metadata", metadata,
+                       "--from", "//Bob", url)  # fmt: skip
     assert answer["value"] is True and answer["worker"] in [w for w in workers if w != "--worker"]
     while time.monotonic() < deadline:
         states = [_get(info) for info in infos.values()]

@@ -135,12 +135,16 @@ def test_a_new_engine_never_gets_a_dead_engines_linker() -> None:
 
     wasm = module(EXPORTS)
     seen: set[int] = set()
-    for _ in range(30):
+    reused = False
+    for _ in range(30):  # until an engine lands at a dead one's address (usually at once)
         engine = WasmEngine()
         world = Host(engine)
         address = world.instantiate(world.upload(wasm), b"").address
         assert address is not None
+        reused = reused or id(engine) in seen
         seen.add(id(engine))
         del engine, world
         gc.collect()
-    assert len(seen) < 30  # addresses were reused, and every engine still ran its contract
+        if reused and len(seen) >= 3:
+            break
+    assert reused  # and every engine, at a reused address or not, ran its contract

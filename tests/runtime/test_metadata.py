@@ -148,3 +148,34 @@ def test_v15_carries_apis_outer_enums_and_extensions() -> None:
 def test_module_declarations_are_runtime_modules() -> None:
     """Every table entry is a RuntimeModule whose docs come from its package."""
     assert all(isinstance(module, RuntimeModule) and module.docs for module in RUNTIME.modules)
+
+
+def test_phat_contracts_calls_and_events_through_the_metadata() -> None:
+    """substrate-interface's decoder builds a phat call like ours and decodes its events."""
+    from khala.primitives.hashing import blake2_256
+    from khala.runtime.events import EventRecord
+    from khala.runtime.modules.phat.calls import PushContractMessage
+    from khala.runtime.modules.phat.events import ContractEmitted
+    from khala.runtime.types import ApplyExtrinsic
+
+    config, metadata = _scalecodec()
+    contract = blake2_256(b"contract")
+    encoded = config.create_scale_object("Call", metadata=metadata).encode(
+        {
+            "call_module": "PhatContracts",
+            "call_function": "push_contract_message",
+            "call_args": {"contract": "0x" + contract.hex(), "payload": "0xabcd", "deposit": 5},
+        }
+    )
+    ours = codec_of(RuntimeCall).encode(PushContractMessage(contract, b"\xab\xcd", 5))
+    assert encoded.data == ours
+    record = EventRecord(ApplyExtrinsic(1), ContractEmitted(contract, [bytes(32)], b"\x00\xff"), [])
+    raw = codec_of(list[EventRecord]).encode([record])
+    storage = metadata.get_metadata_pallet("System").get_storage_function("Events")
+    events = config.create_scale_object(
+        storage.get_value_type_string(), data=ScaleBytes(raw), metadata=metadata
+    )
+    [decoded] = events.decode()
+    event = decoded["event"]
+    assert (event["module_id"], event["event_id"]) == ("PhatContracts", "ContractEmitted")
+    assert event["attributes"]["data"] == "0x00ff"

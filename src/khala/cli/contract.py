@@ -23,7 +23,14 @@ import wasmtime
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.council import VIA_OPTION, Via, govern
 from khala.cli.mining import parse_worker
-from khala.cli.output import CliError, CliErrorCode, emit, read_file, reported_errors
+from khala.cli.output import (
+    CliError,
+    CliErrorCode,
+    emit,
+    parse_hex32,
+    read_file,
+    reported_errors,
+)
 from khala.cli.signer import signer
 from khala.cli.submit import FROM_HELP, send, submit_and_report
 from khala.contracts.abi import InkMetadata
@@ -64,13 +71,7 @@ def parse_cluster(text: str) -> bytes:
 
 
 def _hex32(text: str, what: str) -> bytes:
-    try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise CliError(CliErrorCode.INVALID_ARGUMENT, f"the {what} must be 32 bytes of 0x-hex")
-    return raw
+    return parse_hex32(text, f"the {what} must be 32 bytes of 0x-hex")
 
 
 def _args(text: str) -> Any:

@@ -10,9 +10,8 @@ import typer
 
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.output import (
-    CliError,
-    CliErrorCode,
     emit,
+    parse_hex32,
     progress,
     reported_errors,
     with_pha,
@@ -50,16 +49,7 @@ WORKER_ARGUMENT = typer.Argument(..., help="The worker's identity public key (0x
 
 def parse_worker(text: str) -> bytes:
     """A worker public key from 0x-hex."""
-    try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise CliError(
-            CliErrorCode.INVALID_ARGUMENT,
-            f"PUBKEY {text!r}: give the worker's 0x-hex public key (32 bytes)",
-        )
-    return raw
+    return parse_hex32(text, f"PUBKEY {text!r}: give the worker's 0x-hex public key (32 bytes)")
 
 
 def _overview_json(client: Client) -> dict[str, Any]:

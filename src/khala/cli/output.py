@@ -37,6 +37,17 @@ class CliError(KhalaError):
     """A problem with the command line's own inputs."""
 
 
+def parse_hex32(text: str, refusal: str) -> bytes:
+    """32 bytes from 0x-hex (keys, hashes, addresses); ``cli.invalid_argument`` otherwise."""
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise CliError(CliErrorCode.INVALID_ARGUMENT, refusal)
+    return raw
+
+
 def read_file(path: Path) -> bytes:
     """Read a file named on the command line, turning OS errors into a typed error."""
     try:

@@ -18,6 +18,29 @@ CACHE_QUOTA_BYTES = 1024 * 1024
 """Bytes of cache one contract may hold (keys plus values)."""
 
 
+def cache_write(
+    cache: dict[tuple[bytes, bytes], bytes],
+    contract: bytes,
+    key: bytes,
+    value: bytes | None,
+    quota: int,
+) -> bool:
+    """Pink's ``cache_set``/``cache_remove`` on a dict by (contract, key).
+
+    Returns False, writing nothing, when the contract's keys and values would exceed ``quota``.
+    """
+    if value is None:
+        cache.pop((contract, key), None)
+        return True
+    used = sum(len(k) + len(v) for (c, k), v in cache.items() if c == contract)
+    previous = cache.get((contract, key))
+    grown = len(key) + len(value) - (0 if previous is None else len(key) + len(previous))
+    if used + grown > quota:
+        return False
+    cache[(contract, key)] = value
+    return True
+
+
 def _refuse(request: HttpRequest, timeout_s: float) -> HttpResponse:
     raise HttpFailure(HttpRequestError.NETWORK_ERROR, f"no network in memory: {request.url}")
 
@@ -63,16 +86,7 @@ class MemoryPinkBackend:
 
     def cache_set(self, contract: bytes, key: bytes, value: bytes | None) -> bool:
         """Write or remove; refuse beyond the contract's quota."""
-        if value is None:
-            self.cache.pop((contract, key), None)
-            return True
-        used = sum(len(k) + len(v) for (c, k), v in self.cache.items() if c == contract)
-        previous = self.cache.get((contract, key))
-        grown = len(key) + len(value) - (0 if previous is None else len(key) + len(previous))
-        if used + grown > CACHE_QUOTA_BYTES:
-            return False
-        self.cache[(contract, key)] = value
-        return True
+        return cache_write(self.cache, contract, key, value, CACHE_QUOTA_BYTES)
 
     def log(self, contract: bytes, level: int, message: str) -> None:
         """Keep the line."""

@@ -18,6 +18,7 @@ import aiohttp
 import structlog
 
 from khala.contracts.pink import HttpFailure, HttpRequest, HttpRequestError, HttpResponse
+from khala.contracts.pink_memory import cache_write
 from khala.enclave.backend import EnclaveBackend
 
 log = structlog.get_logger("khala.worker.pink")
@@ -78,16 +79,7 @@ class WorkerPinkBackend:
     def cache_set(self, contract: bytes, key: bytes, value: bytes | None) -> bool:
         """Write or remove; False beyond the contract's quota."""
         with self._lock:
-            if value is None:
-                self._cache.pop((contract, key), None)
-                return True
-            used = sum(len(k) + len(v) for (c, k), v in self._cache.items() if c == contract)
-            old = self._cache.get((contract, key))
-            grown = len(key) + len(value) - (0 if old is None else len(key) + len(old))
-            if used + grown > CACHE_QUOTA_BYTES:
-                return False
-            self._cache[(contract, key)] = value
-            return True
+            return cache_write(self._cache, contract, key, value, CACHE_QUOTA_BYTES)
 
     def log(self, contract: bytes, level: int, message: str) -> None:
         """Write a contract's log line to the worker's log."""

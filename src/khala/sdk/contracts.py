@@ -123,6 +123,7 @@ class ContractInstance:
         """Queries by message name."""
         self.tx = _Messages(self, "tx")
         """Commands by message name."""
+        self._chosen: tuple[str, bytes, bytes] | None = None
 
     def info(self) -> ContractInfo:
         """The contract's on-chain record.
@@ -204,7 +205,9 @@ class ContractInstance:
         pair = origin or self.signer
         if pair is None:
             raise SdkError(SdkErrorCode.BAD_RESPONSE, "a query needs a signing key")
-        url, worker, ecdh = self._worker()
+        if self._chosen is None:  # four chain reads: done once, until the worker fails us
+            self._chosen = self._worker()
+        url, worker, ecdh = self._chosen
         reply_secret = self.entropy(32)
         account = pair.public_key if certificate is None else bytes(certificate.account)
         body = QueryBody(
@@ -222,7 +225,12 @@ class ContractInstance:
             sign_query(body, pair, certificate),
             self.entropy(EPHEMERAL_ENTROPY_LENGTH),
         )
-        answer_hex = _post_query(url, sealed)
+        try:
+            answer_hex = _post_query(url, sealed)
+        except SdkError as error:
+            if error.code is SdkErrorCode.CONNECTION_FAILED:
+                self._chosen = None  # ask the chain again next time: the worker may have moved
+            raise
         try:
             answer = open_answer(reply_secret, answer_hex, bytes(body.nonce), worker)
         except QueryError as error:

@@ -14,21 +14,22 @@ from enum import StrEnum
 
 from khala.errors import KhalaError
 from khala.node.storage import ChainStore, NodeStoreView, StoredBlock, corrupt
-from khala.primitives.crypto import Keypair
+from khala.primitives.crypto import Keypair, KeyScheme, verify
 from khala.primitives.finality import Justification, sign_finality
 from khala.primitives.scale import codec_of
 from khala.primitives.trie import Layout, Trie, build_root
 from khala.primitives.types import Header, SealDigest
 from khala.primitives.types import genesis_header as genesis_header_of
-from khala.runtime.builder import BlockBuilder, BuiltBlock
-from khala.runtime.executive import Executive
+from khala.runtime.block import Block, BlockError, BlockErrorCode
+from khala.runtime.builder import BlockBuilder, BuiltBlock, apply_changes
+from khala.runtime.executive import Executive, slot_of
 from khala.runtime.genesis import (
     GenesisConfig,
     build_genesis_storage,
     preset_of,
 )
 from khala.runtime.modules.authorship.constants import ENGINE_ID
-from khala.runtime.modules.authorship.hooks import author_of_slot
+from khala.runtime.modules.authorship.hooks import author_of_slot, find_author
 from khala.runtime.modules.authorship.state import AUTHORITY_SET_ID
 from khala.runtime.presets import Preset
 from khala.runtime.releases import Release
@@ -65,6 +66,52 @@ class AuthoredBlock:
     """Its hash."""
     built: BuiltBlock
     """What building it produced (included and rejected transactions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SealedBlock:
+    """A sealed block with its post-state, ready to be committed."""
+
+    authored: AuthoredBlock
+    """Header, hash and what building it produced."""
+    extrinsics: list[bytes]
+    """The body."""
+    changes: dict[bytes, bytes | None]
+    """Its storage changes."""
+    trie: Trie
+    """The post-state (a fork of the parent's trie, not yet committed)."""
+
+    @property
+    def header(self) -> Header:
+        """The sealed header."""
+        return self.authored.header
+
+    @property
+    def block_hash(self) -> bytes:
+        """Its hash."""
+        return self.authored.block_hash
+
+
+def _check_seal(state: State, header: Header) -> Header:
+    """Return the unsealed header after checking that the slot's author sealed it.
+
+    Raises:
+        BlockError: ``block.bad_seal`` or ``block.bad_authorship``.
+    """
+    seal = header.digest[-1] if header.digest else None
+    if not isinstance(seal, SealDigest) or seal.engine != ENGINE_ID:
+        raise BlockError(BlockErrorCode.BAD_SEAL, f"block #{header.number} is not sealed")
+    unsealed = replace(header, digest=header.digest[:-1])
+    try:
+        author = find_author(state, slot_of(unsealed))
+    except KhalaError as error:
+        raise BlockError(BlockErrorCode.BAD_AUTHORSHIP, error.message) from None
+    if not verify(KeyScheme.ED25519, author.finality_key, unsealed.hash(), seal.signature):
+        raise BlockError(
+            BlockErrorCode.BAD_SEAL,
+            f"the seal of block #{header.number} is not its slot author's signature",
+        )
+    return unsealed
 
 
 def _checked_head(store: ChainStore) -> Header:
@@ -218,22 +265,70 @@ class Chain:
         return BlockBuilder(self.executive, self.trie.fork(), self.head, slot=slot, now_ms=now_ms)
 
     def seal_block(self, key: Keypair, builder: BlockBuilder) -> AuthoredBlock:
-        """Finish, seal, finalize and commit a block begun with :meth:`start_block`."""
+        """Finish, seal, finalize (1-of-1) and commit a block begun with :meth:`start_block`."""
+        sealed = self.seal(key, builder)
         set_id = AUTHORITY_SET_ID.get(self.best_state())
+        justification = sign_finality([key], sealed.block_hash, sealed.header.number, set_id)
+        self.commit(sealed, _JUSTIFICATION.encode(justification))
+        return sealed.authored
+
+    def seal(self, key: Keypair, builder: BlockBuilder) -> SealedBlock:
+        """Finish and seal a block begun with :meth:`start_block`, without storing it."""
         built = builder.finish()
-        work = builder.trie
         unsealed = built.block.header
         seal = SealDigest(ENGINE_ID, key.sign(unsealed.hash()))
         header = replace(unsealed, digest=[*unsealed.digest, seal])
-        block_hash = header.hash()
-        justification = sign_finality([key], block_hash, header.number, set_id)
+        authored = AuthoredBlock(header, header.hash(), built)
+        return SealedBlock(authored, built.block.extrinsics, built.changes, builder.trie)
+
+    def import_block(
+        self, header: Header, extrinsics: list[bytes], *, local_time_ms: int | None = None
+    ) -> SealedBlock:
+        """Check and execute a block another authority sealed on top of the head.
+
+        Checks, in order: the parent is the head, the seal is the slot author's signature, every
+        extrinsic applies, the extrinsics root and then the state root match the header. Nothing
+        is stored; :meth:`commit` stores the result.
+
+        Raises:
+            BlockError: ``block.unknown_parent``, ``block.bad_seal``, the executive's codes, or
+                ``block.state_root_mismatch`` (the author computed another state than this node).
+        """
+        if header.parent_hash != self.head_hash or header.number != self.head.number + 1:
+            raise BlockError(
+                BlockErrorCode.UNKNOWN_PARENT,
+                f"block #{header.number} does not extend the head #{self.head.number}",
+            )
+        unsealed = _check_seal(self.best_state(), header)
+        work = self.trie.fork()
+        state = self.executive.execute_block(
+            work, Block(unsealed, extrinsics), local_time_ms=local_time_ms
+        )
+        changes = state.changes()
+        root = apply_changes(work, changes)
+        if root != header.state_root:
+            raise BlockError(
+                BlockErrorCode.STATE_ROOT_MISMATCH,
+                f"block #{header.number} gives state root 0x{root.hex()} here, its header claims "
+                f"0x{header.state_root.hex()}",
+            )
+        built = BuiltBlock(Block(header, extrinsics), changes, list(extrinsics), [], [])
+        return SealedBlock(AuthoredBlock(header, header.hash(), built), extrinsics, changes, work)
+
+    def commit(self, sealed: SealedBlock, justification: bytes | None) -> None:
+        """Store a sealed or imported block as the new head and the state readers see.
+
+        The block is final when a justification is given.
+        """
+        work = sealed.trie
         work.commit()
         self.store.commit_block(
-            StoredBlock(
-                header, built.block.extrinsics, _JUSTIFICATION.encode(justification), built.changes
-            ),
-            finalized=True,
+            StoredBlock(sealed.header, sealed.extrinsics, justification, sealed.changes),
+            finalized=justification is not None,
             removed=work.take_removed(),
         )
-        self._tip = (header, block_hash, work)  # one assignment: readers see old or new
-        return AuthoredBlock(header, block_hash, built)
+        self._tip = (sealed.header, sealed.block_hash, work)  # one assignment: old or new
+
+    def finalize(self, block_hash: bytes, justification: bytes) -> None:
+        """Record a stored block's justification and make it the finalized block."""
+        self.store.finalize(block_hash, justification)

@@ -171,6 +171,15 @@ class LmdbChainStore:
         self._write(lambda txn: self._write_block(txn, block, finalized, removed or []))
         self._pending.clear()
 
+    def finalize(self, block_hash: bytes, justification: bytes) -> None:
+        """Store the justification and move the finalized pointer in one transaction."""
+
+        def write(txn: lmdb.Transaction) -> None:
+            txn.put(block_hash, justification, db=self._justifications)
+            txn.put(b"finalized", block_hash, db=self._meta)
+
+        self._write(write)
+
     def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
         """Hold ``genesis`` and, as the finalized head, ``block`` with the buffered state.
 

@@ -7,14 +7,17 @@ drive it directly. Subscribers receive notifications on ``asyncio.Queue``s.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from khala.node.chain import AuthoredBlock, Chain
+from khala.node.chain import AuthoredBlock, Chain, SealedBlock
 from khala.node.clock import Clock
 from khala.node.txpool import TransactionPool
 from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import blake2_256
+from khala.primitives.types import Header
+from khala.runtime.builder import BlockBuilder
 from khala.runtime.modules.authorship.state import CURRENT_SLOT
 from khala.runtime.modules.system.state import account
 from khala.runtime.modules.timestamp.state import NOW
@@ -57,10 +60,23 @@ class Node:
         self.clock = clock
         self.transaction_arrived = asyncio.Event()
         self._head_subscribers: list[asyncio.Queue[Any]] = []
+        self._final_subscribers: list[asyncio.Queue[Any]] = []
+        self._awaiting_finality: dict[bytes, list[bytes]] = {}
+        self.relay: Callable[[bytes], None] | None = None
+        """Called with each transaction a client submitted here (after it was pooled)."""
+        self.relayed_submissions = 0
+        """Transactions handed to :attr:`relay` so far."""
+        self.settle: Callable[[], Awaitable[None]] | None = None
+        """Returns once every transaction handed to :attr:`relay` so far reached the other
+        reachable nodes (the RPC server awaits it before answering a submission)."""
         self._watchers: dict[bytes, list[asyncio.Queue[TransactionStatus]]] = {}
 
-    def submit(self, raw: bytes) -> bytes:
+    def submit(self, raw: bytes, *, relay: bool = True) -> bytes:
         """Validate and pool a transaction; returns its hash.
+
+        With ``relay`` (a client's submission) the transaction is also handed to
+        :attr:`relay` when set: the clustered engine passes it on to the other nodes. A
+        transaction another node relayed is pooled with ``relay=False`` (not passed on again).
 
         Raises:
             InvalidTransactionError: When the runtime refuses it.
@@ -84,6 +100,9 @@ class Node:
         )
         self._report_dropped()
         self.transaction_arrived.set()
+        if relay and self.relay is not None:
+            self.relay(raw)
+            self.relayed_submissions += 1
         return tx_hash
 
     def _report_dropped(self) -> None:
@@ -109,16 +128,26 @@ class Node:
         if not queues:
             self._watchers.pop(tx_hash, None)
 
-    def subscribe_heads(self) -> asyncio.Queue[Any]:
-        """Return a queue receiving every new (and immediately final) head."""
+    def subscribe_heads(self, *, finalized: bool = False) -> asyncio.Queue[Any]:
+        """Return a queue receiving every new head (every newly finalized one if ``finalized``).
+
+        With the dev engine a block is final as soon as it is authored; with the clustered
+        engine it becomes final when its votes arrive.
+        """
         queue: asyncio.Queue[Any] = asyncio.Queue(SUBSCRIBER_QUEUE_LIMIT)
-        self._head_subscribers.append(queue)
+        (self._final_subscribers if finalized else self._head_subscribers).append(queue)
         return queue
 
     def unsubscribe_heads(self, queue: asyncio.Queue[Any]) -> None:
         """Stop sending heads to ``queue``."""
-        if queue in self._head_subscribers:
-            self._head_subscribers.remove(queue)
+        for subscribers in (self._head_subscribers, self._final_subscribers):
+            if queue in subscribers:
+                subscribers.remove(queue)
+
+    def finalized_header(self) -> Header:
+        """The last finalized block's header."""
+        finalized = self.chain.store.finalized_hash()
+        return self.chain.head if finalized is None else self.chain.header(finalized)
 
     def wait_before_next_block_ms(self) -> int:
         """Milliseconds until the next block's timestamp may be the current time.
@@ -140,23 +169,60 @@ class Node:
         return authored
 
     async def author_next_async(self) -> AuthoredBlock:
-        """Author the next block without stalling the event loop.
+        """Author and finalize (1-of-1) the next block without stalling the event loop.
 
         Transactions are applied in slices of :data:`BUILD_SLICE` with a yield to the loop
         between them, on a fork of the head's trie, so RPC reads keep being answered from the
         previous head (never a half-built block). Finishing (the state root) and the LMDB
         commit run in a worker thread.
         """
+        builder = await self._build(None)
+        authored = await asyncio.to_thread(self.chain.seal_block, self.authority, builder)
+        self._finish(authored)
+        return authored
+
+    async def build_next_async(self, choose_slot: Callable[[int], int]) -> SealedBlock:
+        """Build and seal the next block without storing it.
+
+        The clustered engine appends it to its log first; ``choose_slot`` moves the earliest
+        slot to one this node owns.
+        """
+        builder = await self._build(choose_slot)
+        return await asyncio.to_thread(self.chain.seal, self.authority, builder)
+
+    async def _build(self, choose_slot: Callable[[int], int] | None) -> BlockBuilder:
         slot, now_ms, candidates = self._prepare()
+        if choose_slot is not None:
+            slot = choose_slot(slot)
         builder = self.chain.start_block(self.authority, slot=slot, now_ms=now_ms)
         for index, raw in enumerate(candidates, start=1):
             if not builder.push(raw):
                 break
             if index % BUILD_SLICE == 0:
                 await asyncio.sleep(0)
-        authored = await asyncio.to_thread(self.chain.seal_block, self.authority, builder)
-        self._finish(authored)
-        return authored
+        return builder
+
+    def adopt(self, sealed: SealedBlock) -> None:
+        """Store a block sealed here or imported as the new head, not yet final.
+
+        The pool, transaction watchers and head subscribers are told.
+        """
+        self.chain.commit(sealed, None)
+        self._note_head(sealed.authored)
+        included = [blake2_256(raw) for raw in sealed.authored.built.included]
+        self._awaiting_finality[sealed.block_hash] = included
+
+    def finalize(self, header: Header, justification: bytes) -> None:
+        """Make a stored block final with its justification and tell watchers and subscribers.
+
+        Blocks are finalized in order; each one's transactions get their ``finalized`` status.
+        """
+        block_hash = header.hash()
+        self.chain.finalize(block_hash, justification)
+        for tx_hash in self._awaiting_finality.pop(block_hash, []):
+            self._notify(tx_hash, TransactionStatus("finalized", block_hash), last=True)
+        for queue in list(self._final_subscribers):
+            _offer(queue, header)
 
     def _prepare(self) -> tuple[int, int, list[bytes]]:
         """The next block's slot and time, and the pool's ready transactions, best first."""
@@ -170,7 +236,16 @@ class Node:
         return slot, now_ms, list(self.pool.ready(nonces))
 
     def _finish(self, authored: AuthoredBlock) -> None:
-        """Update the pool and tell watchers and subscribers about an authored block."""
+        """Tell the pool, watchers and subscribers about a block authored and finalized here."""
+        self._note_head(authored)
+        for raw in authored.built.included:
+            tx_hash = blake2_256(raw)
+            self._notify(tx_hash, TransactionStatus("finalized", authored.block_hash), last=True)
+        for queue in list(self._final_subscribers):
+            _offer(queue, authored.header)
+
+    def _note_head(self, authored: AuthoredBlock) -> None:
+        """Update the pool and tell watchers and head subscribers about a new head."""
         included = [blake2_256(raw) for raw in authored.built.included]
         rejected = [blake2_256(raw) for raw, _ in authored.built.rejected]
         self.pool.remove(included + rejected)
@@ -184,7 +259,6 @@ class Node:
         self._report_dropped()
         for tx_hash in included:
             self._notify(tx_hash, TransactionStatus("inBlock", authored.block_hash))
-            self._notify(tx_hash, TransactionStatus("finalized", authored.block_hash), last=True)
         for tx_hash in rejected:
             self._notify(tx_hash, TransactionStatus("invalid"), last=True)
         for queue in list(self._head_subscribers):

@@ -17,7 +17,7 @@ headers and justifications are all kept). ``archive`` (N = None) journals but ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -84,6 +84,13 @@ class ChainStore(Protocol):
         """Atomically store a block with its buffered nodes and make it the head.
 
         ``removed`` lists the nodes the block's changes superseded (journaled for pruning).
+        """
+        ...
+
+    def finalize(self, block_hash: bytes, justification: bytes) -> None:
+        """Store a committed block's justification and make it the finalized block.
+
+        One transaction; the clustered engine finalizes blocks after their votes arrive.
         """
         ...
 
@@ -194,6 +201,12 @@ class MemoryChainStore:
         self._best = block_hash
         if finalized:
             self._finalized = block_hash
+
+    def finalize(self, block_hash: bytes, justification: bytes) -> None:
+        """Attach the justification and move the finalized pointer."""
+        block = self._blocks[block_hash]
+        self._blocks[block_hash] = replace(block, justification=justification)
+        self._finalized = block_hash
 
     def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
         """Hold ``genesis`` and, as the finalized head, ``block`` with the buffered state."""

@@ -57,6 +57,14 @@ class Justification:
     """The authorities' signatures."""
 
 
+def finality_threshold(authorities: int) -> int:
+    """Signatures that finalize a block under a set of ``authorities``: more than 2/3.
+
+    GRANDPA's ``n − ⌊(n − 1)/3⌋``: 1 of 1, 3 of 3, 3 of 4, 5 of 7.
+    """
+    return authorities - (authorities - 1) // 3 if authorities else 1
+
+
 def finality_message(block_hash: bytes, number: int, set_id: int) -> bytes:
     """Return the bytes every authority signs: ``SCALE((hash, number, set_id))``."""
     message: bytes = codec_of(tuple[H256, U32, U64]).encode((block_hash, number, set_id))
@@ -101,7 +109,7 @@ def verify_justification(
         if item.authority in allowed
         and verify(KeyScheme.ED25519, item.authority, message, item.signature)
     }
-    needed = len(allowed) * 2 // 3 + 1
+    needed = finality_threshold(len(allowed))
     if len(signers) < needed:
         raise FinalityError(
             FinalityErrorCode.NOT_ENOUGH_SIGNATURES,

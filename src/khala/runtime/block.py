@@ -79,7 +79,9 @@ class BlockErrorCode(StrEnum):
     STATE_ROOT_MISMATCH = "block.state_root_mismatch"
     """Executing the block gave another state root than the header claims."""
     UNKNOWN_PARENT = "block.unknown_parent"
-    """The parent block is not known."""
+    """The parent block is not known (or is not the importer's head)."""
+    BAD_SEAL = "block.bad_seal"
+    """The header carries no seal, or the seal is not the slot author's signature over it."""
 
 
 class BlockError(KhalaError):

@@ -158,18 +158,25 @@ class Subscriptions:
             return subscription_id
         positional(params, 0, method)
         notification = HEAD_SUBSCRIPTIONS[method]
-        queue = self.node.subscribe_heads()
+        finalized = notification == "chain_finalizedHead"
+        queue = self.node.subscribe_heads(finalized=finalized)
         session.tasks[subscription_id] = asyncio.create_task(
-            self._pump_heads(session, subscription_id, notification, queue)
+            self._pump_heads(session, subscription_id, notification, queue, finalized)
         )
         return subscription_id
 
     async def _pump_heads(
-        self, session: Session, subscription: str, method: str, queue: asyncio.Queue[Any]
+        self,
+        session: Session,
+        subscription: str,
+        method: str,
+        queue: asyncio.Queue[Any],
+        finalized: bool,
     ) -> None:
         try:
             await asyncio.sleep(0)  # let the subscription id reach the client first
-            await self._notify(session, method, subscription, header_json(self.node.chain.head))
+            first = self.node.finalized_header() if finalized else self.node.chain.head
+            await self._notify(session, method, subscription, header_json(first))
             while True:
                 header = await queue.get()
                 await self._notify(session, method, subscription, header_json(header))

@@ -106,22 +106,34 @@ DEV_COUNCIL = ("Alice", "Bob", "Charlie")
 """The dev chain's council: motions need two of the three for ½ and ⅔, all three for "all"."""
 
 
-def dev_genesis(dev_root: bytes | None = None) -> GenesisConfig:
-    """Return the dev chain: //Alice..//Ferdie endowed, //Alice authority and sudo.
+def dev_genesis(dev_root: bytes | None = None, authorities: int = 1) -> GenesisConfig:
+    """Return the dev chain: //Alice..//Ferdie endowed, //Alice sudo, //Alice the authority.
 
     With ``dev_root`` (the dev PKI's root CA), simulated workers of this version may register.
+    With ``authorities`` > 1 (a local cluster), the first that many dev accounts (//Alice,
+    //Bob, //Charlie, ...) are the authority set, each with its ed25519 key of the same URI.
     """
     endowed = tuple(
         (keypair_from_uri(f"//{name}").public_key, DEV_ENDOWMENT) for name in DEV_ACCOUNTS
     )
     alice = keypair_from_uri("//Alice").public_key
-    authority = Authority(keypair_from_uri("//Alice", KeyScheme.ED25519).public_key, alice)
+    if not 1 <= authorities <= len(DEV_ACCOUNTS):
+        raise GenesisError(
+            GenesisErrorCode.INVALID_CONFIG, f"a dev chain has 1 to {len(DEV_ACCOUNTS)} authorities"
+        )
+    authority_set = tuple(
+        Authority(
+            keypair_from_uri(f"//{name}", KeyScheme.ED25519).public_key,
+            keypair_from_uri(f"//{name}").public_key,
+        )
+        for name in DEV_ACCOUNTS[:authorities]
+    )
     roots = () if dev_root is None else (dev_root,)
     measurements = () if dev_root is None else (simulated_measurement(),)
     return GenesisConfig(
         PRESETS[PresetName.DEV],
         endowed,
-        (authority,),
+        authority_set,
         alice,
         roots,
         measurements,

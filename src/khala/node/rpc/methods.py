@@ -55,6 +55,9 @@ MAX_SYNC_BLOCKS = 1000
 MAX_SYNC_BYTES = 8 * 1024 * 1024
 """``khala_syncBlocks`` stops adding blocks once its answer reaches about this many bytes."""
 
+MAX_RELAYED = 512
+"""Most transactions one ``khala_relayExtrinsics`` call carries (the relaying node's batch)."""
+
 _HEADER = codec_of(Header)
 Handler = Callable[[Any], Any]
 """A method: takes the request's params, returns the JSON result."""
@@ -104,6 +107,7 @@ class RpcMethods:
             "author_pendingExtrinsics": self.pending_extrinsics,
             "payment_queryInfo": self.query_info,
             "khala_syncBlocks": self.sync_blocks,
+            "khala_relayExtrinsics": self.relay_extrinsics,
             "chain_getHead": self.get_block_hash,
             "system_peers": lambda _: [],
             "system_localPeerId": lambda _: peer_id(node.authority.public_key),
@@ -250,6 +254,25 @@ class RpcMethods:
             return hex0x(self.node.submit(raw))
         except (InvalidTransactionError, PoolError) as error:
             raise transaction_error(error) from None
+
+    def relay_extrinsics(self, params: Any) -> int:
+        """Pool transactions another node of a cluster accepted; returns how many were new.
+
+        They are validated like any submission and not relayed again; refusals (already pooled,
+        already included, stale) are expected and not errors.
+        """
+        (extrinsics,) = positional(params, 1, "khala_relayExtrinsics")
+        if not isinstance(extrinsics, list) or len(extrinsics) > MAX_RELAYED:
+            raise invalid_params(f"extrinsics must be an array of at most {MAX_RELAYED}")
+        accepted = 0
+        for extrinsic in extrinsics:
+            raw = hex_bytes(extrinsic, "extrinsic")
+            try:
+                self.node.submit(raw, relay=False)
+            except (InvalidTransactionError, PoolError):
+                continue
+            accepted += 1
+        return accepted
 
     def query_info(self, params: Any) -> dict[str, Any]:
         """The fee an extrinsic would pay (``payment_queryInfo``)."""

@@ -161,8 +161,18 @@ class RpcServer:
         """Answer one request body (single or batch) as JSON text; None for notifications only.
 
         A batch's answers together stay under the response limit: once they reach it, the
-        remaining calls are answered with ``-32008`` instead of being run.
+        remaining calls are answered with ``-32008`` instead of being run. When the request
+        pooled transactions on a clustered node, the answer waits until the other reachable
+        nodes hold them too (:attr:`Node.settle`), so an accepted transaction outlives this
+        node.
         """
+        mark = self.node.relayed_submissions
+        answer = await self._process(body, session)
+        if self.node.relayed_submissions != mark and self.node.settle is not None:
+            await self.node.settle()
+        return answer
+
+    async def _process(self, body: str | bytes, session: Session | None) -> str | None:
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):

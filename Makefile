@@ -7,7 +7,7 @@ SHARED ?= ../shared
 
 JS_STAMP := tests/js/node_modules/.installed-stamp
 
-.PHONY: venv test check format lint typecheck unit js-deps browser-deps bench bench-transfers-baseline devnet run clean
+.PHONY: venv test check format lint typecheck unit js-deps browser-deps etcd-deps bench bench-transfers-baseline devnet run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-unit: $(STAMP) $(JS_STAMP) browser-deps
+unit: $(STAMP) $(JS_STAMP) browser-deps etcd-deps
 	$(BIN)/pytest
 
 ## browser-deps: headless Chromium and its driver from Debian, for the console's browser test.
@@ -40,6 +40,13 @@ browser-deps:
 		command -v apt-get >/dev/null || { echo "the console test needs chromium and chromedriver"; exit 1; }; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; }
+
+## etcd-deps: etcd from Debian (etcd-server), for the clustered engine's tests and `khala cluster up`.
+etcd-deps:
+	@command -v etcd >/dev/null || { \
+		command -v apt-get >/dev/null || { echo "the cluster tests need etcd (etcd-server)"; exit 1; }; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q etcd-server; }
 
 ## js-deps: @polkadot/api (pinned by tests/js/package-lock.json) for the polkadot.js tests.
 js-deps: $(JS_STAMP)

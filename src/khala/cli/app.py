@@ -9,6 +9,7 @@ from khala.cli import (
     attestation,
     bench,
     chain,
+    cluster,
     console,
     contract,
     devnet,
@@ -41,6 +42,7 @@ app = typer.Typer(
 app.add_typer(spec.app, name="spec")
 app.add_typer(bench.app, name="bench")
 app.add_typer(node.app, name="node")
+app.add_typer(cluster.app, name="cluster")
 app.command("devnet")(devnet.devnet)
 app.command("console")(console.console)
 app.add_typer(key.app, name="key")

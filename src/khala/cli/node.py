@@ -88,6 +88,37 @@ def node(
         help="Start from this verified snapshot when the base path holds no chain yet "
         "(ignored once it does).",
     ),
+    engine: str = typer.Option(
+        "dev",
+        "--engine",
+        help="`dev`: this node seals and finalizes every block alone. `etcd`: several nodes, "
+        "blocks ordered by an etcd cluster and final once more than 2/3 of the authorities "
+        "co-signed them (see docs/cluster.md).",
+    ),
+    etcd_endpoints: str = typer.Option(
+        "",
+        "--etcd-endpoints",
+        help="Client URLs of the etcd members, comma-separated (with --engine etcd), e.g. "
+        "http://127.0.0.1:2379,http://127.0.0.1:22379.",
+    ),
+    authority_key: Path | None = typer.Option(
+        None,
+        "--authority-key",
+        help="A file holding this node's ed25519 authority secret URI (mnemonic, 0x seed or "
+        "//Dev path); overrides --authority, keeps the secret out of the process list.",
+    ),
+    dev_authorities: int = typer.Option(
+        1,
+        "--dev-authorities",
+        min=1,
+        max=6,
+        help="Authorities of the dev genesis: //Alice, //Bob, ... (3 for a local cluster).",
+    ),
+    advertise_url: str | None = typer.Option(
+        None,
+        "--advertise-url",
+        help="The RPC URL other nodes forward transactions to (default http://RPC_HOST:PORT).",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a khala chain node with JSON-RPC on one port (HTTP and WebSocket).
@@ -102,6 +133,19 @@ def node(
             raise typer.BadParameter(
                 "choose --block-time or --instant-seal", param_hint="--instant-seal"
             )
+        if engine not in ("dev", "etcd"):
+            raise typer.BadParameter(f"{engine!r} is not `dev` or `etcd`", param_hint="--engine")
+        endpoints = tuple(url.strip() for url in etcd_endpoints.split(",") if url.strip())
+        if engine == "etcd" and not endpoints:
+            raise typer.BadParameter(
+                "--engine etcd needs the etcd members' URLs", param_hint="--etcd-endpoints"
+            )
+        if engine == "etcd" and instant_seal:
+            raise typer.BadParameter(
+                "the etcd engine builds blocks on a timer", param_hint="--instant-seal"
+            )
+        if authority_key is not None:
+            authority = _read_secret(authority_key)
         config = NodeConfig(
             base_path=base_path,
             rpc_host=rpc_host,
@@ -115,6 +159,10 @@ def node(
             fresh=fresh,
             state_pruning=_pruning(state_pruning),
             db_max_size=_size(db_max_size),
+            engine=engine,
+            etcd_endpoints=endpoints,
+            dev_authorities=dev_authorities,
+            advertise_url=advertise_url,
         )
         if ctx.invoked_subcommand is not None:
             ctx.obj = config
@@ -143,7 +191,7 @@ def export_snapshot_command(
         store = _store(config)
         try:
             block = None if at == "finalized" else _block_number(at)
-            genesis = load_genesis(config.genesis_file, config.dev_pki)
+            genesis = load_genesis(config.genesis_file, config.dev_pki, config.dev_authorities)
             summary = export_snapshot(store, genesis, file, progress, block)
         finally:
             store.close()
@@ -166,7 +214,7 @@ def import_snapshot_command(
     with reported_errors(as_json=as_json):
         store = _store(config)
         try:
-            genesis = load_genesis(config.genesis_file, config.dev_pki)
+            genesis = load_genesis(config.genesis_file, config.dev_pki, config.dev_authorities)
             summary = import_snapshot(store, genesis, file, progress)
         finally:
             store.close()
@@ -186,9 +234,27 @@ def _start_from_snapshot(config: NodeConfig, file: Path) -> None:
         if store.best_hash() is not None:
             progress(f"the base path holds a chain already; --from-snapshot {file} is ignored")
             return
-        import_snapshot(store, load_genesis(config.genesis_file, config.dev_pki), file, progress)
+        import_snapshot(
+            store,
+            load_genesis(config.genesis_file, config.dev_pki, config.dev_authorities),
+            file,
+            progress,
+        )
     finally:
         store.close()
+
+
+def _read_secret(path: Path) -> str:
+    """The secret URI in a key file (its first non-empty line)."""
+    try:
+        lines = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot read {path}: {error.strerror}", param_hint="--authority-key"
+        ) from None
+    if not lines:
+        raise typer.BadParameter(f"{path} holds no secret URI", param_hint="--authority-key")
+    return lines[0]
 
 
 def _block_number(text: str) -> int:

@@ -1,7 +1,8 @@
 """Supervising the devnet's processes: start, watch, restart with backoff, stop cleanly.
 
-Each process runs ``python -m khala …`` in its own session (so a Ctrl-C in the terminal
-reaches the supervisor only), with stdout and stderr appended to ``logs/<name>.log``. A process
+Each process runs ``python -m khala …`` (or another program, such as etcd) in its own session
+(so a Ctrl-C in the terminal reaches the supervisor only), with stdout and stderr appended to
+``logs/<name>.log``. A process
 that exits while the devnet runs is restarted after a backoff (0.5 s doubling to 30 s; the
 backoff resets once it has run a minute) and shown as restarting. Stopping sends SIGTERM in
 reverse start order (the console and relayer first, the node last), waits, then SIGKILLs
@@ -52,7 +53,9 @@ class ProcessSpec:
     name: str
     """Its name in the view and in ``logs/<name>.log``."""
     args: tuple[str, ...]
-    """``khala`` arguments (run as ``python -m khala ARGS``)."""
+    """``khala`` arguments (run as ``python -m khala ARGS``), or the program's own."""
+    program: str | None = None
+    """Another executable to run with ``args`` (etcd); None runs khala."""
 
 
 @dataclass
@@ -93,11 +96,11 @@ class Supervisor:
     async def _spawn(self, supervised: Supervised) -> asyncio.subprocess.Process:
         log_file = (self.logs / f"{supervised.spec.name}.log").open("ab")
         try:
+            spec = supervised.spec
+            command = (spec.program,) if spec.program else (sys.executable, "-m", "khala")
             process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "khala",
-                *supervised.spec.args,
+                *command,
+                *spec.args,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=asyncio.subprocess.STDOUT,

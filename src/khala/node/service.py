@@ -18,6 +18,9 @@ from khala.errors import KhalaError
 from khala.node.chain import Chain
 from khala.node.clock import Clock, SystemClock
 from khala.node.engine import DevEngine
+from khala.node.etcd.engine import EtcdEngine
+from khala.node.etcd.gateway import GatewayEtcd
+from khala.node.etcd.settings import ClusterSettings
 from khala.node.lmdb_store import DEFAULT_MAX_SIZE, LmdbChainStore
 from khala.node.node import Node
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, RpcPolicy
@@ -64,6 +67,15 @@ class NodeConfig:
     """Blocks whose state is kept (``--state-pruning``); None keeps every state (archive)."""
     db_max_size: int = DEFAULT_MAX_SIZE
     """Largest the LMDB map may grow (``--db-max-size``)."""
+    engine: str = "dev"
+    """``dev`` (one authority seals and finalizes) or ``etcd`` (DESIGN §13: etcd orders blocks,
+    the authorities co-sign them)."""
+    etcd_endpoints: tuple[str, ...] = ()
+    """Client URLs of the etcd members (``--etcd-endpoints``), for the ``etcd`` engine."""
+    dev_authorities: int = 1
+    """Authorities of the built-in dev genesis (//Alice, //Bob, ...): 3 for a local cluster."""
+    advertise_url: str | None = None
+    """The RPC URL other nodes forward transactions to; None: ``http://rpc_host:port``."""
 
 
 GC_THRESHOLDS = (100_000, 50, 1_000)
@@ -93,8 +105,12 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
-def load_genesis(path: Path | None, dev_pki: Path | None = None) -> GenesisConfig:
-    """Read a genesis config file, or build the dev genesis (trusting ``dev_pki``'s root).
+def load_genesis(
+    path: Path | None, dev_pki: Path | None = None, dev_authorities: int = 1
+) -> GenesisConfig:
+    """Read a genesis config file, or build the dev genesis.
+
+    The dev genesis trusts ``dev_pki``'s root and has ``dev_authorities`` authorities.
 
     Raises:
         GenesisError: For a malformed config.
@@ -102,7 +118,7 @@ def load_genesis(path: Path | None, dev_pki: Path | None = None) -> GenesisConfi
     """
     if path is None:
         root = None if dev_pki is None else load_or_create(dev_pki).root_der
-        return dev_genesis(root)
+        return dev_genesis(root, dev_authorities)
     return parse_genesis_config(json.loads(path.read_text()))
 
 
@@ -115,6 +131,14 @@ def open_store(
     if base_path is None:
         return MemoryChainStore(state_pruning)
     return LmdbChainStore(base_path / "chain", state_pruning=state_pruning, max_size=max_size)
+
+
+def advertised_url(config: NodeConfig, port: int) -> str:
+    """The RPC URL followers forward transactions to."""
+    if config.advertise_url:
+        return config.advertise_url
+    host = "127.0.0.1" if config.rpc_host in ("0.0.0.0", "") else config.rpc_host  # noqa: S104
+    return f"http://{host}:{port}"
 
 
 class NodeService:
@@ -148,10 +172,23 @@ class NodeService:
             if lock is not None:
                 lock.release()
 
+    def _engine(self, node: Node, block_time: float) -> DevEngine | EtcdEngine:
+        """The block engine the config names."""
+        config = self.config
+        if config.engine == "etcd":
+            return EtcdEngine(
+                node,
+                GatewayEtcd(list(config.etcd_endpoints)),
+                rpc_url=advertised_url(config, self.port or config.rpc_port),
+                settings=ClusterSettings(block_time_s=block_time),
+            )
+        return DevEngine(node, block_time_s=block_time, instant_seal=config.instant_seal)
+
     async def _run_locked(self, config: NodeConfig) -> None:
         store = open_store(config.base_path, config.state_pruning, config.db_max_size)
         try:
-            chain = Chain(store, load_genesis(config.genesis_file, config.dev_pki))
+            genesis = load_genesis(config.genesis_file, config.dev_pki, config.dev_authorities)
+            chain = Chain(store, genesis)
             authority = keypair_from_uri(config.authority_uri, KeyScheme.ED25519)
             node = Node(chain, TransactionPool(config.pool_limit), authority, self.clock)
             self.node = node
@@ -164,7 +201,7 @@ class NodeService:
             self.port = runner.addresses[0][1] if runner.addresses else config.rpc_port
             tune_interpreter()
             block_time = config.block_time_s or chain.preset.block_time_ms / 1000
-            engine = DevEngine(node, block_time_s=block_time, instant_seal=config.instant_seal)
+            engine = self._engine(node, block_time)
             log.info(
                 "node started",
                 genesis="0x" + chain.genesis_hash.hex(),
@@ -172,6 +209,7 @@ class NodeService:
                 preset=chain.preset.name.value,
                 rpc=f"{config.rpc_host}:{self.port}",
                 seal="instant" if config.instant_seal else f"every {block_time}s",
+                engine=config.engine,
             )
             self.ready.set()
             try:
@@ -180,6 +218,8 @@ class NodeService:
             finally:
                 await server.close()
                 await runner.cleanup()
+                if isinstance(engine, EtcdEngine):
+                    await engine.etcd.close()
         except KhalaError:
             raise
         finally:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from khala.attestation.dev_pki import load_or_create
+from khala.devnet.layout import genesis_document
 from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.scale import codec_of
 from khala.runtime.events import EventRecord
@@ -21,6 +23,17 @@ from tests.integration.processes import KHALA, cli, free_port
 BOB = keypair_from_uri("//Bob").public_key
 """The workers' operator in the fleet tests."""
 _EVENTS = codec_of(list[EventRecord])
+
+
+def dev_genesis_file(path: Path, pki: Path, **overrides: int) -> Path:
+    """Write the devnet's genesis with some preset constants shortened, for ``--genesis``.
+
+    Dev accounts, council and subsidy as the devnet has them, ``pki``'s root trusted.
+    """
+    document = genesis_document(load_or_create(pki).root_der)
+    document["preset_overrides"] = overrides
+    path.write_text(json.dumps(document))
+    return path
 
 
 def info(port: int) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from khala.runtime.modules.payment.constants import TREASURY_ACCOUNT
 from khala.sdk import Client
 from khala.sdk.core import EVENTS_KEY
 from khala.sdk.mining import overview, session_status
-from tests.integration.fleet import BOB, Fleet
+from tests.integration.fleet import BOB, Fleet, dev_genesis_file
 from tests.integration.fleet import info as _info
 from tests.integration.fleet import ok as _ok
 from tests.integration.fleet import wait as _wait
@@ -85,7 +85,10 @@ def _heartbeat_refusals(url: str, since: int, pubkey: str) -> list[str]:
 
 def test_mining_end_to_end(tmp_path: Path) -> None:
     pki = tmp_path / "pki"
-    with node(tmp_path / "chain", "--dev-pki", str(pki), "--block-time", "0.5") as (_, port):
+    # dev's 30 s cool-down shortened: still long enough for the early reclaim to be refused
+    genesis = dev_genesis_file(tmp_path / "genesis.json", pki, cool_down_secs=15)
+    with node(tmp_path / "chain", "--genesis", str(genesis), "--dev-pki", str(pki),
+              "--block-time", "0.5") as (_, port):  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         fleet = Fleet(tmp_path, url, pki)
         relayer = None

@@ -15,22 +15,29 @@ from pathlib import Path
 from khala.primitives.fixed_point import ONE
 from khala.runtime.modules.stake_pool import events as ev
 from khala.runtime.modules.stake_pool.math import permill_of, share_price
-from khala.runtime.presets import DEV
 from khala.sdk import Client
 from khala.sdk.core import account_id
 from khala.sdk.mining import overview, session_status
 from khala.sdk.pools import pool_status, positions
-from tests.integration.fleet import Fleet, block_events, info, ok, wait
+from tests.integration.fleet import Fleet, block_events, dev_genesis_file, info, ok, wait
 from tests.integration.processes import node
 
 PHA = 10**12
 MINERS = ("m0", "m1", "m2")
 CHARLIE = account_id("//Charlie")
+GRACE_S = 15
+"""The withdrawal grace period of this chain (dev's 60 s, shortened by the genesis)."""
+COOL_DOWN_S = 10
+"""The cool-down of this chain (dev's 30 s, shortened by the genesis)."""
 
 
 def test_pool_end_to_end(tmp_path: Path) -> None:
     pki = tmp_path / "pki"
-    with node(tmp_path / "chain", "--dev-pki", str(pki), "--block-time", "0.5") as (_, port):
+    genesis = dev_genesis_file(
+        tmp_path / "genesis.json", pki, withdraw_grace_secs=GRACE_S, cool_down_secs=COOL_DOWN_S
+    )
+    with node(tmp_path / "chain", "--genesis", str(genesis), "--dev-pki", str(pki),
+              "--block-time", "0.5") as (_, port):  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         at = f"--url={url}"
         fleet = Fleet(tmp_path, url, pki, names=("gk1", *MINERS))
@@ -90,10 +97,10 @@ def test_pool_end_to_end(tmp_path: Path) -> None:
             ok("pool", "withdraw", "0", "--all", "--from", "//Charlie", at)
             queued = pool_status(Client(url), 0)
             assert queued is not None and len(queued.info.withdraw_queue) == 1
-            time.sleep(DEV.withdraw_grace_secs + 2)
+            time.sleep(GRACE_S + 2)
             forced = ok("pool", "force-withdraw-check", "0", "--from", "//Ferdie", at)
             assert forced["stopped"] == 3
-            time.sleep(DEV.cool_down_secs + 2)
+            time.sleep(COOL_DOWN_S + 2)
             for miner in MINERS:
                 ok("pool", "reclaim", "0", keys[miner], "--from", "//Ferdie", at)
             done = pool_status(Client(url), 0)

@@ -25,6 +25,7 @@ from khala.bench.errors import BenchError, BenchErrorCode
 from khala.node.txpool import RpcCode
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.hashing import blake2_256
+from khala.runtime.genesis import DEV_ACCOUNTS
 
 POOL_FULL = int(RpcCode.IMMEDIATELY_DROPPED)
 """The RPC code of a transaction the full pool refused."""
@@ -36,10 +37,13 @@ STOP_TIMEOUT_S = 30.0
 """How long the node may take to stop after SIGTERM before it is killed."""
 
 
-def bench_genesis(path: Path, senders: int, accounts: int = 0) -> dict[str, Any]:
+def bench_genesis(
+    path: Path, senders: int, accounts: int = 0, authorities: int = 1
+) -> dict[str, Any]:
     """Write a dev genesis endowing Alice, ``//bench/i`` senders and ``accounts`` more.
 
-    The extra accounts only make the state large (1 PHA each, keys nobody holds).
+    The extra accounts only make the state large (1 PHA each, keys nobody holds). The
+    authorities are //Alice, //Bob, ... (ed25519 finality keys of the same URIs).
     """
     alice = keypair_from_uri("//Alice")
     document = {
@@ -56,9 +60,10 @@ def bench_genesis(path: Path, senders: int, accounts: int = 0) -> dict[str, Any]
         "authorities": [
             {
                 "finality_key": "0x"
-                + keypair_from_uri("//Alice", KeyScheme.ED25519).public_key.hex(),
-                "account": "0x" + alice.public_key.hex(),
+                + keypair_from_uri(f"//{name}", KeyScheme.ED25519).public_key.hex(),
+                "account": "0x" + keypair_from_uri(f"//{name}").public_key.hex(),
             }
+            for name in DEV_ACCOUNTS[:authorities]
         ],
         "sudo": "0x" + alice.public_key.hex(),
     }

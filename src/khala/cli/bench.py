@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import typer
 
 from khala.bench.attestation import run_attestation_benchmark
+from khala.bench.cluster import run_cluster_benchmark
 from khala.bench.codec import run_codec_benchmark
 from khala.bench.contracts import run_contracts_benchmark
 from khala.bench.devnet import run_devnet_benchmark
@@ -61,6 +63,34 @@ def trie(
             keys=keys, dirty=dirty, rounds=rounds, proofs=proofs, report=progress
         )
         emit(figures, as_json=as_json, text=lambda: _table(figures))
+
+
+@app.command("cluster")
+def cluster(
+    count: int = typer.Option(4_000, "--transfers", min=3, help="Signed transfers per run."),
+    senders: int = typer.Option(16, "--senders", min=3, help="Distinct sending accounts."),
+    connections: int = typer.Option(
+        6, "--connections", min=3, help="WebSocket clients, spread over the nodes."
+    ),
+    block_time: float = typer.Option(1.0, "--block-time", min=0.2, help="Block time of both runs."),
+    etcd: str = typer.Option("etcd", "--etcd", help="The etcd executable."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Finalized transfers/s of a 3-node etcd cluster next to the dev engine, same run.
+
+    Also the p50/p99 time from submission to finality in the cluster, and the failover gap
+    (SIGKILL the leader; time until a follower's head moves again). Needs etcd.
+    """
+    with reported_errors(as_json=as_json):
+        figures = run_cluster_benchmark(
+            transfers=count,
+            senders=senders,
+            connections=connections,
+            block_time_s=block_time,
+            etcd_binary=etcd,
+            report=progress,
+        )
+        emit(figures, as_json=as_json, text=lambda: json.dumps(figures, indent=2))
 
 
 @app.command("transfers")

@@ -31,6 +31,8 @@ from khala.errors import KhalaError
 from khala.node.etcd.client import EtcdError
 from khala.node.etcd.gateway import GatewayEtcd
 from khala.node.etcd.log import LeaderInfo, LogKeys
+from khala.node.etcd.members import initial_cluster, member_args
+from khala.primitives.hashing import blake2_256
 from khala.runtime.genesis import DEV_ACCOUNTS
 from khala.sdk import Client, SdkError
 from khala.sdk.transport import HttpTransport
@@ -43,12 +45,6 @@ FIRST_RPC_PORT = 9944
 """Node i's preferred RPC port is this + i (the first node answers where tools expect)."""
 FIRST_ETCD_PORT = 2379
 """etcd member i's preferred client port is this + 2i and its peer port the next one."""
-ETCD_MAX_REQUEST_BYTES = 8 * 1024 * 1024
-"""etcd's request limit: above the largest block (5 MiB) with its header, below etcd's own
-10 MiB warning. etcd's default (1.5 MiB) would refuse a full block."""
-ETCD_QUOTA_BYTES = 1024 * 1024 * 1024
-"""etcd's database quota (1 GiB, half its default): the log keeps a window of blocks and is
-compacted, so it stays far below this."""
 TICK_S = 1.0
 """Seconds between two status lines."""
 
@@ -150,30 +146,16 @@ def _distinct(preferred: int, taken: set[int]) -> int:
 
 def process_specs(root: Path, state: ClusterState, etcd_binary: str) -> list[ProcessSpec]:
     """The etcd members, then the nodes."""
-    members = ",".join(
-        f"e{index + 1}=http://127.0.0.1:{peer}" for index, (_, peer) in enumerate(state.etcd_ports)
-    )
-    specs = []
-    for index, (client, peer) in enumerate(state.etcd_ports):
-        name = f"e{index + 1}"
-        specs.append(
-            ProcessSpec(
-                f"etcd{index + 1}",
-                (
-                    "--name", name, "--data-dir", str(root / "etcd" / name),
-                    "--listen-client-urls", f"http://127.0.0.1:{client}",
-                    "--advertise-client-urls", f"http://127.0.0.1:{client}",
-                    "--listen-peer-urls", f"http://127.0.0.1:{peer}",
-                    "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-                    "--initial-cluster", members, "--initial-cluster-state", "new",
-                    "--initial-cluster-token", f"khala-{abs(hash(str(root.resolve())))}",
-                    "--max-request-bytes", str(ETCD_MAX_REQUEST_BYTES),
-                    "--quota-backend-bytes", str(ETCD_QUOTA_BYTES),
-                    "--log-level", "warn",
-                ),
-                program=etcd_binary,
-            )
-        )  # fmt: skip
+    members = initial_cluster([peer for _, peer in state.etcd_ports])
+    token = f"khala-{blake2_256(str(root.resolve()).encode()).hex()[:16]}"
+    specs = [
+        ProcessSpec(
+            f"etcd{index + 1}",
+            member_args(index, root / "etcd", client, peer, members, token),
+            program=etcd_binary,
+        )
+        for index, (client, peer) in enumerate(state.etcd_ports)
+    ]
     endpoints = ",".join(state.endpoints)
     for index, port in enumerate(state.rpc_ports):
         base = root / f"n{index + 1}"

@@ -164,3 +164,26 @@ def test_a_sealed_block_with_another_state_root_halts_every_node() -> None:
         assert votes == []
 
     asyncio.run(scenario())
+
+
+def test_an_entry_rewritten_below_the_head_changes_nothing() -> None:
+    """Writing over a stored block's entry does not move any node off the block it executed."""
+
+    async def scenario() -> None:
+        cluster = Cluster(3)
+        await _settled(cluster, 3)
+        alice = cluster.members[0]
+        kept = alice.node.chain.store.hash_at(2)
+        stored = await cluster.etcd.get(cluster.engine_keys.block(1))
+        assert stored is not None
+        cluster.start()
+        await asyncio.sleep(0.05)  # the nodes follow the log: they see the rewrite
+        await cluster.etcd.put(cluster.engine_keys.block(2), stored.value)
+        target = alice.node.chain.head.number + 3
+        await wait_for(lambda: all(_finalized(m) >= target for m in cluster.members))
+        await cluster.stop()
+        for member in cluster.members:
+            assert member.failure is None
+            assert member.node.chain.store.hash_at(2) == kept
+
+    asyncio.run(scenario())

@@ -19,8 +19,6 @@ class ClusterErrorCode(StrEnum):
     """A block sealed by an authority executes to another state here than its header claims:
     this node and the author disagree on the rules (different releases, or a bug). The node
     halts and signs nothing; compare versions with the other nodes before restarting."""
-    LOG_REWRITTEN = "cluster.log_rewritten"
-    """A block this node already stored was replaced in etcd by another one."""
     TOO_FAR_BEHIND = "cluster.too_far_behind"
     """etcd no longer holds the blocks this node needs next and no peer served them; start
     the node from a recent snapshot (``khala node import-snapshot``)."""

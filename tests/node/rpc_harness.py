@@ -67,8 +67,9 @@ async def running(
     max_request_bytes: int = 1 << 20,
     genesis: GenesisConfig | None = None,
     state_pruning: int | None = DEFAULT_STATE_PRUNING,
+    pool_limit: int = 8192,
 ) -> AsyncIterator[RpcHarness]:
-    node = make_node(genesis=genesis, state_pruning=state_pruning)
+    node = make_node(pool_limit=pool_limit, genesis=genesis, state_pruning=state_pruning)
     server = RpcServer(node, max_request_bytes=max_request_bytes)
     runner = web.AppRunner(server.application())
     await runner.setup()

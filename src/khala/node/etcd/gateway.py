@@ -77,6 +77,29 @@ def _compare(compare: Compare) -> dict[str, Any]:
     }
 
 
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+"""Largest watch message accepted: a batch of changes to full blocks, base64-encoded
+(aiohttp's own line limit, 512 KiB, is below one full block)."""
+
+
+async def _lines(stream: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+    """The newline-separated messages of a watch stream, however long.
+
+    Raises:
+        EtcdError: ``etcd.request_failed`` past :data:`MAX_MESSAGE_BYTES`.
+    """
+    buffer = bytearray()
+    async for chunk in stream.iter_any():
+        buffer += chunk
+        while (end := buffer.find(b"\n")) >= 0:
+            line = bytes(buffer[:end])
+            del buffer[: end + 1]
+            if line.strip():
+                yield line
+        if len(buffer) > MAX_MESSAGE_BYTES:
+            raise EtcdError(EtcdErrorCode.REQUEST_FAILED, "a watch message exceeds 64 MiB")
+
+
 class GatewayEtcd:
     """An etcd cluster reached through the JSON gateway of its members' client URLs."""
 
@@ -221,9 +244,7 @@ class GatewayEtcd:
             async with self._client().post(
                 url, json={"create_request": create}, timeout=timeout
             ) as response:
-                async for line in response.content:
-                    if not line.strip():
-                        continue
+                async for line in _lines(response.content):
                     result = json.loads(line).get("result", {})
                     if result.get("canceled") or result.get("compact_revision"):
                         raise EtcdError(

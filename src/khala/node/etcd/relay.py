@@ -33,9 +33,12 @@ MAX_QUEUED = 50_000
 """Transactions kept for one unanswering member; older ones are dropped (the other members
 still hold them)."""
 
-Send = Callable[[str, list[bytes]], Awaitable[None]]
-"""Hands transactions to the node at a URL (raises ``OSError``, ``aiohttp.ClientError`` or
-``TimeoutError`` when it does not answer)."""
+Send = Callable[[str, list[bytes]], Awaitable[list[int]]]
+"""Hands transactions to the node at a URL; returns the positions it refused for now (full
+pool) to offer again later. Raises ``OSError``, ``aiohttp.ClientError`` or ``TimeoutError``
+when the node does not answer."""
+BACKOFF_S = 0.2
+"""Pause before offering a member what it refused for now (its pool was full)."""
 
 
 class JsonRpcSender:
@@ -45,8 +48,8 @@ class JsonRpcSender:
         """No connection until the first send."""
         self._session: aiohttp.ClientSession | None = None
 
-    async def __call__(self, url: str, transactions: list[bytes]) -> None:
-        """POST the batch (what the member refuses as known or stale is its business)."""
+    async def __call__(self, url: str, transactions: list[bytes]) -> list[int]:
+        """POST the batch; returns the positions refused for now (see ``Send``)."""
         if self._session is None:
             timeout = aiohttp.ClientTimeout(total=RELAY_TIMEOUT_S)
             self._session = aiohttp.ClientSession(timeout=timeout)
@@ -57,7 +60,10 @@ class JsonRpcSender:
             "params": [["0x" + raw.hex() for raw in transactions]],
         }
         async with self._session.post(url, json=body) as response:
-            await response.read()
+            answer = await response.json(content_type=None)
+        result = answer.get("result") if isinstance(answer, dict) else None
+        retry = result.get("retry", []) if isinstance(result, dict) else []
+        return [index for index in retry if isinstance(index, int)]
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -155,12 +161,18 @@ class Relay:
         while queue:
             batch = [queue[index] for index in range(min(MAX_BATCH, len(queue)))]
             try:
-                await self.send(url, batch)
-            except (OSError, aiohttp.ClientError, TimeoutError) as error:
+                refused = await self.send(url, batch)
+            except (OSError, aiohttp.ClientError, TimeoutError, ValueError) as error:
                 self._retry_at[url] = now + RETRY_S
                 log.warning("member unreachable; will retry", member=url, error=str(error))
                 return
             for _ in batch:
                 queue.popleft()
-            self.relayed += len(batch)
+            self.relayed += len(batch) - len(refused)
+            if refused:
+                queue.extendleft(
+                    reversed([batch[index] for index in refused if index < len(batch)])
+                )
+                self._retry_at[url] = now + BACKOFF_S
+                return
         self._retry_at.pop(url, None)

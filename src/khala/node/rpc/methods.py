@@ -55,6 +55,10 @@ MAX_SYNC_BLOCKS = 1000
 MAX_SYNC_BYTES = 8 * 1024 * 1024
 """``khala_syncBlocks`` stops adding blocks once its answer reaches about this many bytes."""
 
+TRANSIENT_REFUSALS = frozenset(
+    {PoolErrorCode.POOL_FULL, PoolErrorCode.FUTURE_LIMIT, PoolErrorCode.TOO_FAR_IN_FUTURE}
+)
+"""Pool refusals a relayed transaction may overcome later: the relaying node keeps it."""
 MAX_RELAYED = 512
 """Most transactions one ``khala_relayExtrinsics`` call carries (the relaying node's batch)."""
 
@@ -255,24 +259,31 @@ class RpcMethods:
         except (InvalidTransactionError, PoolError) as error:
             raise transaction_error(error) from None
 
-    def relay_extrinsics(self, params: Any) -> int:
-        """Pool transactions another node of a cluster accepted; returns how many were new.
+    def relay_extrinsics(self, params: Any) -> dict[str, Any]:
+        """Pool transactions another node of a cluster accepted.
 
-        They are validated like any submission and not relayed again; refusals (already pooled,
-        already included, stale) are expected and not errors.
+        They are validated like any submission and not relayed again. Answers how many were
+        new, and the positions of those refused for now (full pool, too many future
+        transactions) that the sender should offer again later; other refusals (already
+        pooled, already included) are final and not errors.
         """
         (extrinsics,) = positional(params, 1, "khala_relayExtrinsics")
         if not isinstance(extrinsics, list) or len(extrinsics) > MAX_RELAYED:
             raise invalid_params(f"extrinsics must be an array of at most {MAX_RELAYED}")
         accepted = 0
-        for extrinsic in extrinsics:
+        retry = []
+        for index, extrinsic in enumerate(extrinsics):
             raw = hex_bytes(extrinsic, "extrinsic")
             try:
                 self.node.submit(raw, relay=False)
-            except (InvalidTransactionError, PoolError):
+            except PoolError as error:
+                if error.code in TRANSIENT_REFUSALS:
+                    retry.append(index)
+                continue
+            except InvalidTransactionError:
                 continue
             accepted += 1
-        return accepted
+        return {"accepted": accepted, "retry": retry}
 
     def query_info(self, params: Any) -> dict[str, Any]:
         """The fee an extrinsic would pay (``payment_queryInfo``)."""

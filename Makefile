@@ -76,6 +76,8 @@ bench: $(STAMP)
 	$(BIN)/khala bench pools --json | tee bench-results/pools.json
 	$(BIN)/khala bench devnet --json | tee bench-results/devnet.json
 	$(BIN)/khala bench contracts --shared $(SHARED) --json | tee bench-results/contracts.json
+	$(MAKE) etcd-deps
+	$(BIN)/khala bench cluster --transfers 20000 --senders 32 --connections 8 --json | tee bench-results/cluster.json
 	for workers in 1000 10000 30000 100000; do \
 		$(BIN)/khala bench tokenomics --workers $$workers --json | tee bench-results/tokenomics-$$workers.json; \
 	done

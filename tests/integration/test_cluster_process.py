@@ -344,3 +344,28 @@ def test_a_fourth_node_joins_from_a_snapshot_and_light_clients_agree(
             client.import_block(block)
         heads.append((client.height, client.head.hash(), client.trie.root_hash()))
     assert heads[0] == heads[1] and heads[0][0] == height
+
+
+def test_governance_changes_the_authority_set_of_the_running_cluster(
+    cluster: RunningCluster,
+) -> None:
+    """`khala gov set-authorities` (sudo on the dev chain): later justifications name set 1."""
+    from khala.primitives.finality import Justification
+    from khala.primitives.scale import codec_of
+
+    ports = cluster.ports()
+    url = f"http://127.0.0.1:{ports[1]}"
+    done = cli("gov", "set-authorities", "//Charlie", "//Alice", "//Bob", "--in", "1",
+               "--url", url, "--json")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    codec = codec_of(Justification)
+
+    def set_id_of_head() -> int:
+        final = cluster.finalized(ports[0])
+        raw = rpc(ports[0], "khala_syncBlocks", final, 1)[0]["justification"]
+        return int(codec.decode(bytes.fromhex(raw[2:])).set_id)
+
+    cluster.wait(lambda: set_id_of_head() == 1, "a block finalized by set 1")
+    head = max(int(rpc(p, "chain_getHeader")["number"], 16) for p in ports)
+    cluster.wait(lambda: all(cluster.finalized(p) >= head + 1 for p in ports), "finality")
+    _same_chain(cluster, ports)

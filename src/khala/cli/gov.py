@@ -10,15 +10,26 @@ from khala.cli import council, democracy
 from khala.cli.chain import JSON_OPTION, URL_OPTION
 from khala.cli.council import VIA_OPTION, Via, govern
 from khala.cli.mining import parse_worker
-from khala.cli.output import CliError, CliErrorCode, emit, progress, reported_errors
+from khala.cli.output import (
+    CliError,
+    CliErrorCode,
+    emit,
+    parse_hex32,
+    progress,
+    reported_errors,
+)
 from khala.cli.submit import FROM_HELP
 from khala.cli.upgrade import upgrade
+from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.runtime.dispatch import RuntimeCall
+from khala.runtime.modules.authorship.calls import ScheduleChange
+from khala.runtime.modules.authorship.state import Authority
 from khala.runtime.modules.computation.calls import SetHeartbeatPaused, SetMiningEnabled
 from khala.runtime.modules.registry.calls import RegisterGatekeeper, UnregisterGatekeeper
 from khala.runtime.modules.scheduler.calls import CancelNamed, RescheduleNamed, ScheduleNamed
 from khala.runtime.modules.scheduler.types import task_id
 from khala.sdk import Client
+from khala.sdk.core import account_id
 from khala.sdk.mining import agenda, chain_preset, scheduled_task
 from khala.sdk.times import when
 from khala.sdk.waiting import NotYet, wait_until
@@ -258,3 +269,45 @@ def register_gatekeeper(
             None,
             via,
         )
+
+
+@app.command("set-authorities")
+def set_authorities(
+    authorities: list[str] = typer.Argument(
+        ...,
+        help="The new set in slot order: `0xFINALITY_KEY=ACCOUNT` (ed25519 key, then the "
+        "account credited with the author's fees), or a dev secret URI such as `//Bob`.",
+    ),
+    delay: int = typer.Option(
+        5, "--in", min=0, help="Blocks until the change takes effect (0: the next block)."
+    ),
+    sender: str = typer.Option("//Alice", "--from", help=FROM_HELP),
+    via: Via = VIA_OPTION,
+    url: str = URL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Schedule a new authority set (the nodes that author and co-sign blocks).
+
+    Needs root or two thirds of the council. The block the change takes effect at is still
+    finalized by the old set; from the next one on, the new set (with the next set id) signs.
+    Example: `khala gov set-authorities //Bob //Charlie //Dave --in 3`.
+    """
+    with reported_errors(as_json=as_json):
+        members = [_authority(text) for text in authorities]
+        _root(url, sender, ScheduleChange(members, delay), "set authorities", as_json, None, via)
+
+
+def _authority(text: str) -> Authority:
+    """``0xKEY=ACCOUNT`` or a secret URI (both keys derived from it)."""
+    if "=" in text:
+        key, account = text.split("=", 1)
+        finality = parse_hex32(key, f"finality key {key!r}: 32 bytes of 0x-hex (ed25519)")
+        return Authority(finality, account_id(account))
+    if text.startswith("//") or " " in text.strip():
+        return Authority(
+            keypair_from_uri(text, KeyScheme.ED25519).public_key, keypair_from_uri(text).public_key
+        )
+    raise CliError(
+        CliErrorCode.INVALID_ARGUMENT,
+        f"authority {text!r}: give 0xFINALITY_KEY=ACCOUNT or a secret URI such as //Bob",
+    )

@@ -19,6 +19,7 @@ its header claims means two honest nodes disagree: the node halts with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 
 import structlog
@@ -298,6 +299,8 @@ class EtcdEngine:
             log.warning("leadership lost", term=self.term, error=str(errors.exceptions[0]))
         finally:
             self.term = None
+            with contextlib.suppress(EtcdError):
+                await self.etcd.revoke(lease)  # the others need not wait for the lease to lapse
 
     async def _keep_lease(self, lease: int) -> None:
         interval = self.settings.lease_ttl_s / 4
@@ -322,6 +325,8 @@ class EtcdEngine:
             LeadershipLostError: When the append fails because the term is over.
         """
         chain = self.node.chain
+        if not self._is_authority():
+            raise LeadershipLostError  # governance took this node out of the set: resign
         if chain.head.number - self.node.finalized_header().number >= self.settings.max_unfinalized:
             return
         number = chain.head.number + 1

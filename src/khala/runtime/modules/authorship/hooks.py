@@ -6,7 +6,14 @@ from typing import Any
 
 from khala.runtime.context import Context
 from khala.runtime.modules.authorship.errors import AuthorshipError, AuthorshipErrorCode
-from khala.runtime.modules.authorship.state import AUTHORITIES, CURRENT_SLOT, Authority
+from khala.runtime.modules.authorship.events import SetChanged
+from khala.runtime.modules.authorship.state import (
+    AUTHORITIES,
+    AUTHORITY_SET_ID,
+    CURRENT_SLOT,
+    PENDING_CHANGE,
+    Authority,
+)
 from khala.runtime.state import State
 
 
@@ -39,9 +46,21 @@ def find_author(state: State, slot: int | None) -> Authority:
 
 
 def on_initialize(state: State, ctx: Context) -> None:
-    """Record the block's slot (the executive checked it with :func:`find_author`)."""
+    """Record the block's slot and enact a scheduled authority set change that is due.
+
+    The executive checked the slot with :func:`find_author` before any hook ran.
+    The block enacting a change was authored by the old set and is finalized by it (its
+    parent's state names the old set); the next block is the new set's first.
+    """
     if ctx.env.slot is not None:
         CURRENT_SLOT.put(state, ctx.env.slot)
+    pending = PENDING_CHANGE.get(state)
+    if pending is not None and ctx.env.number >= pending.at:
+        set_id = AUTHORITY_SET_ID.get(state) + 1
+        AUTHORITIES.put(state, list(pending.authorities))
+        AUTHORITY_SET_ID.put(state, set_id)
+        PENDING_CHANGE.put(state, None)
+        ctx.emit(SetChanged(set_id))
 
 
 def build_genesis(state: State, config: Any) -> None:

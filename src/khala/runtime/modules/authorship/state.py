@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from khala.primitives.scale import H256, U64
+from khala.primitives.scale import H256, U32, U64
 from khala.runtime.modules.authorship.constants import MODULE_NAME
 from khala.runtime.storage import StorageValue
 from khala.runtime.types import AccountId
@@ -28,3 +28,20 @@ CURRENT_SLOT: StorageValue[int] = StorageValue(MODULE_NAME, "CurrentSlot", U64, 
 """The slot of the current block."""
 AUTHORITY_SET_ID: StorageValue[int] = StorageValue(MODULE_NAME, "SetId", U64, 0)
 """Identifier of the authority set, signed into finality justifications."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """An authority set change governance scheduled."""
+
+    at: U32
+    """The block whose start enacts it (authored and finalized under the old set; every later
+    block under the new one)."""
+    authorities: list[Authority]
+    """The new set."""
+
+
+PENDING_CHANGE: StorageValue[PendingChange | None] = StorageValue(
+    MODULE_NAME, "PendingChange", PendingChange | None, None
+)
+"""The scheduled change, until it takes effect."""

@@ -32,3 +32,32 @@ def shared() -> Path:
     if not (path / "chainspecs").is_dir():
         pytest.fail(f"shared vectors not found at {path}; set KHALA_SHARED")
     return path
+
+
+# `make test` runs pytest on two workers (pytest-xdist, --dist loadgroup). The integration
+# tests run real processes and hold loopback ports: they go in two groups, each run by one
+# worker in order, so at most two of them run at once and the ones that prefer the well-known
+# ports (the devnet and the local cluster: 9944, 8080, 2379) never run at the same time. The
+# in-process tests fill in around them. The groups are balanced by measured durations.
+INTEGRATION_GROUPS = {
+    "a": {
+        "test_devnet", "test_cluster_process", "test_pool_process", "test_governance_cli",
+        "test_sync_process", "test_registration_process", "test_guards_process",
+    },
+    "b": {
+        "test_launch_day", "test_mining_process", "test_pool_cli", "test_gov_cli",
+        "test_vesting_cli", "test_node_process", "test_substrate_tools", "test_mining_guide",
+    },
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put each integration test module in its xdist group (a module in none fails loudly)."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.parent.name != "integration":
+            continue
+        group = next((name for name, mods in INTEGRATION_GROUPS.items() if path.stem in mods), None)
+        if group is None:
+            raise pytest.UsageError(f"{path.name} is in no integration group (tests/conftest.py)")
+        item.add_marker(pytest.mark.xdist_group(f"integration-{group}"))

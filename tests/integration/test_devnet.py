@@ -1,5 +1,8 @@
 """``khala devnet``: one command to a rewarded pool; Ctrl-C stops everything; it resumes.
 
+One devnet serves this whole scenario, the web console's browser checks included
+(``console_checks.py``): starting one costs about half a minute on a busy machine.
+
 Runs the real command with two workers and ``--json-status``, reads its status lines until the
 pool's workers earn a reward, interrupts it like Ctrl-C and checks that every process is gone,
 then starts it again and checks that the same chain continues with nothing seeded twice.
@@ -12,12 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
-import subprocess
-import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -26,48 +25,12 @@ from khala.primitives.crypto import keypair_from_uri
 from khala.sdk import Client
 from khala.sdk.contracts import ContractInstance
 from tests.conftest import shared_dir
-from tests.integration.processes import KHALA, cli, rpc
+from tests.integration.console_checks import check_console
+from tests.integration.devnet_process import Devnet, get_json
+from tests.integration.processes import cli, rpc
 
 REWARD_TIMEOUT_S = 300.0
 """From the command to the first reward, generously (the benchmark measures the real time)."""
-
-
-class Devnet:
-    """A running ``khala devnet`` whose status lines are read in the background."""
-
-    def __init__(self, directory: Path, *extra: str, console: bool = False) -> None:
-        self.process = subprocess.Popen(
-            [KHALA, "devnet", "--workers", "1" if console else "2", "--json-status",
-             "--console" if console else "--no-console", "--dir", str(directory), *extra],
-            stdout=subprocess.PIPE,
-            stderr=(directory.parent / "devnet-stderr.log").open("ab"),
-            text=True,
-        )  # fmt: skip
-        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.last: dict[str, Any] = {}
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("{"):
-                self.lines.put(json.loads(line))
-
-    def until(self, what: str, condition: Any, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                self.last = self.lines.get(timeout=1)
-            except queue.Empty:
-                assert self.process.poll() is None, "the devnet exited"
-                continue
-            if condition(self.last):
-                return self.last
-        raise AssertionError(f"timed out waiting for {what}; last status: {self.last}")
-
-    def interrupt(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        assert self.process.wait(timeout=60) == 0
 
 
 def _alive(pid: int) -> bool:
@@ -85,26 +48,12 @@ def _cli_json(*args: str) -> dict[str, Any]:
     return result
 
 
-def _get(url: str, timeout: float = 60) -> dict[str, Any]:
-    """GET a worker's JSON, waiting for it to listen (a restarted worker takes a moment)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
-                document: dict[str, Any] = json.loads(answer.read())
-            return document
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
 def _contracts_on_the_devnet(directory: Path, port: int) -> None:
     """Cluster w1 and w2; instantiate flipper; flip by command; read it by query."""
     ports = json.loads((directory / "devnet.json").read_text())["worker_ports"]
     infos = {name: f"http://127.0.0.1:{ports[name][0]}/info" for name in ("w1", "w2")}
     url = f"--url=http://127.0.0.1:{port}"
-    workers = [arg for name in infos for arg in ("--worker", _get(infos[name])["pubkey"])]
+    workers = [arg for name in infos for arg in ("--worker", get_json(infos[name])["pubkey"])]
     created = _cli_json("contract", "cluster-create", *workers, "--owner", "//Alice",
                         "--deposit", "1000PHA", url)  # fmt: skip
     assert created["success"] and created["number"] == 1
@@ -130,7 +79,7 @@ def _contracts_on_the_devnet(directory: Path, port: int) -> None:
                        "--from", "//Bob", url)  # fmt: skip
     assert answer["value"] is True and answer["worker"] in [w for w in workers if w != "--worker"]
     while time.monotonic() < deadline:
-        states = [_get(info) for info in infos.values()]
+        states = [get_json(info) for info in infos.values()]
         heights = {s["synced_height"] for s in states}
         roots = {s["contracts"]["state_root"] for s in states}
         if len(heights) == 1 and len(roots) == 1 and None not in roots:
@@ -141,7 +90,7 @@ def _contracts_on_the_devnet(directory: Path, port: int) -> None:
 
 def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
     directory = tmp_path / "devnet"
-    devnet = Devnet(directory, "--block-time", "0.5")
+    devnet = Devnet(directory, "--block-time", "0.5", console=True)
     try:
         rewarded = devnet.until(
             "a reward in the pool",
@@ -162,12 +111,13 @@ def test_devnet_reaches_a_reward_stops_and_resumes(tmp_path: Path) -> None:
         assert restarted["processes"]["w1"]["pid"] != rewarded["processes"]["w1"]["pid"]
         assert restarted["processes"]["w1"]["last_exit"] == -signal.SIGKILL
         rewarded = restarted
-        _contracts_on_the_devnet(directory, port)
+        _contracts_on_the_devnet(directory, port)  # cluster 1: w1 and w2, through the CLI
+        check_console(json.loads((directory / "devnet.json").read_text()), cluster_number=1)
     finally:
         if devnet.process.poll() is None:
             devnet.interrupt()
     assert rewarded["mining_enabled"] is True
-    assert set(rewarded["processes"]) == {"node", "gk1", "gk2", "w1", "w2", "relayer"}
+    assert set(rewarded["processes"]) == {"node", "gk1", "gk2", "w1", "w2", "relayer", "console"}
     assert all(p["state"] == "running" for p in rewarded["processes"].values())
     assert rewarded["pool"]["value"] > 0 and rewarded["seeded"][:2] == [
         "launch scheduled",

@@ -21,6 +21,14 @@ def devnet(
     json_status: bool = typer.Option(
         False, "--json-status", help="Print one JSON status line per second instead of a view."
     ),
+    nodes: int = typer.Option(
+        1,
+        "--nodes",
+        min=1,
+        max=6,
+        help="Chain nodes: 1 (the dev engine) or more, each an authority, ordered by as many "
+        "etcd members (needs etcd; see docs/cluster.md). Fixed when the devnet is created.",
+    ),
     directory: Path = typer.Option(
         DEFAULT_DIRECTORY, "--dir", help="Where the devnet keeps its chain, keys and logs."
     ),
@@ -34,4 +42,4 @@ def devnet(
     starts over. Logs: DIR/logs/<process>.log.
     """
     with reported_errors(as_json=json_status):
-        run(DevnetOptions(directory, workers, block_time, fresh, console, json_status))
+        run(DevnetOptions(directory, workers, block_time, fresh, console, json_status, nodes))

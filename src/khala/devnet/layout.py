@@ -12,11 +12,13 @@ import json
 import shutil
 import socket
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from khala.attestation.dev_pki import load_or_create
 from khala.attestation.simulated_quote import simulated_measurement
+from khala.errors import KhalaError
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.scale import encode
 from khala.runtime.genesis import DEV_ACCOUNTS, DEV_COUNCIL
@@ -74,6 +76,17 @@ class DevnetState:
     """Worker name -> [public API port, control API port]."""
     seeded: list[str] = field(default_factory=list)
     """Seeding steps already done (each is also checked on chain before it is repeated)."""
+    nodes: int = 1
+    """Chain nodes: 1 runs the dev engine; more run the etcd engine, one authority each."""
+    node_ports: list[int] = field(default_factory=list)
+    """RPC ports of the nodes after the first (whose port is :attr:`rpc_port`)."""
+    etcd_ports: list[list[int]] = field(default_factory=list)
+    """Each etcd member's [client, peer] ports (with more than one node)."""
+
+    @property
+    def node_urls(self) -> list[str]:
+        """Every node's RPC URL, the first node's first."""
+        return [f"http://127.0.0.1:{port}" for port in (self.rpc_port, *self.node_ports)]
 
     @property
     def names(self) -> list[str]:
@@ -128,40 +141,80 @@ class Layout:
         """Remember ``state`` (atomically)."""
         write_atomic(self.state_file, json.dumps(asdict(state), indent=2).encode(), mode=0o644)
 
-    def prepare(self, workers: int, block_time_s: float) -> DevnetState:
+    def prepare(self, workers: int, block_time_s: float, nodes: int = 1) -> DevnetState:
         """Load the devnet, or create it: ports, the dev PKI and the genesis file.
 
-        A resumed devnet keeps its genesis (and so its chain); its worker count and block time
-        follow the command line, and a remembered port that is now taken is replaced.
+        A resumed devnet keeps its genesis (and so its chain and its number of nodes); its
+        worker count and block time follow the command line, and a remembered port that is
+        now taken is replaced (etcd members keep theirs: they are part of etcd's own state).
+
+        Raises:
+            DevnetError: ``devnet.nodes_changed`` when ``nodes`` differs from the genesis's.
         """
         state = self.load()
         if state is None:
             state = DevnetState(
                 workers, block_time_s, free_port(DEFAULT_RPC_PORT), free_port(DEFAULT_CONSOLE_PORT)
             )
+            state.nodes = nodes
+            taken = {state.rpc_port, state.console_port}
+            if nodes > 1:
+                state.node_ports = [_distinct(0, taken) for _ in range(nodes - 1)]
+                state.etcd_ports = [
+                    [_distinct(0, taken), _distinct(0, taken)] for _ in range(nodes)
+                ]
+        elif state.nodes != nodes:
+            raise DevnetError(
+                DevnetErrorCode.NODES_CHANGED,
+                f"this devnet was created with {state.nodes} node(s), its genesis names that "
+                f"many authorities; run it with --nodes {state.nodes}, or --fresh",
+            )
         state.workers, state.block_time_s = workers, block_time_s
         state.rpc_port = free_port(state.rpc_port)
         state.console_port = free_port(state.console_port)
+        state.node_ports = [free_port(port) for port in state.node_ports]
         for name in state.names:
             ports = state.worker_ports.get(name, [0, 0])
             state.worker_ports[name] = [free_port(ports[0]), free_port(ports[1])]
         root_der = load_or_create(self.pki).root_der
         if not self.genesis_file.exists():
-            document = genesis_document(root_der)
+            document = genesis_document(root_der, authorities=state.nodes)
             write_atomic(self.genesis_file, json.dumps(document, indent=2).encode(), mode=0o644)
         self.save(state)
         return state
+
+
+def _distinct(preferred: int, taken: set[int]) -> int:
+    """A free port not in ``taken`` (which it joins)."""
+    port = free_port(preferred)
+    while port in taken:
+        port = free_port(0)
+    taken.add(port)
+    return port
+
+
+class DevnetErrorCode(StrEnum):
+    """Codes of :class:`DevnetError`."""
+
+    NODES_CHANGED = "devnet.nodes_changed"
+    """``--nodes`` differs from what the devnet's genesis was made for; pass the same number or
+    start over with ``--fresh``."""
+
+
+class DevnetError(KhalaError):
+    """The devnet cannot start as asked."""
 
 
 def _hex(data: bytes) -> str:
     return "0x" + data.hex()
 
 
-def genesis_document(root_der: bytes) -> dict[str, Any]:
+def genesis_document(root_der: bytes, authorities: int = 1) -> dict[str, Any]:
     """The devnet's genesis document.
 
     Dev accounts, sudo and council, the subsidy pot, a crowdloan contributor, the dev PKI's
-    root trusted and the simulated pRuntime allowed.
+    root trusted and the simulated pRuntime allowed; the first ``authorities`` dev accounts
+    (//Alice, //Bob, ...) are the authority set.
     """
     alice = keypair_from_uri("//Alice").public_key
     return {
@@ -173,9 +226,10 @@ def genesis_document(root_der: bytes) -> dict[str, Any]:
         "crowdloan": [[_hex(keypair_from_uri(CROWDLOAN_ACCOUNT).public_key), CROWDLOAN_AMOUNT]],
         "authorities": [
             {
-                "finality_key": _hex(keypair_from_uri("//Alice", KeyScheme.ED25519).public_key),
-                "account": _hex(alice),
+                "finality_key": _hex(keypair_from_uri(f"//{name}", KeyScheme.ED25519).public_key),
+                "account": _hex(keypair_from_uri(f"//{name}").public_key),
             }
+            for name in DEV_ACCOUNTS[:authorities]
         ],
         "sudo": _hex(alice),
         "council": [_hex(keypair_from_uri(f"//{name}").public_key) for name in DEV_COUNCIL],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 import signal
 import sys
 import time
@@ -24,10 +25,14 @@ from rich.console import Console
 from rich.live import Live
 
 from khala.devnet import status
+from khala.devnet.cluster import ClusterSetupError, ClusterSetupErrorCode
 from khala.devnet.layout import GATEKEEPERS, DevnetState, Layout
 from khala.devnet.seeding import Seeder, SeedingError
 from khala.devnet.supervisor import ProcessSpec, Supervisor
+from khala.node.etcd.members import initial_cluster, member_args
 from khala.primitives.crypto import keypair_from_uri
+from khala.primitives.hashing import blake2_256
+from khala.runtime.genesis import DEV_ACCOUNTS
 from khala.sdk import Client, SdkError
 from khala.service.guards import BasePathLock
 
@@ -57,29 +62,31 @@ class DevnetOptions:
     """Run the web console."""
     json_status: bool
     """One JSON line per second instead of the live view."""
+    nodes: int = 1
+    """Chain nodes: more than one runs etcd members and the etcd engine (``--nodes``)."""
 
 
-def process_specs(layout: Layout, state: DevnetState, *, console: bool) -> list[ProcessSpec]:
-    """The node, the workers (gatekeepers first), the relayer and the console, in start order."""
+def process_specs(
+    layout: Layout, state: DevnetState, *, console: bool, etcd_binary: str = "etcd"
+) -> list[ProcessSpec]:
+    """The node(s), the workers (gatekeepers first), the relayer and the console, in start order.
+
+    With several nodes, the etcd members come first and each node runs the etcd engine as
+    authority //Alice, //Bob, ...; the workers are spread over the nodes (each syncs through
+    its own node), the relayer and the console use the first.
+    """
     url = f"http://127.0.0.1:{state.rpc_port}"
-    specs = [
-        ProcessSpec(
-            "node",
-            (
-                "node", "--base-path", str(layout.base_path("node")),
-                "--genesis", str(layout.genesis_file), "--rpc-port", str(state.rpc_port),
-                "--block-time", str(state.block_time_s),
-            ),
-        )
-    ]  # fmt: skip
-    for name in state.names:
+    specs = _node_specs(layout, state, etcd_binary)
+    urls = state.node_urls
+    for index, name in enumerate(state.names):
         port, control = state.worker_ports[name]
         extra = ("--gatekeeper",) if name in GATEKEEPERS else ()
         specs.append(
             ProcessSpec(
                 name,
                 (
-                    "worker", "--node", url, "--base-path", str(layout.base_path(name)),
+                    "worker", "--node", urls[index % len(urls)],
+                    "--base-path", str(layout.base_path(name)),
                     "--dev-pki", str(layout.pki), "--port", str(port),
                     "--control-port", str(control), "--operator", OPERATOR,
                     "--checkpoint-interval", "10", "--benchmark-duty", "0.1", *extra,
@@ -107,6 +114,41 @@ def process_specs(layout: Layout, state: DevnetState, *, console: bool) -> list[
     return specs
 
 
+def _node_specs(layout: Layout, state: DevnetState, etcd_binary: str) -> list[ProcessSpec]:
+    """The etcd members (several nodes only) and the nodes."""
+    common = ("--genesis", str(layout.genesis_file), "--block-time", str(state.block_time_s))
+    if state.nodes == 1:
+        return [
+            ProcessSpec(
+                "node",
+                ("node", "--base-path", str(layout.base_path("node")),
+                 "--rpc-port", str(state.rpc_port), *common),
+            )
+        ]  # fmt: skip
+    members = initial_cluster([peer for _, peer in state.etcd_ports])
+    token = "khala-devnet-" + blake2_256(str(layout.root.resolve()).encode()).hex()[:16]
+    specs = [
+        ProcessSpec(
+            f"etcd{index + 1}",
+            member_args(index, layout.root / "etcd", client, peer, members, token),
+            program=etcd_binary,
+        )
+        for index, (client, peer) in enumerate(state.etcd_ports)
+    ]
+    endpoints = ",".join(f"http://127.0.0.1:{client}" for client, _ in state.etcd_ports)
+    for index, port in enumerate((state.rpc_port, *state.node_ports)):
+        name = "node" if index == 0 else f"node{index + 1}"
+        specs.append(
+            ProcessSpec(
+                name,
+                ("node", "--base-path", str(layout.base_path(name)), "--rpc-port", str(port),
+                 *common, "--engine", "etcd", "--etcd-endpoints", endpoints,
+                 "--authority", f"//{DEV_ACCOUNTS[index]}"),
+            )
+        )  # fmt: skip
+    return specs
+
+
 class Devnet:
     """One running devnet."""
 
@@ -117,9 +159,21 @@ class Devnet:
         if options.fresh:
             self.layout.wipe()
         self.lock = BasePathLock(self.layout.root)
-        self.state = self.layout.prepare(options.workers, options.block_time_s)
+        etcd_binary = "etcd"
+        if options.nodes > 1:
+            found = shutil.which("etcd")
+            if found is None:
+                raise ClusterSetupError(
+                    ClusterSetupErrorCode.ETCD_MISSING,
+                    "--nodes needs etcd; install it (Debian: apt-get install etcd-server)",
+                )
+            etcd_binary = found
+        self.state = self.layout.prepare(options.workers, options.block_time_s, options.nodes)
         self.supervisor = Supervisor(
-            process_specs(self.layout, self.state, console=options.console), self.layout.logs
+            process_specs(
+                self.layout, self.state, console=options.console, etcd_binary=etcd_binary
+            ),
+            self.layout.logs,
         )
         self.client = Client(f"http://127.0.0.1:{self.state.rpc_port}")
         self._pubkeys: dict[str, bytes] = {}

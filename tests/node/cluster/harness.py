@@ -12,6 +12,7 @@ from khala.node.chain import Chain
 from khala.node.etcd.engine import EtcdEngine
 from khala.node.etcd.log import LogKeys
 from khala.node.etcd.memory import MemoryEtcd
+from khala.node.etcd.peers import PeerBlock
 from khala.node.etcd.settings import ClusterSettings
 from khala.node.node import Node
 from khala.node.storage import MemoryChainStore
@@ -74,6 +75,7 @@ class Cluster:
         self.clock = ScaledClock()
         self.genesis = dev_genesis(authorities=authorities or count)
         self.members: list[Member] = []
+        self.fetched = 0
         self.engine_keys = LogKeys(Chain(MemoryChainStore(), self.genesis).genesis_hash)
         for name in NAMES[:count]:
             self.members.append(self._member(name))
@@ -86,7 +88,12 @@ class Cluster:
             self.clock,
         )
         engine = EtcdEngine(
-            node, self.etcd, rpc_url=f"mem://{name}", settings=SETTINGS, send=self._send
+            node,
+            self.etcd,
+            rpc_url=f"mem://{name}",
+            settings=SETTINGS,
+            send=self._send,
+            fetch=self._fetch,
         )
         return Member(name, node, engine)
 
@@ -100,6 +107,25 @@ class Cluster:
             except Exception:  # noqa: S112 - already pooled or stale, as a real node answers
                 continue
         return []
+
+    async def _fetch(self, url: str, number: int) -> PeerBlock | None:
+        target = next(member for member in self.members if url == f"mem://{member.name}")
+        if target.task is None:
+            raise OSError(f"{url} is down")
+        self.fetched += 1
+        store = target.node.chain.store
+        block_hash = store.hash_at(number)
+        if block_hash is None:
+            return None
+        header, body = store.header(block_hash), store.body(block_hash)
+        assert header is not None and body is not None
+        return PeerBlock(header, body, store.justification(block_hash))
+
+    def add(self, name: str) -> Member:
+        """A new member (not started) on the same genesis."""
+        member = self._member(name)
+        self.members.append(member)
+        return member
 
     def start(self) -> None:
         for member in self.members:

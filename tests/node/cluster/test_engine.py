@@ -92,3 +92,29 @@ def test_with_an_authority_down_blocks_wait_for_finality_and_then_catch_up() -> 
         assert all(m.failure is None for m in cluster.members)
 
     asyncio.run(scenario())
+
+
+def test_a_node_behind_etcds_window_catches_up_from_its_peers() -> None:
+    """Blocks etcd already deleted come from the other members, verified, then the log."""
+
+    async def scenario() -> None:
+        cluster = Cluster(3)
+        cluster.start()
+        try:
+            await wait_for(lambda: all(_finalized(m) >= 24 for m in cluster.members), 30)
+            first, _ = await cluster.etcd.range(
+                cluster.engine_keys.blocks, cluster.engine_keys.blocks + b"\xff", limit=1
+            )
+            assert cluster.engine_keys.block_number(first[0].key) > 2  # the window moved on
+            late = cluster.add("Dave")
+            late.start()
+            target = max(m.node.chain.head.number for m in cluster.members[:3]) + 2
+            await wait_for(lambda: _finalized(late) >= target, 30)
+        finally:
+            await cluster.stop()
+        assert all(m.failure is None for m in cluster.members)
+        assert cluster.fetched > 0
+        for number in range(1, target + 1):
+            assert len({m.node.chain.store.hash_at(number) for m in cluster.members}) == 1
+
+    asyncio.run(scenario())

@@ -25,9 +25,11 @@ from collections.abc import Callable
 import structlog
 
 from khala.node.chain import SealedBlock
+from khala.node.etcd.authority import finality_set_of, is_authority, own_slot
 from khala.node.etcd.client import Compare, Etcd, EtcdError, KeyValue, Put, prefix_end
 from khala.node.etcd.log import BLOCK_CODEC, VOTE_CODEC, LeaderInfo, LogKeys, Vote
 from khala.node.etcd.membership import Membership
+from khala.node.etcd.peers import FetchBlock, JsonRpcBlocks, catch_up_from_peers
 from khala.node.etcd.relay import Relay, Send
 from khala.node.etcd.settings import (
     ClusterError,
@@ -40,8 +42,6 @@ from khala.node.node import Node
 from khala.primitives.finality import Justification, finality_message
 from khala.primitives.scale import ScaleError, codec_of
 from khala.runtime.block import Block, BlockError, BlockErrorCode
-from khala.runtime.modules.authorship.state import AUTHORITIES, AUTHORITY_SET_ID
-from khala.runtime.state import State
 
 log = structlog.get_logger("khala.cluster")
 
@@ -60,6 +60,7 @@ class EtcdEngine:
         settings: ClusterSettings = ClusterSettings(),
         local_time_ms: Callable[[], int] | None = None,
         send: Send | None = None,
+        fetch: FetchBlock | None = None,
     ) -> None:
         """Drive ``node`` from ``etcd``; ``rpc_url`` is where other nodes reach this one."""
         self.node = node
@@ -80,6 +81,7 @@ class EtcdEngine:
         """Heights whose log entry was refused, with that entry's mod revision."""
         self._lock = asyncio.Lock()
         self._housekept = 0
+        self.fetch: FetchBlock = fetch or JsonRpcBlocks()
         self.relay = Relay(send)
         self.membership = Membership(etcd, self.keys, self.me, rpc_url, self.relay)
         node.relay = self.relay.accept
@@ -91,6 +93,13 @@ class EtcdEngine:
         Raises:
             ClusterError: When continuing would be unsafe (diverged state, rewritten log).
         """
+        try:
+            await self._run_tasks()
+        finally:
+            if isinstance(self.fetch, JsonRpcBlocks):
+                await self.fetch.close()
+
+    async def _run_tasks(self) -> None:
         async with asyncio.TaskGroup() as group:
             group.create_task(self._follow_blocks())
             group.create_task(self._follow_votes())
@@ -135,11 +144,16 @@ class EtcdEngine:
             if number is not None and number > 0:
                 self._check_unchanged(number, entry)
             return
+        if number > chain.head.number + 1 and chain.head.number + 1 in self.refused:
+            return  # the next entry was refused: wait for the leader to replace it
+        if number > chain.head.number + 1:
+            await self._catch_up_from_peers(number - 1)
         if number > chain.head.number + 1:
             raise ClusterError(
                 ClusterErrorCode.TOO_FAR_BEHIND,
                 f"the log's next block is #{number} but this node is at "
-                f"#{chain.head.number}; start it from a recent snapshot",
+                f"#{chain.head.number} and no peer served the blocks between; start it from a "
+                "recent snapshot",
             )
         try:
             block = BLOCK_CODEC.decode(entry.value)
@@ -158,6 +172,18 @@ class EtcdEngine:
             self._refuse(number, entry, error.message)
             return
         await self._adopt(sealed)
+
+    async def _catch_up_from_peers(self, up_to: int) -> None:
+        """Fetch the blocks etcd no longer holds from the other members (the lock is held)."""
+        found, _ = await self.etcd.range(self.keys.members, prefix_end(self.keys.members))
+        peers = [
+            entry.value.decode()
+            for entry in found
+            if self.keys.member_of(entry.key) not in (None, self.me)
+        ]
+        start = self.node.chain.head.number
+        imported = await catch_up_from_peers(self.node, peers, self.fetch, up_to, self.finality_set)
+        log.info("caught up from peers", first=start + 1, blocks=imported, peers=len(peers))
 
     def _check_unchanged(self, number: int, entry: KeyValue) -> None:
         """A log entry at a height this node already stored: it must be the stored block.
@@ -191,11 +217,7 @@ class EtcdEngine:
 
     def finality_set(self, number: int) -> FinalitySet:
         """The authority set that finalizes block ``number`` (its parent state's)."""
-        chain = self.node.chain
-        parent = chain.store.hash_at(number - 1)
-        state = State(chain.state_at(parent))
-        authorities = tuple(authority.finality_key for authority in AUTHORITIES.get(state))
-        return FinalitySet(AUTHORITY_SET_ID.get(state), authorities)
+        return finality_set_of(self.node.chain, number)
 
     # -- votes and finality ----------------------------------------------------------------
 
@@ -274,8 +296,7 @@ class EtcdEngine:
             self.relay.push(leader.rpc_url, self.node.pool.pending())
 
     def _is_authority(self) -> bool:
-        state = self.node.chain.best_state()
-        return any(authority.finality_key == self.me for authority in AUTHORITIES.get(state))
+        return is_authority(self.node.chain, self.me)
 
     async def _try_lead(self) -> None:
         lease = await self.etcd.grant_lease(self.settings.lease_ttl_s)
@@ -314,6 +335,8 @@ class EtcdEngine:
         interval = self.settings.block_time_s
         while True:
             await self.catch_up()
+            # Never stamp a block ahead of the clock: followers refuse blocks from the future.
+            await asyncio.sleep(self.node.wait_before_next_block_ms() / 1000)
             async with self._lock:
                 await self._append_next()
             await asyncio.sleep(interval - (loop.time() % interval))
@@ -362,13 +385,7 @@ class EtcdEngine:
             self._housekept = number
 
     def _own_slot(self, earliest: int) -> int:
-        """The first slot from ``earliest`` on whose author is this node."""
-        authorities = AUTHORITIES.get(self.node.chain.best_state())
-        count = len(authorities)
-        for slot in range(earliest, earliest + count):
-            if authorities[slot % count].finality_key == self.me:
-                return slot
-        return earliest  # not an authority: start_block refuses with chain.not_authority
+        return own_slot(self.node.chain, self.me, earliest)
 
     async def _housekeep(self, revision: int) -> None:
         """Delete blocks and votes older than the window, compact, now and then defragment."""

@@ -1,4 +1,4 @@
-"""The web console in headless Chromium against a running devnet.
+"""The web console in headless Chromium against a running devnet (run by test_devnet.py).
 
 Opens every page, checks that workers, pools and a chart render with live data, contributes to
 the pool through the staking page and sees the pool's value rise. Then deploys the Web3
@@ -9,7 +9,6 @@ page go to ``test-artifacts/console/`` (ignored by git).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +36,7 @@ from khala.sdk import Client
 from khala.sdk.contracts import ContractInstance
 from khala.sdk.mining import read
 from khala.sdk.pools import pool_status
-from tests.integration.test_devnet import Devnet, _get
+from tests.integration.devnet_process import get_json
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "analytics"
 """The Web3 Analytics example (WAT and metadata)."""
@@ -72,7 +71,9 @@ def _until(what: str, condition: Callable[[], bool], timeout: float = 60) -> Non
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
+def _analytics(
+    browser: WebDriver, console: str, state: dict[str, Any], cluster_number: int
+) -> None:
     """Deploy the analytics example, record views (SDK), read them on the contracts page.
 
     The SDK runs in this process: the devnet test already drives the same steps through the
@@ -81,11 +82,12 @@ def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
     client = Client(f"http://127.0.0.1:{state['rpc_port']}")
     alice, bob = keypair_from_uri("//Alice"), keypair_from_uri("//Bob")
     worker = bytes.fromhex(
-        _get(f"http://127.0.0.1:{state['worker_ports']['w1'][0]}/info")["pubkey"][2:]
+        get_json(f"http://127.0.0.1:{state['worker_ports']['w1'][0]}/info")["pubkey"][2:]
     )
-    cluster = cluster_id(1)
-    create = AddCluster(alice.public_key, Public(), [worker], 1000 * 10**12, 1, 0, 0)
-    assert client.submit(client.sign(alice, Sudo(create))).success
+    cluster = cluster_id(cluster_number)
+    if read(client, pst.CLUSTERS, cluster) is None:
+        create = AddCluster(alice.public_key, Public(), [worker], 1000 * 10**12, 1, 0, 0)
+        assert client.submit(client.sign(alice, Sudo(create))).success
     wasm = wasmtime.wat2wasm((EXAMPLE / "analytics.wat").read_text())
     metadata = InkMetadata.load(EXAMPLE / "analytics.json")
     assert client.submit(client.sign(alice, UploadCode(cluster, wasm))).success
@@ -138,17 +140,17 @@ def _analytics(browser: WebDriver, console: str, state: dict[str, Any]) -> None:
         browser.save_screenshot(str(ARTIFACTS / "contracts-analytics.png"))
 
 
-def test_console_pages_and_a_contribution(tmp_path: Path) -> None:
-    directory = tmp_path / "devnet"
+def check_console(state: dict[str, Any], cluster_number: int) -> None:
+    """Every page renders live data; a contribution through the staking page; analytics.
+
+    The analytics example goes to cluster ``cluster_number`` (created with w1 if it does not
+    exist yet), and its aggregates are read on the contracts page.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    devnet = Devnet(directory, "--block-time", "0.5", console=True)
-    browser = None
+    console = f"http://127.0.0.1:{state['console_port']}"
+    client = Client(f"http://127.0.0.1:{state['rpc_port']}")
+    browser = _browser()
     try:
-        devnet.until("a reward", lambda s: s.get("pool", {}).get("rewards", 0) > 0, 300)
-        state = json.loads((directory / "devnet.json").read_text())
-        console = f"http://127.0.0.1:{state['console_port']}"
-        client = Client(f"http://127.0.0.1:{state['rpc_port']}")
-        browser = _browser()
         for path, name in PAGES:
             browser.get(console + path)
             _until(f"the {name} page", lambda: "waiting for the node" not in browser.page_source)
@@ -191,8 +193,6 @@ def test_console_pages_and_a_contribution(tmp_path: Path) -> None:
         after = pool_status(client, 0)
         assert after is not None
         assert after.info.total_value >= before.info.total_value + 1_000 * 10**12
-        _analytics(browser, console, state)
+        _analytics(browser, console, state, cluster_number)
     finally:
-        if browser is not None:
-            browser.quit()
-        devnet.interrupt()
+        browser.quit()

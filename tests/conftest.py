@@ -51,8 +51,13 @@ INTEGRATION_GROUPS = {
 }  # fmt: skip
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each integration test module in its xdist group (a module in none fails loudly)."""
+    """Put each integration test module in its xdist group (a module in none fails loudly).
+
+    ``tryfirst``: xdist's worker turns the marks into group suffixes in its own hook, which
+    would otherwise run before this one (this conftest is loaded before xdist's worker).
+    """
     for item in items:
         path = Path(str(item.fspath))
         if path.parent.name != "integration":

@@ -48,7 +48,7 @@ def schedule_change(state: State, ctx: Context, args: ScheduleChange) -> None:
         raise authorship_error(AuthorshipCallErrorCode.EMPTY_SET, "the new set has no authority")
     if len(args.authorities) > MAX_AUTHORITIES:
         raise authorship_error(
-            AuthorshipCallErrorCode.TOO_MANY,
+            AuthorshipCallErrorCode.TOO_MANY_AUTHORITIES,
             f"{len(args.authorities)} authorities; at most {MAX_AUTHORITIES}",
         )
     keys = [authority.finality_key for authority in args.authorities]

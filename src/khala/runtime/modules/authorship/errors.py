@@ -29,7 +29,7 @@ class AuthorshipCallErrorCode(ModuleErrorCode):
 
     EMPTY_SET = "authorship.empty_set", 0
     """The new set has no authority: no block could be authored or finalized."""
-    TOO_MANY = "authorship.too_many_authorities", 1
+    TOO_MANY_AUTHORITIES = "authorship.too_many_authorities", 1
     """The new set is larger than ``MAX_AUTHORITIES``."""
     DUPLICATE_KEY = "authorship.duplicate_key", 2
     """A finality key appears twice (it would count twice towards the 2/3)."""

@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src
 
 unit: $(STAMP) $(JS_STAMP) browser-deps etcd-deps
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 ## browser-deps: headless Chromium and its driver from Debian, for the console's browser test.
 browser-deps:

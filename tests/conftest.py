@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from xdist.scheduler import LoadScopeScheduling
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,11 +36,12 @@ def shared() -> Path:
     return path
 
 
-# `make test` runs pytest on two workers (pytest-xdist, --dist loadgroup). The integration
-# tests run real processes and hold loopback ports: they go in two groups, each run by one
-# worker in order, so at most two of them run at once and the ones that prefer the well-known
-# ports (the devnet and the local cluster: 9944, 8080, 2379) never run at the same time. The
-# in-process tests fill in around them. The groups are balanced by measured durations.
+# `make test` runs pytest on two workers (pytest-xdist). The integration tests run real
+# processes and hold loopback ports: they go in two groups, each run by one worker in module
+# order, so at most two of them run at once and the ones that prefer the well-known ports (the
+# devnet and the local cluster: 9944, 8080, 2379) never run at the same time. The in-process
+# tests fill in around them. The groups are balanced by measured durations. (xdist's own
+# ``xdist_group`` marks do not take effect under pytest 9, hence the scheduler below.)
 INTEGRATION_GROUPS = {
     "a": {
         "test_devnet", "test_cluster_process", "test_pool_process", "test_governance_cli",
@@ -51,18 +54,34 @@ INTEGRATION_GROUPS = {
 }  # fmt: skip
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each integration test module in its xdist group (a module in none fails loudly).
+def integration_group(nodeid: str) -> str | None:
+    """The group of an integration test's node id (None for any other test)."""
+    module = nodeid.split("::", maxsplit=1)[0]
+    if not module.startswith("tests/integration/"):
+        return None
+    stem = Path(module).stem
+    return next(
+        (f"integration-{name}" for name, mods in INTEGRATION_GROUPS.items() if stem in mods), None
+    )
 
-    ``tryfirst``: xdist's worker turns the marks into group suffixes in its own hook, which
-    would otherwise run before this one (this conftest is loaded before xdist's worker).
-    """
+
+class GroupScheduling(LoadScopeScheduling):
+    """xdist's load-by-scope scheduling where an integration group is one scope."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return integration_group(nodeid) or nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling:
+    """Schedule with :class:`GroupScheduling` when running on several workers."""
+    return GroupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail loudly for an integration test module that is in no group."""
     for item in items:
-        path = Path(str(item.fspath))
-        if path.parent.name != "integration":
-            continue
-        group = next((name for name, mods in INTEGRATION_GROUPS.items() if path.stem in mods), None)
-        if group is None:
-            raise pytest.UsageError(f"{path.name} is in no integration group (tests/conftest.py)")
-        item.add_marker(pytest.mark.xdist_group(f"integration-{group}"))
+        if (
+            item.nodeid.startswith("tests/integration/test_")
+            and integration_group(item.nodeid) is None
+        ):
+            raise pytest.UsageError(f"{item.nodeid} is in no integration group (tests/conftest.py)")

@@ -87,8 +87,9 @@ def test_mining_end_to_end(tmp_path: Path) -> None:
     pki = tmp_path / "pki"
     # dev's 30 s cool-down shortened: still long enough for the early reclaim to be refused
     genesis = dev_genesis_file(tmp_path / "genesis.json", pki, cool_down_secs=15)
+    # archive: the test decodes every block's events at the end (past 256 blocks here)
     with node(tmp_path / "chain", "--genesis", str(genesis), "--dev-pki", str(pki),
-              "--block-time", "0.5") as (_, port):  # fmt: skip
+              "--block-time", "0.5", "--state-pruning", "archive") as (_, port):  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         fleet = Fleet(tmp_path, url, pki)
         relayer = None

@@ -139,7 +139,7 @@ class Cluster:
         return next((m for m in self.members if m.engine.term is not None), None)
 
 
-async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():

@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+from tests.integration.fleet import dev_genesis_file
 from tests.integration.processes import cli, node, rpc
 
 
@@ -59,7 +60,12 @@ def test_schedule_reschedule_and_launch(tmp_path: Path) -> None:
 
 def test_a_council_motion_schedules_the_launch(tmp_path: Path) -> None:
     """--via council: Alice proposes (2 of 3 needed), Bob votes, anyone closes; it runs."""
-    with node(tmp_path / "chain", "--block-time", "0.5") as (_, port):
+    # A 200-block motion period: the early close below must come before its end on a busy
+    # machine too (the dev preset's 20 blocks are 10 s here).
+    genesis = dev_genesis_file(
+        tmp_path / "genesis.json", tmp_path / "pki", council_motion_blocks=200
+    )
+    with node(tmp_path / "chain", "--genesis", str(genesis), "--block-time", "0.5") as (_, port):
         url = f"http://127.0.0.1:{port}"
         head = int(rpc(port, "chain_getHeader")["number"], 16)
         proposed = _json(

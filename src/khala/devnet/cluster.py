@@ -246,7 +246,8 @@ class LocalCluster:
                     leader = None if found is None else LeaderInfo.decode(found.value)
                 self._show(await asyncio.to_thread(self.snapshot, leader, started))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), TICK_S)
+                    async with asyncio.timeout(TICK_S):
+                        await self.stop.wait()
         finally:
             await etcd.close()
             await self.supervisor.stop()

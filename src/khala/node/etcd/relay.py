@@ -134,8 +134,12 @@ class Relay:
         loop = asyncio.get_running_loop()
         try:
             while True:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for may swallow the
+                # task's cancellation when the event is set at the same moment, and the task
+                # group stopping this relay would then wait forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait(), RETRY_S)
+                    async with asyncio.timeout(RETRY_S):
+                        await self._arrived.wait()
                 self._arrived.clear()
                 await asyncio.sleep(ROUND_S)
                 if self.members is None:

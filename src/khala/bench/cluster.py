@@ -40,41 +40,21 @@ from khala.bench.node_process import (
     bench_genesis,
     bench_node,
     free_port,
+    sign_transfers,
     wait_ready,
 )
 from khala.bench.timing import machine
 from khala.node.etcd.gateway import GatewayEtcd
 from khala.node.etcd.log import LeaderInfo, LogKeys
 from khala.node.etcd.members import initial_cluster, member_args
-from khala.primitives.crypto import keypair_from_uri
 from khala.primitives.hashing import blake2_256
-from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
-from khala.sdk import Client, core
 
 BATCH = 50
 """Transfers per JSON-RPC batch (one WebSocket message)."""
 NODES = 3
 """Nodes (and etcd members) of the benchmarked cluster."""
-
-
-def _signed(url: str, transfers: int, senders: int, connections: int) -> list[list[bytes]]:
-    """Pre-sign ``transfers`` transfers for the chain at ``url``, one list per connection."""
-    client = Client(url)
-    genesis_hash = client.genesis_hash()
-    spec_version, transaction_version = client.versions()
-    per_sender = transfers // senders
-    batches: list[list[bytes]] = [[] for _ in range(connections)]
-    for index in range(senders):
-        pair = keypair_from_uri(f"//bench/{index}")
-        for nonce in range(per_sender):
-            serial = (index * per_sender + nonce).to_bytes(8, "little")
-            receiver = blake2_256(b"khala-bench-cluster" + serial)
-            call = core.transfer_call(receiver, EXISTENTIAL_DEPOSIT, keep_alive=False)
-            batches[index % connections].append(
-                core.sign(pair, call, nonce=nonce, tip=0, genesis_hash=genesis_hash,
-                          spec_version=spec_version, transaction_version=transaction_version)
-            )  # fmt: skip
-    return batches
+TAG = b"khala-bench-cluster"
+"""Seeds the receivers' addresses (fresh accounts, distinct from the transfer benchmark's)."""
 
 
 async def _drive(urls: list[str], batches: list[list[bytes]], timeout_s: float) -> dict[str, Any]:
@@ -290,7 +270,7 @@ def run_cluster_benchmark(
         report("dev engine: one node")
         with bench_node(scratch / "dev", block_time_s=block_time_s) as url:
             single = asyncio.run(
-                _drive([url], _signed(url, transfers, senders, connections), timeout_s)
+                _drive([url], sign_transfers(url, transfers, senders, connections, TAG), timeout_s)
             )
         bench_genesis(scratch / "cluster" / "genesis.json", senders, authorities=NODES)
         report("cluster: 3 etcd members, 3 nodes")
@@ -300,7 +280,9 @@ def run_cluster_benchmark(
             nodes,
         ):
             clustered = asyncio.run(
-                _drive(urls, _signed(urls[0], transfers, senders, connections), timeout_s)
+                _drive(
+                    urls, sign_transfers(urls[0], transfers, senders, connections, TAG), timeout_s
+                )
             )
             report("failover: SIGKILL the leader")
             gap = asyncio.run(_failover(urls, endpoints, nodes))

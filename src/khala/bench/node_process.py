@@ -26,6 +26,8 @@ from khala.node.txpool import RpcCode
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.hashing import blake2_256
 from khala.runtime.genesis import DEV_ACCOUNTS
+from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
+from khala.sdk import Client, core
 
 POOL_FULL = int(RpcCode.IMMEDIATELY_DROPPED)
 """The RPC code of a transaction the full pool refused."""
@@ -146,3 +148,30 @@ async def submit_one(socket: aiohttp.ClientWebSocketResponse, request: dict[str,
         if answer.get("error", {}).get("code") != POOL_FULL:
             return answer
         await asyncio.sleep(POOL_FULL_BACKOFF_S)
+
+
+def sign_transfers(
+    url: str, transfers: int, senders: int, connections: int, tag: bytes
+) -> list[list[bytes]]:
+    """Pre-sign ``transfers`` transfers from the ``//bench/i`` senders, one list per connection.
+
+    Each pays the existential deposit to a fresh account (``blake2_256(tag ‖ serial)``), so
+    every transfer creates one; a sender's transfers stay in one list, in nonce order.
+    """
+    client = Client(url)
+    genesis_hash = client.genesis_hash()
+    spec_version, transaction_version = client.versions()
+    per_sender = transfers // senders
+    batches: list[list[bytes]] = [[] for _ in range(connections)]
+    for index in range(senders):
+        pair = keypair_from_uri(f"//bench/{index}")
+        for nonce in range(per_sender):
+            serial = (index * per_sender + nonce).to_bytes(8, "little")
+            call = core.transfer_call(
+                blake2_256(tag + serial), EXISTENTIAL_DEPOSIT, keep_alive=False
+            )
+            batches[index % connections].append(
+                core.sign(pair, call, nonce=nonce, tip=0, genesis_hash=genesis_hash,
+                          spec_version=spec_version, transaction_version=transaction_version)
+            )  # fmt: skip
+    return batches

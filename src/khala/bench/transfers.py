@@ -31,20 +31,19 @@ from khala.bench.node_process import (
     POOL_FULL_BACKOFF_S,
     bench_genesis,
     bench_node,
+    sign_transfers,
     submit_one,
 )
 from khala.bench.timing import machine
 from khala.node.lmdb_store import LmdbChainStore
 from khala.node.storage import StoredBlock
 from khala.primitives.crypto import KeyScheme, keypair_from_uri, verify
-from khala.primitives.hashing import blake2_256
 from khala.primitives.trie import Layout, Trie
 from khala.runtime.block import Block
 from khala.runtime.builder import apply_changes
 from khala.runtime.executive import Executive
 from khala.runtime.genesis import build_genesis_storage, genesis_block_header, parse_genesis_config
-from khala.runtime.modules.balances.constants import EXISTENTIAL_DEPOSIT
-from khala.sdk import Client, core
+from khala.sdk import Client
 from khala.sdk.core import unhex
 
 MAX_BATCH = 100
@@ -292,28 +291,8 @@ def run_transfer_benchmark(
         genesis_document = bench_genesis(scratch / "genesis.json", senders, accounts)
         with bench_node(scratch, block_time_s=block_time_s, port=port, source=node_source) as url:
             report(f"signing {transfers} transfers from {senders} senders")
-            client = Client(url)
-            genesis_hash = client.genesis_hash()
-            spec_version, transaction_version = client.versions()
+            batches = sign_transfers(url, transfers, senders, connections, b"khala-bench-receiver")
             per_sender = transfers // senders
-            batches: list[list[bytes]] = [[] for _ in range(connections)]
-            for index in range(senders):
-                pair = keypair_from_uri(f"//bench/{index}")
-                for nonce in range(per_sender):
-                    serial = (index * per_sender + nonce).to_bytes(8, "little")
-                    receiver = blake2_256(b"khala-bench-receiver" + serial)
-                    call = core.transfer_call(receiver, EXISTENTIAL_DEPOSIT, keep_alive=False)
-                    batches[index % connections].append(
-                        core.sign(
-                            pair,
-                            call,
-                            nonce=nonce,
-                            tip=0,
-                            genesis_hash=genesis_hash,
-                            spec_version=spec_version,
-                            transaction_version=transaction_version,
-                        )
-                    )
             total = per_sender * senders
             report(f"submitting over {connections} connections; counting at finality")
             start, end, blocks = asyncio.run(

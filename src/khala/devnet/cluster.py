@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from khala.attestation.dev_pki import load_or_create
-from khala.devnet.layout import free_port
+from khala.devnet.layout import distinct_port, free_port
 from khala.devnet.supervisor import ProcessSpec, Supervisor
 from khala.errors import KhalaError
 from khala.node.etcd.client import EtcdError
@@ -121,10 +121,10 @@ def prepare(options: ClusterOptions) -> ClusterState:
         taken: set[int] = set()
         state = ClusterState(options.nodes, options.block_time_s)
         for index in range(options.nodes):
-            client = _distinct(FIRST_ETCD_PORT + 2 * index, taken)
-            peer = _distinct(FIRST_ETCD_PORT + 2 * index + 1, taken)
+            client = distinct_port(FIRST_ETCD_PORT + 2 * index, taken)
+            peer = distinct_port(FIRST_ETCD_PORT + 2 * index + 1, taken)
             state.etcd_ports.append([client, peer])
-            state.rpc_ports.append(_distinct(FIRST_RPC_PORT + index, taken))
+            state.rpc_ports.append(distinct_port(FIRST_RPC_PORT + index, taken))
     state.block_time_s = options.block_time_s
     load_or_create(root / "pki")  # before the nodes start: they must not race to create it
     for index in range(state.nodes):
@@ -134,14 +134,6 @@ def prepare(options: ClusterOptions) -> ClusterState:
             write_atomic(key_file, f"//{DEV_ACCOUNTS[index]}\n".encode(), mode=0o600)
     write_atomic(state_file, json.dumps(asdict(state), indent=2).encode(), mode=0o644)
     return state
-
-
-def _distinct(preferred: int, taken: set[int]) -> int:
-    port = free_port(preferred)
-    while port in taken:
-        port = free_port(0)
-    taken.add(port)
-    return port
 
 
 def process_specs(root: Path, state: ClusterState, etcd_binary: str) -> list[ProcessSpec]:

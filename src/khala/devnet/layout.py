@@ -159,9 +159,9 @@ class Layout:
             state.nodes = nodes
             taken = {state.rpc_port, state.console_port}
             if nodes > 1:
-                state.node_ports = [_distinct(0, taken) for _ in range(nodes - 1)]
+                state.node_ports = [distinct_port(0, taken) for _ in range(nodes - 1)]
                 state.etcd_ports = [
-                    [_distinct(0, taken), _distinct(0, taken)] for _ in range(nodes)
+                    [distinct_port(0, taken), distinct_port(0, taken)] for _ in range(nodes)
                 ]
         elif state.nodes != nodes:
             raise DevnetError(
@@ -184,8 +184,11 @@ class Layout:
         return state
 
 
-def _distinct(preferred: int, taken: set[int]) -> int:
-    """A free port not in ``taken`` (which it joins)."""
+def distinct_port(preferred: int, taken: set[int]) -> int:
+    """A free port (``preferred`` when free) not in ``taken``, which it joins.
+
+    Ports handed out together must differ even though none is bound yet.
+    """
     port = free_port(preferred)
     while port in taken:
         port = free_port(0)

@@ -54,7 +54,7 @@ SHORT_PERIODS = {
     "crowdloan_vesting_blocks": DEV.crowdloan_vesting_blocks,
     "council_motion_blocks": 200,
     "democracy_launch_blocks": 10,
-    "democracy_voting_blocks": 50,
+    "democracy_voting_blocks": 160,
     "democracy_enactment_blocks": 2,
     "democracy_lock_blocks": 10,
     "treasury_spend_blocks": 20,
@@ -138,7 +138,7 @@ def test_khala_launch_day(tmp_path: Path) -> None:
             amount = "10000PHA" if extra else "500000PHA"
             ok("gov", "democracy", "vote", "0", "--balance", amount, *extra,
                "--from", voter, "--url", url)  # fmt: skip
-        wait("the upgrade", lambda: _spec_version(port) == MINING_RELEASE, timeout=120)
+        wait("the upgrade", lambda: _spec_version(port) == MINING_RELEASE, timeout=240)
         head = Client(url).head().number
         seen = [type(event) for _, event in block_events(url, 1, head)]
         for kind in (Passed, Dispatched, Enacted, CodeUpdated):

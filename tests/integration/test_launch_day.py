@@ -51,7 +51,8 @@ SHORT_PERIODS = {
     "benchmark_blocks": DEV.benchmark_blocks,
     "heartbeats_per_hour": DEV.heartbeats_per_hour,
     "withdraw_grace_secs": DEV.withdraw_grace_secs,
-    "crowdloan_vesting_blocks": DEV.crowdloan_vesting_blocks,
+    # long enough that much is still locked when the test stakes it, however long it ran
+    "crowdloan_vesting_blocks": 3_000,
     "council_motion_blocks": 200,
     "democracy_launch_blocks": 10,
     "democracy_voting_blocks": 160,

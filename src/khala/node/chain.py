@@ -34,6 +34,7 @@ from khala.runtime.modules.authorship.state import AUTHORITY_SET_ID
 from khala.runtime.presets import Preset
 from khala.runtime.releases import Release
 from khala.runtime.state import State
+from khala.snapshot.set_changes import SET_CHANGE, SetChange, set_proof
 
 _JUSTIFICATION = codec_of(Justification)
 
@@ -322,13 +323,31 @@ class Chain:
         """
         work = sealed.trie
         work.commit()
+        set_change = None
+        if justification is not None and AUTHORITY_SET_ID.key in sealed.changes:
+            set_change = _set_change(sealed.header, justification, work)
         self.store.commit_block(
-            StoredBlock(sealed.header, sealed.extrinsics, justification, sealed.changes),
+            StoredBlock(
+                sealed.header, sealed.extrinsics, justification, sealed.changes, set_change
+            ),
             finalized=justification is not None,
             removed=work.take_removed(),
         )
         self._tip = (sealed.header, sealed.block_hash, work)  # one assignment: old or new
 
     def finalize(self, block_hash: bytes, justification: bytes) -> None:
-        """Record a stored block's justification and make it the finalized block."""
-        self.store.finalize(block_hash, justification)
+        """Record a stored block's justification and make it the finalized block.
+
+        A block that enacted a new authority set also records the proof of it (its state is
+        still kept: only finalized blocks' states are pruned).
+        """
+        set_change = None
+        if AUTHORITY_SET_ID.key in (self.store.changes(block_hash) or {}):
+            header = self.header(block_hash)
+            set_change = _set_change(header, justification, self.state_at(block_hash))
+        self.store.finalize(block_hash, justification, set_change)
+
+
+def _set_change(header: Header, justification: bytes, state: Trie) -> bytes:
+    """The encoded proof that ``header``'s block enacted the authority set in ``state``."""
+    return SET_CHANGE.encode(SetChange(header, justification, set_proof(state)))

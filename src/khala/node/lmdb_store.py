@@ -9,7 +9,6 @@ occurrence counts and each block's superseded nodes are journaled, so pruning (s
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import lmdb
 import structlog
 
+from khala.node.lmdb_check import DATA_FILE, check_lmdb_file
 from khala.node.storage import (
     DEFAULT_STATE_PRUNING,
     StorageError,
@@ -36,54 +36,14 @@ INITIAL_MAP_SIZE = 1 << 30
 the map doubles whenever it is full."""
 DEFAULT_MAX_SIZE = 1 << 40
 """Largest map by default (1 TiB), far above a pruned node's needs; ``--db-max-size`` sets it."""
-DATA_FILE = "data.mdb"
-"""LMDB's data file inside the store's directory."""
-_META_MAGIC = 0xBEEFC0DE
-"""LMDB's meta page magic number."""
-_META = struct.Struct("<I I Q Q I")
-"""Start of an LMDB meta (after the 16-byte page header): magic, version, address, map size,
-then the free database's ``md_pad``, which holds the page size."""
-_LAST_PAGE = struct.Struct("<Q Q")
-"""``mm_last_pg`` and ``mm_txnid``, at byte 136 of a meta page on 64-bit builds."""
 REFCOUNTED = b"refcounted"
 """Meta key present in databases that count node occurrences (all created since pruning)."""
+_SET_CHANGE_PREFIX = b"set_change/"
+"""Meta keys of recorded authority-set changes, followed by the block number (big-endian, so
+they sort in block order)."""
 _BODY: Codec[list[bytes]] = codec_of(list[OpaqueExtrinsic])
 _HEADER: Codec[Header] = codec_of(Header)
 _CHANGES: Codec[list[tuple[bytes, bytes | None]]] = codec_of(list[tuple[bytes, bytes | None]])
-
-
-def check_lmdb_file(directory: Path) -> None:
-    """Refuse an LMDB data file that would crash or mislead the node before opening it.
-
-    A zero-length file would silently become a new chain; a truncated one makes LMDB read past
-    the end of its memory map (SIGBUS). Both meta pages are read: the newer one says how many
-    pages the file must hold.
-
-    Raises:
-        StorageError: ``storage.corrupt`` naming the file.
-    """
-    path = directory / DATA_FILE
-    if not path.exists():
-        return
-    size = path.stat().st_size
-    if size == 0:
-        raise corrupt(path, "the file is empty")
-    with path.open("rb") as handle:
-        first = handle.read(4096)
-        if len(first) < 16 + _META.size:
-            raise corrupt(path, "shorter than its first meta page")
-        magic, _, _, _, page_size = _META.unpack_from(first, 16)
-        if magic != _META_MAGIC or page_size < 512:
-            raise corrupt(path, "no LMDB meta page")
-        handle.seek(0)
-        pages = handle.read(2 * page_size)
-    if len(pages) < 2 * page_size:
-        raise corrupt(path, "shorter than its two meta pages")
-    metas = [_LAST_PAGE.unpack_from(pages, offset + 136) for offset in (0, page_size)]
-    last_page, _ = max(metas, key=lambda meta: meta[1])
-    needed = (last_page + 1) * page_size
-    if size < needed:
-        raise corrupt(path, f"truncated: {size} bytes, its pages need {needed}")
 
 
 class LmdbChainStore:
@@ -171,17 +131,37 @@ class LmdbChainStore:
         self._write(lambda txn: self._write_block(txn, block, finalized, removed or []))
         self._pending.clear()
 
-    def finalize(self, block_hash: bytes, justification: bytes) -> None:
-        """Store the justification and move the finalized pointer in one transaction."""
+    def finalize(
+        self, block_hash: bytes, justification: bytes, set_change: bytes | None = None
+    ) -> None:
+        """Store the justification (and set change) and move the finalized pointer at once."""
 
         def write(txn: lmdb.Transaction) -> None:
             txn.put(block_hash, justification, db=self._justifications)
             txn.put(b"finalized", block_hash, db=self._meta)
+            if set_change is not None:
+                header = txn.get(block_hash, db=self._headers)
+                number = _HEADER.decode(bytes(header)).number if header is not None else 0
+                txn.put(_SET_CHANGE_PREFIX + number.to_bytes(4, "big"), set_change, db=self._meta)
 
         self._write(write)
 
-    def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
-        """Hold ``genesis`` and, as the finalized head, ``block`` with the buffered state.
+    def set_changes(self) -> list[bytes]:
+        """The recorded set changes in block order (meta keys ``set_change/<number>``)."""
+        found: list[bytes] = []
+        with self._env.begin(db=self._meta) as transaction:
+            cursor = transaction.cursor()
+            if cursor.set_range(_SET_CHANGE_PREFIX):
+                for key, value in cursor:
+                    if not bytes(key).startswith(_SET_CHANGE_PREFIX):
+                        break
+                    found.append(bytes(value))
+        return found
+
+    def install_snapshot(
+        self, genesis: Header, block: StoredBlock, set_changes: list[tuple[int, bytes]]
+    ) -> None:
+        """Hold ``genesis``, the set changes and, as the finalized head, ``block``.
 
         One transaction; the block's state is the oldest kept.
         """
@@ -189,6 +169,8 @@ class LmdbChainStore:
         def write(txn: lmdb.Transaction) -> None:
             txn.put(genesis.hash(), _HEADER.encode(genesis), db=self._headers)
             txn.put((0).to_bytes(4, "big"), genesis.hash(), db=self._numbers)
+            for number, change in set_changes:
+                txn.put(_SET_CHANGE_PREFIX + number.to_bytes(4, "big"), change, db=self._meta)
             appended = self._append_pending_nodes(txn)
             self._write_block(txn, block, True, [], pending_written=appended)
             txn.put(b"oldest_state", block.header.number.to_bytes(4, "big"), db=self._meta)
@@ -250,6 +232,9 @@ class LmdbChainStore:
         txn.put(b"best", block_hash, db=self._meta)
         if finalized:
             txn.put(b"finalized", block_hash, db=self._meta)
+            if block.set_change is not None:
+                key = _SET_CHANGE_PREFIX + number.to_bytes(4, "big")
+                txn.put(key, block.set_change, db=self._meta)
 
     def _journal_and_prune(self, txn: lmdb.Transaction, number: int, removed: list[bytes]) -> None:
         if removed:

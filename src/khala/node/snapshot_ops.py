@@ -16,8 +16,10 @@ from khala.snapshot.format import (
     SnapshotHead,
     genesis_proof,
     load_verified_state,
+    verify_head,
     write_snapshot_file,
 )
+from khala.snapshot.set_changes import SET_CHANGE
 
 Progress = Callable[[str], None]
 """Receives a line of progress on long work."""
@@ -78,7 +80,20 @@ def export_snapshot(
     except ChainError:  # genesis state pruned: rebuild it from the config to prove from
         storage = build_genesis_storage(genesis)
         proof = genesis_proof(Trie.from_items(storage.items(), Layout.V1))
-    head = SnapshotHead(genesis_header, proof, header, justification, 0)
+    changes = [
+        change
+        for change in map(SET_CHANGE.decode, store.set_changes())
+        if change.header.number < header.number
+    ]
+    head = SnapshotHead(genesis_header, proof, changes, header, justification, 0)
+    try:
+        verify_head(head, genesis_header.hash())  # never hand out a snapshot no importer can verify
+    except SnapshotError as error:
+        raise SnapshotError(
+            error.code,
+            f"{error.message}; this node lacks a record of its authority-set changes (it "
+            "enacted one before it recorded them): export from a node that has them",
+        ) from None
     partial = path.with_name(path.name + ".partial")
     count, size = write_snapshot_file(
         partial, head, trie.items(), lambda done: progress(f"exported {done:,} items")
@@ -108,7 +123,11 @@ def import_snapshot(
     storage = build_genesis_storage(genesis)
     genesis_header = genesis_block_header(storage)
     head, _ = load_verified_state(path, genesis_header.hash(), NodeStoreView(store), progress)
-    store.install_snapshot(genesis_header, StoredBlock(head.header, [], head.justification, {}))
+    store.install_snapshot(
+        genesis_header,
+        StoredBlock(head.header, [], head.justification, {}),
+        [(change.header.number, SET_CHANGE.encode(change)) for change in head.set_changes],
+    )
     progress(f"imported block #{head.header.number} with {head.item_count:,} items")
     return SnapshotSummary(
         head.header.number, head.header.hash(), head.item_count, path.stat().st_size

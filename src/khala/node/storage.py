@@ -65,6 +65,9 @@ class StoredBlock:
     """The encoded finality justification, if the block is final."""
     changes: dict[bytes, bytes | None]
     """The block's storage changes (served to workers)."""
+    set_change: bytes | None = None
+    """When the block is final and enacted a new authority set: the encoded
+    :class:`khala.snapshot.set_changes.SetChange` proving it (kept for snapshots)."""
 
 
 class ChainStore(Protocol):
@@ -87,21 +90,32 @@ class ChainStore(Protocol):
         """
         ...
 
-    def finalize(self, block_hash: bytes, justification: bytes) -> None:
+    def finalize(
+        self, block_hash: bytes, justification: bytes, set_change: bytes | None = None
+    ) -> None:
         """Store a committed block's justification and make it the finalized block.
 
-        One transaction; the clustered engine finalizes blocks after their votes arrive.
+        One transaction (with ``set_change``, the block's :attr:`StoredBlock.set_change`); the
+        clustered engine finalizes blocks after their votes arrive.
         """
+        ...
+
+    def set_changes(self) -> list[bytes]:
+        """Every recorded authority-set change (encoded ``SetChange``), in block order."""
         ...
 
     def oldest_state(self) -> int:
         """The lowest block number whose state is still stored (0 for an archive)."""
         ...
 
-    def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
+    def install_snapshot(
+        self, genesis: Header, block: StoredBlock, set_changes: list[tuple[int, bytes]]
+    ) -> None:
         """Make an empty store hold ``genesis`` and ``block`` (head, with the buffered state).
 
-        One transaction; older blocks and states are absent.
+        One transaction, with the snapshot's verified set changes (block number, encoded
+        ``SetChange``) so this node's own snapshots carry them on; older blocks and states are
+        absent.
         """
         ...
 
@@ -168,6 +182,7 @@ class MemoryChainStore:
         self._numbers: dict[int, bytes] = {}
         self._best: bytes | None = None
         self._finalized: bytes | None = None
+        self._set_changes: dict[int, bytes] = {}
 
     def get_node(self, node_hash: bytes) -> bytes | None:
         """Return a node, pending or committed."""
@@ -201,17 +216,30 @@ class MemoryChainStore:
         self._best = block_hash
         if finalized:
             self._finalized = block_hash
+            if block.set_change is not None:
+                self._set_changes[number] = block.set_change
 
-    def finalize(self, block_hash: bytes, justification: bytes) -> None:
+    def finalize(
+        self, block_hash: bytes, justification: bytes, set_change: bytes | None = None
+    ) -> None:
         """Attach the justification and move the finalized pointer."""
         block = self._blocks[block_hash]
         self._blocks[block_hash] = replace(block, justification=justification)
         self._finalized = block_hash
+        if set_change is not None:
+            self._set_changes[block.header.number] = set_change
 
-    def install_snapshot(self, genesis: Header, block: StoredBlock) -> None:
-        """Hold ``genesis`` and, as the finalized head, ``block`` with the buffered state."""
+    def set_changes(self) -> list[bytes]:
+        """The recorded set changes in block order."""
+        return [self._set_changes[number] for number in sorted(self._set_changes)]
+
+    def install_snapshot(
+        self, genesis: Header, block: StoredBlock, set_changes: list[tuple[int, bytes]]
+    ) -> None:
+        """Hold ``genesis``, the set changes and, as the finalized head, ``block``."""
         self._numbers[0] = genesis.hash()
         self._blocks[genesis.hash()] = StoredBlock(genesis, [], None, {})
+        self._set_changes.update(set_changes)
         self.commit_block(block, finalized=True)
         self._oldest_state = block.header.number
 

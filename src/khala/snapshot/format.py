@@ -2,18 +2,21 @@
 
 File layout (all integers little-endian)::
 
-    "KHALA-SNAPSHOT" 0x01                       magic and format version
-    u32 n, SCALE(SnapshotHead)                  genesis header and authority proof, block,
+    "KHALA-SNAPSHOT" 0x02                       magic and format version
+    u32 n, SCALE(SnapshotHead)                  genesis header and authority proof, the
+                                                authority-set changes since genesis, block,
                                                 justification
     (u32 key_len, key, u32 value_len, value)*   the block's state, keys ascending
     32 bytes                                    blake2-256 of everything before it
 
 Importing trusts nothing in the file: the genesis header must hash to the genesis the
 importer expects, a read proof against its state root gives the genesis authority set (a few
-hundred bytes, whatever the genesis's size), and the block's justification must
-carry more than 2/3 of the genesis authority set's signatures; the items must rebuild the
-block's state root; the checksum must match. Only then is the state written, as the node's
-only state, at the snapshot's block.
+hundred bytes, whatever the genesis's size), each authority-set change since genesis must be
+finalized by the set before it and prove the next (:mod:`khala.snapshot.set_changes`), and
+the block's justification must carry more than 2/3 of the signatures of the set so reached;
+the items must rebuild the block's state root; the checksum must match. Only then is the
+state written, as the node's only state, at the snapshot's block. Version 1 files (without
+set changes) are still read.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from khala.errors import KhalaError
-from khala.primitives.finality import FinalityError, Justification, verify_justification
+from khala.primitives.finality import FinalityError
 from khala.primitives.scale import U64, ScaleError, codec_of
 from khala.primitives.trie import (
     Layout,
@@ -34,14 +37,25 @@ from khala.primitives.trie import (
     Trie,
     TrieError,
     build_root,
-    generate_proof,
-    verify_proof,
 )
 from khala.primitives.types import Header
-from khala.runtime.modules.authorship.state import AUTHORITIES, AUTHORITY_SET_ID
+from khala.snapshot.set_changes import (
+    SetChange,
+    SetProofError,
+    check_justification,
+    follow_set_changes,
+    proven_set,
+    set_proof,
+)
 
-MAGIC = b"KHALA-SNAPSHOT\x01"
-"""The file's first bytes: the format's name and version 1."""
+MAGIC_PREFIX = b"KHALA-SNAPSHOT"
+"""The file's first bytes, followed by one version byte."""
+VERSION = 2
+"""The format written: version 2 added the authority-set changes to the head."""
+MAGIC = MAGIC_PREFIX + bytes([VERSION])
+"""The first bytes of a file this version writes."""
+READABLE_VERSIONS = (1, 2)
+"""Versions the reader accepts (version 1 heads carry no set changes)."""
 PROGRESS_EVERY = 100_000
 """Items between progress reports on long exports and imports."""
 
@@ -56,7 +70,11 @@ class SnapshotErrorCode(StrEnum):
     FOREIGN = "snapshot.foreign"
     """The snapshot belongs to another chain (another genesis)."""
     BAD_JUSTIFICATION = "snapshot.bad_justification"
-    """The block's justification is not signed by the genesis authority set."""
+    """The block's justification is not signed by the authority set in force (the genesis set
+    followed through the snapshot's set changes)."""
+    BAD_SET_CHANGE = "snapshot.bad_set_change"
+    """An authority-set change the snapshot carries does not verify (not finalized by the set
+    before it, a failing proof of the new set, or out of order)."""
     STATE_ROOT_MISMATCH = "snapshot.state_root_mismatch"
     """The items do not rebuild the block's state root."""
     NOT_EMPTY = "snapshot.not_empty"
@@ -78,6 +96,8 @@ class SnapshotHead:
     """The chain's genesis header (its hash names the chain)."""
     genesis_proof: list[bytes]
     """Trie nodes proving the genesis authority set and set id against the genesis root."""
+    set_changes: list[SetChange]
+    """Every authority-set change enacted below the snapshot's block, in block order."""
     header: Header
     """The snapshot's block."""
     justification: bytes
@@ -86,17 +106,29 @@ class SnapshotHead:
     """How many state items follow."""
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotHeadV1:
+    """A version 1 head: :class:`SnapshotHead` without set changes."""
+
+    genesis: Header
+    """The chain's genesis header."""
+    genesis_proof: list[bytes]
+    """Trie nodes proving the genesis authority set."""
+    header: Header
+    """The snapshot's block."""
+    justification: bytes
+    """Its justification."""
+    item_count: U64
+    """How many state items follow."""
+
+
 _HEAD = codec_of(SnapshotHead)
-_JUSTIFICATION = codec_of(Justification)
-
-
-GENESIS_PROOF_KEYS = (AUTHORITIES.key, AUTHORITY_SET_ID.key)
-"""The genesis storage a snapshot proves: the authority set that must sign its block."""
+_HEAD_V1 = codec_of(SnapshotHeadV1)
 
 
 def genesis_proof(genesis_state: Trie) -> list[bytes]:
-    """The read proof of :data:`GENESIS_PROOF_KEYS` in the genesis state."""
-    return generate_proof(genesis_state, GENESIS_PROOF_KEYS)
+    """The read proof of the authority set and set id in the genesis state."""
+    return set_proof(genesis_state)
 
 
 def write_snapshot(
@@ -183,15 +215,32 @@ class SnapshotReader:
         self.path = path
         self._file = path.open("rb")
         self._digest = hashlib.blake2b(digest_size=32)
-        if self._read(len(MAGIC)) != MAGIC:
+        magic = self._file.read(len(MAGIC))
+        self._digest.update(magic)
+        version = magic[-1] if len(magic) == len(MAGIC) else 0
+        if magic[:-1] != MAGIC_PREFIX or version not in READABLE_VERSIONS:
             self._file.close()
             raise SnapshotError(
-                SnapshotErrorCode.NOT_A_SNAPSHOT, f"{path} is not a khala snapshot (version 1)"
+                SnapshotErrorCode.NOT_A_SNAPSHOT,
+                f"{path} is not a khala snapshot of a version this release reads "
+                f"({', '.join(map(str, READABLE_VERSIONS))})",
             )
-        size = int.from_bytes(self._read(4), "little")
         try:
-            self.head = _HEAD.decode(self._read(size))
-        except ScaleError as error:
+            size = int.from_bytes(self._read(4), "little")
+            raw = self._read(size)
+            if version == 1:
+                old = _HEAD_V1.decode(raw)
+                self.head = SnapshotHead(
+                    old.genesis,
+                    old.genesis_proof,
+                    [],
+                    old.header,
+                    old.justification,
+                    old.item_count,
+                )
+            else:
+                self.head = _HEAD.decode(raw)
+        except (ScaleError, SnapshotError) as error:
             self._file.close()
             raise SnapshotError(
                 SnapshotErrorCode.CORRUPT, f"{path}: malformed head ({error.message})"
@@ -234,10 +283,11 @@ class SnapshotReader:
 
 
 def verify_head(head: SnapshotHead, genesis_hash: bytes) -> None:
-    """Check the snapshot's chain and the block's justification against the genesis set.
+    """Check the snapshot's chain, its set changes and the block's justification.
 
     Raises:
-        SnapshotError: ``snapshot.foreign`` or ``snapshot.bad_justification``.
+        SnapshotError: ``snapshot.foreign``, ``snapshot.bad_set_change`` or
+            ``snapshot.bad_justification``.
     """
     if head.genesis.hash() != genesis_hash:
         raise SnapshotError(
@@ -246,10 +296,7 @@ def verify_head(head: SnapshotHead, genesis_hash: bytes) -> None:
             "(a dev chain's genesis includes its dev PKI: pass the exporting node's --dev-pki)",
         )
     try:
-        proven = verify_proof(head.genesis.state_root, head.genesis_proof, GENESIS_PROOF_KEYS)
-        authorities = AUTHORITIES.value_codec.decode(proven[AUTHORITIES.key] or b"")
-        raw_set_id = proven[AUTHORITY_SET_ID.key]
-        set_id = 0 if raw_set_id is None else AUTHORITY_SET_ID.value_codec.decode(raw_set_id)
+        genesis_set = proven_set(head.genesis.state_root, head.genesis_proof)
     except (TrieError, ScaleError) as error:
         raise SnapshotError(
             SnapshotErrorCode.FOREIGN,
@@ -257,19 +304,18 @@ def verify_head(head: SnapshotHead, genesis_hash: bytes) -> None:
             f"{error.message}",
         ) from None
     try:
-        justification = _JUSTIFICATION.decode(head.justification)
-        verify_justification(
-            justification,
-            block_hash=head.header.hash(),
-            number=head.header.number,
-            set_id=set_id,
-            authorities=[authority.finality_key for authority in authorities],
-        )
+        signers = follow_set_changes(genesis_set, head.set_changes, head.header.number)
+    except SetProofError as error:
+        raise SnapshotError(SnapshotErrorCode.BAD_SET_CHANGE, error.message) from None
+    try:
+        check_justification(head.header, head.justification, signers)
     except (ScaleError, FinalityError) as error:
         raise SnapshotError(
             SnapshotErrorCode.BAD_JUSTIFICATION,
-            f"block #{head.header.number}'s justification does not verify against the genesis "
-            f"authority set: {error.message}",
+            f"block #{head.header.number}'s justification does not verify against authority "
+            f"set {signers.set_id} (the genesis set after {len(head.set_changes)} set changes; "
+            f"a snapshot from a node that recorded every change would carry them): "
+            f"{error.message}",
         ) from None
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from khala.node.snapshot_ops import export_snapshot, import_snapshot
+from khala.node.storage import MemoryChainStore
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
 from khala.primitives.finality import Justification
 from khala.primitives.scale import codec_of
@@ -28,11 +31,14 @@ def _finalized(member: Member) -> int:
     return member.node.finalized_header().number
 
 
-def test_a_new_set_takes_over_finality_and_the_removed_authority_steps_aside() -> None:
+def test_a_new_set_takes_over_finality_and_the_removed_authority_steps_aside(
+    tmp_path: Path,
+) -> None:
     """//Alice leaves, //Dave (a follower so far) joins.
 
     Later blocks carry set 1's signatures (Bob, Charlie, Dave), and the chain goes on, also
-    when //Alice led: she resigns instead of failing to author.
+    when //Alice led: she resigns instead of failing to author. A snapshot taken afterwards
+    carries the change (recorded when the votes finalized its block) and imports.
     """
 
     async def scenario() -> None:
@@ -77,5 +83,9 @@ def test_a_new_set_takes_over_finality_and_the_removed_authority_steps_aside() -
         assert all(entry == (0, old_keys) for entry in sets[:switch])
         assert all(entry == (1, new_keys) for entry in sets[switch:])
         assert not alice.engine._is_authority() and alice.engine.term is None
+        snapshot = tmp_path / "after-the-change.snapshot"
+        export_snapshot(store, cluster.genesis, snapshot)
+        imported = import_snapshot(MemoryChainStore(), cluster.genesis, snapshot)
+        assert imported.number >= target and len(store.set_changes()) == 1
 
     asyncio.run(scenario())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import typer
@@ -13,6 +14,7 @@ from khala.node.rpc.policy import LOCALHOST_ORIGINS, parse_cors
 from khala.node.service import NodeConfig, NodeService, load_genesis, open_store
 from khala.node.snapshot_ops import SnapshotSummary, export_snapshot, import_snapshot
 from khala.node.storage import DEFAULT_STATE_PRUNING, ChainStore
+from khala.snapshot.download import download_snapshot, is_url
 
 app = typer.Typer(
     help="Run a chain node, or export / import state snapshots (`khala node --help`).",
@@ -82,11 +84,19 @@ def node(
         help="Largest the chain database may grow (e.g. 64GiB); the node stops with "
         "storage.full when it is reached.",
     ),
-    from_snapshot: Path | None = typer.Option(
+    from_snapshot: str | None = typer.Option(
         None,
         "--from-snapshot",
-        help="Start from this verified snapshot when the base path holds no chain yet "
-        "(ignored once it does).",
+        help="Start from a verified snapshot when the base path holds no chain yet (ignored "
+        "once it does): a snapshot FILE, or running nodes' RPC URLs, comma-separated "
+        "(http://PEER:9944), to download their finalized snapshot from the first that serves.",
+    ),
+    serve_snapshots: bool = typer.Option(
+        True,
+        "--serve-snapshots/--no-serve-snapshots",
+        help="Answer GET /snapshot on the RPC port with this node's finalized snapshot, for "
+        "nodes joining with --from-snapshot URL (exported on demand, at most every 256 "
+        "finalized blocks).",
     ),
     engine: str = typer.Option(
         "dev",
@@ -163,6 +173,7 @@ def node(
             etcd_endpoints=endpoints,
             dev_authorities=dev_authorities,
             advertise_url=advertise_url,
+            serve_snapshots=serve_snapshots,
         )
         if ctx.invoked_subcommand is not None:
             ctx.obj = config
@@ -227,19 +238,24 @@ def _store(config: NodeConfig) -> ChainStore:
     return open_store(config.base_path, config.state_pruning, config.db_max_size)
 
 
-def _start_from_snapshot(config: NodeConfig, file: Path) -> None:
-    """Import ``file`` into an empty base path before the node starts."""
+def _start_from_snapshot(config: NodeConfig, source: str) -> None:
+    """Import a snapshot file, or one downloaded from peers, into an empty base path."""
     store = _store(config)
     try:
         if store.best_hash() is not None:
-            progress(f"the base path holds a chain already; --from-snapshot {file} is ignored")
+            progress(f"the base path holds a chain already; --from-snapshot {source} is ignored")
             return
-        import_snapshot(
-            store,
-            load_genesis(config.genesis_file, config.dev_pki, config.dev_authorities),
-            file,
-            progress,
-        )
+        genesis = load_genesis(config.genesis_file, config.dev_pki, config.dev_authorities)
+        if not is_url(source):
+            import_snapshot(store, genesis, Path(source), progress)
+            return
+        peers = [url.strip() for url in source.split(",") if url.strip()]
+        downloaded = Path(config.base_path or ".") / "downloaded.snapshot"  # _store needs one
+        try:
+            asyncio.run(download_snapshot(peers, downloaded, progress))
+            import_snapshot(store, genesis, downloaded, progress)
+        finally:
+            downloaded.unlink(missing_ok=True)
     finally:
         store.close()
 

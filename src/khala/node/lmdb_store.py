@@ -9,6 +9,7 @@ occurrence counts and each block's superseded nodes are journaled, so pruning (s
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
@@ -91,6 +92,7 @@ class LmdbChainStore:
         except lmdb.Error as error:
             raise corrupt(self.path, str(error)) from None
         self._pending: dict[bytes, tuple[bytes, int]] = {}
+        self._readers = threading.Lock()  # held by each read, and by a resize
         self.state_pruning = state_pruning
         if self.best_hash() is None:
             self._write(self._mark_refcounted)
@@ -149,7 +151,7 @@ class LmdbChainStore:
     def set_changes(self) -> list[bytes]:
         """The recorded set changes in block order (meta keys ``set_change/<number>``)."""
         found: list[bytes] = []
-        with self._env.begin(db=self._meta) as transaction:
+        with self._readers, self._env.begin(db=self._meta) as transaction:
             cursor = transaction.cursor()
             if cursor.set_range(_SET_CHANGE_PREFIX):
                 for key, value in cursor:
@@ -275,6 +277,9 @@ class LmdbChainStore:
     def _grow(self) -> None:
         """Double the map, up to ``max_size``.
 
+        Never while another thread reads: LMDB forbids resizing under open transactions, and
+        a node exports snapshots from a thread.
+
         Raises:
             StorageError: ``storage.full`` when it is already at ``max_size``.
         """
@@ -286,7 +291,8 @@ class LmdbChainStore:
                 "raise --db-max-size (or keep less state with --state-pruning)",
             )
         grown = min(current * 2, self.max_size)
-        self._env.set_mapsize(grown)
+        with self._readers:
+            self._env.set_mapsize(grown)
         log.info("database map grown", path=str(self.path), map_size=grown)
 
     def used_bytes(self) -> int:
@@ -331,7 +337,7 @@ class LmdbChainStore:
 
     def _get(self, db: lmdb._Database, key: bytes) -> bytes | None:
         try:
-            with self._env.begin(db=db) as transaction:
+            with self._readers, self._env.begin(db=db) as transaction:
                 value = transaction.get(key)
         except lmdb.Error as error:
             raise corrupt(self.path, str(error)) from None

@@ -7,6 +7,7 @@ import gc
 import json
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from khala.node.lmdb_store import DEFAULT_MAX_SIZE, LmdbChainStore
 from khala.node.node import Node
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, RpcPolicy
 from khala.node.rpc.server import DEFAULT_MAX_REQUEST_BYTES, RpcServer
+from khala.node.snapshot_serve import SnapshotService
 from khala.node.storage import DEFAULT_STATE_PRUNING, ChainStore, MemoryChainStore
 from khala.node.txpool import DEFAULT_LIMIT, TransactionPool
 from khala.primitives.crypto import KeyScheme, keypair_from_uri
@@ -76,6 +78,9 @@ class NodeConfig:
     """Authorities of the built-in dev genesis (//Alice, //Bob, ...): 3 for a local cluster."""
     advertise_url: str | None = None
     """The RPC URL other nodes forward transactions to; None: ``http://rpc_host:port``."""
+    serve_snapshots: bool = True
+    """Answer ``GET /snapshot`` with the finalized state for joining nodes (exported on
+    demand, at most every 256 finalized blocks)."""
 
 
 GC_THRESHOLDS = (100_000, 50, 1_000)
@@ -184,6 +189,12 @@ class NodeService:
             )
         return DevEngine(node, block_time_s=block_time, instant_seal=config.instant_seal)
 
+    def _snapshots(self, chain: Chain, genesis: GenesisConfig, node: Node) -> SnapshotService:
+        """Snapshot serving, with its files under the base path (or a temporary directory)."""
+        base = self.config.base_path
+        directory = base / "snapshots" if base is not None else Path(tempfile.mkdtemp())
+        return SnapshotService(chain, genesis, directory, lambda: node.finalized_header().number)
+
     async def _run_locked(self, config: NodeConfig) -> None:
         store = open_store(config.base_path, config.state_pruning, config.db_max_size)
         try:
@@ -194,7 +205,11 @@ class NodeService:
             self.node = node
             policy = RpcPolicy(max_request_bytes=config.max_request_bytes, cors=config.rpc_cors)
             server = RpcServer(node, policy=policy)
-            runner = web.AppRunner(server.application(), access_log=None)
+            app = server.application()
+            snapshots = self._snapshots(chain, genesis, node) if config.serve_snapshots else None
+            if snapshots is not None:
+                snapshots.install(app)
+            runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, config.rpc_host, config.rpc_port)
             await site.start()
@@ -218,6 +233,8 @@ class NodeService:
             finally:
                 await server.close()
                 await runner.cleanup()
+                if snapshots is not None:
+                    snapshots.close()
                 if isinstance(engine, EtcdEngine):
                     await engine.etcd.close()
         except KhalaError:

@@ -48,16 +48,38 @@ def export_snapshot(
 ) -> SnapshotSummary:
     """Write the finalized block's (or block ``at``'s) state, header and justification.
 
-    Block ``at`` must still have its state (within the pruning window).
-
-    Written to ``path.partial`` first and renamed when complete, so a crash never leaves a
-    file that looks whole.
+    See :func:`export_chain_snapshot`, which this calls on the store's chain.
 
     Raises:
         ChainError: When the store holds another chain.
         SnapshotError: When the finalized block has no justification.
     """
-    chain = Chain(store, genesis)
+    return export_chain_snapshot(Chain(store, genesis), genesis, path, progress, at)
+
+
+def export_chain_snapshot(
+    chain: Chain,
+    genesis: GenesisConfig,
+    path: Path,
+    progress: Progress = lambda _: None,
+    at: int | None = None,
+) -> SnapshotSummary:
+    """Write a snapshot of an open chain (a running node's own, from a worker thread).
+
+    Block ``at`` must still have its state (within the pruning window). The head written is
+    verified as an importer would (genesis proof, set changes, justification) before the
+    items are.
+
+    Written to ``path.partial`` first and renamed when complete, so a crash never leaves a
+    file that looks whole.
+
+    Raises:
+        ChainError: ``chain.unknown_block``, or ``chain.state_pruned`` / a trie error when the
+            state is pruned meanwhile.
+        SnapshotError: When the block has no justification, or this node cannot prove the
+            authority set that signed it.
+    """
+    store = chain.store
     finalized = store.finalized_hash() or chain.head_hash
     if at is not None:
         found = store.hash_at(at)
@@ -70,7 +92,8 @@ def export_snapshot(
         raise SnapshotError(
             SnapshotErrorCode.BAD_JUSTIFICATION, f"block #{header.number} has no justification"
         )
-    trie = chain.state_at(finalized)
+    chain.state_at(finalized)  # refuses a pruned state by name
+    trie = Trie(NodeStoreView(store), Layout.V1, header.state_root)  # this thread's own
     genesis_hash = store.hash_at(0)
     genesis_header = store.header(genesis_hash) if genesis_hash is not None else None
     if genesis_header is None:
@@ -87,7 +110,7 @@ def export_snapshot(
     ]
     head = SnapshotHead(genesis_header, proof, changes, header, justification, 0)
     try:
-        verify_head(head, genesis_header.hash())  # never hand out a snapshot no importer can verify
+        verify_head(head, genesis_header.hash())  # nothing an importer would refuse
     except SnapshotError as error:
         raise SnapshotError(
             error.code,

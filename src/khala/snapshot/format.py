@@ -79,6 +79,8 @@ class SnapshotErrorCode(StrEnum):
     """The items do not rebuild the block's state root."""
     NOT_EMPTY = "snapshot.not_empty"
     """The base path already holds a chain; import into an empty one."""
+    DOWNLOAD_FAILED = "snapshot.download_failed"
+    """No peer served a whole snapshot (unreachable, an HTTP error, a cut transfer)."""
     GATEKEEPER = "snapshot.gatekeeper"
     """A gatekeeper cannot start from a snapshot: its economics need every block since
     genesis."""

@@ -85,11 +85,13 @@ def run(
         help="Also act as a gatekeeper: replay the economics from genesis, hold the master key "
         "once governance registers this worker as a gatekeeper, and send settlements.",
     ),
-    from_snapshot: Path | None = typer.Option(
+    from_snapshot: str | None = typer.Option(
         None,
         "--from-snapshot",
-        help="Start from this snapshot (verified against the genesis authorities) instead of "
-        "replaying from genesis, when the worker has no checkpoint yet. Not for gatekeepers.",
+        help="Start from a snapshot instead of replaying from genesis, when the worker has no "
+        "checkpoint yet: a FILE, running nodes' RPC URLs (comma-separated), or `node` to "
+        "download it from the --node it syncs from. Always verified (chain, authority sets, "
+        "justification, state root). Not for gatekeepers.",
     ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:

@@ -55,9 +55,10 @@ class WorkerConfig:
     """Control API interface: loopback by default; anything else requires the token."""
     control_port: int | None = None
     """Control API port (default: ``port + 1``)."""
-    from_snapshot: Path | None = None
-    """A verified snapshot to start from when there is no checkpoint (not for gatekeepers,
-    whose economics need every block since genesis)."""
+    from_snapshot: str | None = None
+    """A snapshot to start from when there is no checkpoint: a file, nodes' RPC URLs
+    (comma-separated) or ``node`` (the node at :attr:`node_url`); verified either way. Not for
+    gatekeepers, whose economics need every block since genesis."""
 
     @property
     def control(self) -> tuple[str, int]:

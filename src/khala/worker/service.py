@@ -60,6 +60,7 @@ from khala.worker.identity import WorkerKeys, load_or_create_keys
 from khala.worker.operator import bind_operator
 from khala.worker.query_api import QueryApi
 from khala.worker.runtime import WorkerRuntime
+from khala.worker.snapshot_source import DOWNLOADED, snapshot_file
 from khala.worker.sync_request import (
     MAX_SYNC_REQUEST_BYTES,
     SyncRequestError,
@@ -133,6 +134,13 @@ class WorkerService:
         self.bench = BenchmarkLoop(self.config.benchmark_duty)
         if not self.config.gatekeeper:
             self.bench.start()  # a gatekeeper never mines: no benchmark burning a core
+        from_snapshot = await snapshot_file(
+            self.config.from_snapshot,
+            node_url=self.config.node_url,
+            base_path=self.config.base_path,
+            gatekeeper=self.config.gatekeeper,
+            progress=lambda line: log.info("snapshot", progress=line),
+        )
         self.runtime = WorkerRuntime(
             self.keys,
             self.backend,
@@ -142,9 +150,11 @@ class WorkerService:
             iterations=self.bench.iterations,
             counted_ms=self.bench.counted_ms,
             clock=self.clock,
-            from_snapshot=self.config.from_snapshot,
+            from_snapshot=from_snapshot,
             gatekeeper=self.config.gatekeeper,
         )
+        if from_snapshot is not None and from_snapshot.name == DOWNLOADED:
+            from_snapshot.unlink(missing_ok=True)
         public = web.Application()
         public.router.add_get("/info", self._info)
         query = QueryApi(lambda: self.runtime, self.keys, self.clock, self.backend.random)

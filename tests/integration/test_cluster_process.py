@@ -1,9 +1,10 @@
 """Three nodes, one chain: `khala cluster up` with real etcd members and node processes.
 
 One cluster serves the whole module (starting it costs ~10 s): transfers through any node,
-the leader killed under load, a forged log entry, a paused (stale) leader and a fourth node
-joining from a snapshot, each checked for one chain: same blocks, same state roots, nothing
-accepted lost, nothing forged finalized.
+the leader killed under load, a forged log entry, a paused (stale) leader, a fourth node
+joining from a peer's snapshot, a governance set change, and workers with relayers on
+different nodes (one started from a snapshot carrying the set change), each checked for one
+chain: same blocks, same state roots, nothing accepted lost, nothing forged finalized.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from khala.node.etcd.client import Compare, Put
 from khala.node.etcd.gateway import GatewayEtcd
 from khala.node.etcd.log import BLOCK_CODEC, LeaderInfo, LogKeys
+from khala.primitives.crypto import keypair_from_uri
 from khala.runtime.block import Block
 from khala.sdk import core
 from tests.integration.processes import KHALA, cli, free_port, rpc, start_node
@@ -369,3 +371,77 @@ def test_governance_changes_the_authority_set_of_the_running_cluster(
     head = max(int(rpc(p, "chain_getHeader")["number"], 16) for p in ports)
     cluster.wait(lambda: all(cluster.finalized(p) >= head + 1 for p in ports), "finality")
     _same_chain(cluster, ports)
+
+
+def test_workers_and_relayers_on_different_nodes_stay_in_sync(
+    cluster: RunningCluster, tmp_path: Path
+) -> None:
+    """Workers and their relayers on different nodes register and follow one chain.
+
+    Worker A syncs from genesis through a relayer on node1; worker B starts from node3's
+    snapshot (taken after the set change above, so it carries it) through a relayer on node3.
+    Both register (each relayer submits to its own node) and both follow one chain: every
+    height a worker reports has the hash and state root node2 serves for it.
+    """
+    ports = cluster.ports()
+    pki = str(cluster.directory / "pki")
+    bob = "0x" + keypair_from_uri("//Bob").public_key.hex()
+    processes: list[subprocess.Popen[bytes]] = []
+    public: dict[str, int] = {}
+    for name, node_port, payer, extra in (
+        ("a", ports[0], "//Dave", []),
+        ("b", ports[2], "//Eve", ["--from-snapshot", "node"]),
+    ):
+        url = f"http://127.0.0.1:{node_port}"
+        public[name], control = free_port(), free_port()
+        log = (tmp_path / f"worker-{name}.log").open("ab")
+        processes.append(subprocess.Popen(
+            [KHALA, "worker", "--node", url, "--base-path", str(tmp_path / name),
+             "--dev-pki", pki, "--port", str(public[name]), "--control-port", str(control),
+             "--operator", bob, "--benchmark-duty", "0.05", *extra],
+            stdout=log, stderr=log,
+        ))  # fmt: skip
+        processes.append(subprocess.Popen(
+            [KHALA, "relayer", "--node", url, "--worker", f"http://127.0.0.1:{control}",
+             "--operator", payer, "--state", str(tmp_path / f"relayer-{name}.json")],
+            stdout=(tmp_path / f"relayer-{name}.log").open("ab"), stderr=subprocess.STDOUT,
+        ))  # fmt: skip
+    try:
+
+        def info(name: str) -> dict[str, Any]:
+            with urllib.request.urlopen(f"http://127.0.0.1:{public[name]}/info", timeout=5) as r:
+                answer: dict[str, Any] = json.loads(r.read())
+                return answer
+
+        def registered() -> set[str]:
+            listed = cli("worker", "list", "--url", f"http://127.0.0.1:{ports[1]}", "--json")
+            return {worker["pubkey"] for worker in json.loads(listed.stdout)["workers"]}
+
+        cluster.wait(lambda: {info("a")["pubkey"], info("b")["pubkey"]} <= registered(),
+                     "both workers registered", timeout=90)  # fmt: skip
+        target = cluster.finalized(ports[1]) + 2
+        for name in ("a", "b"):
+            cluster.wait(lambda n=name: info(n)["synced_height"] >= target, f"worker {name} sync")
+            status = info(name)
+            height = status["synced_height"]
+            assert rpc(ports[1], "chain_getBlockHash", height) == status["head_hash"]
+            header = rpc(ports[1], "chain_getHeader", status["head_hash"])
+            assert header["stateRoot"] == status["state_root"]
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=20)
+    log_b = (tmp_path / "worker-b.log").read_text()
+    assert "started from a snapshot" in log_b
+    from khala.primitives.finality import Justification
+    from khala.primitives.scale import codec_of
+    from khala.snapshot.format import SnapshotReader
+
+    served = tmp_path / "served.snapshot"  # the file node3 exported for worker B, again
+    with urllib.request.urlopen(f"http://127.0.0.1:{ports[2]}/snapshot", timeout=30) as answer:
+        served.write_bytes(answer.read())
+    reader = SnapshotReader(served)
+    reader.close()
+    signed_by = codec_of(Justification).decode(reader.head.justification).set_id
+    assert len(reader.head.set_changes) == signed_by  # one proven change per set since genesis

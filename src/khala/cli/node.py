@@ -111,6 +111,13 @@ def node(
         help="Client URLs of the etcd members, comma-separated (with --engine etcd), e.g. "
         "http://127.0.0.1:2379,http://127.0.0.1:22379.",
     ),
+    etcd_connect_timeout: float = typer.Option(
+        30.0,
+        "--etcd-connect-timeout",
+        min=0.1,
+        help="Seconds a starting node waits for any etcd member before it stops with "
+        "etcd.unavailable (later outages are waited out).",
+    ),
     authority_key: Path | None = typer.Option(
         None,
         "--authority-key",
@@ -174,6 +181,7 @@ def node(
             dev_authorities=dev_authorities,
             advertise_url=advertise_url,
             serve_snapshots=serve_snapshots,
+            etcd_connect_timeout_s=etcd_connect_timeout,
         )
         if ctx.invoked_subcommand is not None:
             ctx.obj = config

@@ -78,6 +78,8 @@ class NodeConfig:
     """Authorities of the built-in dev genesis (//Alice, //Bob, ...): 3 for a local cluster."""
     advertise_url: str | None = None
     """The RPC URL other nodes forward transactions to; None: ``http://rpc_host:port``."""
+    etcd_connect_timeout_s: float = 30.0
+    """How long a starting etcd-engine node waits for any member before ``etcd.unavailable``."""
     serve_snapshots: bool = True
     """Answer ``GET /snapshot`` with the finalized state for joining nodes (exported on
     demand, at most every 256 finalized blocks)."""
@@ -185,7 +187,9 @@ class NodeService:
                 node,
                 GatewayEtcd(list(config.etcd_endpoints)),
                 rpc_url=advertised_url(config, self.port or config.rpc_port),
-                settings=ClusterSettings(block_time_s=block_time),
+                settings=ClusterSettings(
+                    block_time_s=block_time, connect_timeout_s=config.etcd_connect_timeout_s
+                ),
             )
         return DevEngine(node, block_time_s=block_time, instant_seal=config.instant_seal)
 

@@ -8,6 +8,7 @@ defragment). Keys and values are bytes; revisions are etcd's cluster-wide counte
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -184,3 +185,33 @@ class Etcd(Protocol):
     async def close(self) -> None:
         """Release connections."""
         ...
+
+
+async def wait_until_reachable(
+    etcd: Etcd, probe: bytes, timeout_s: float, retry_s: float = 1.0
+) -> None:
+    """Read ``probe`` until an etcd member answers, so wrong endpoints fail at start.
+
+    A node that once reached etcd rides out later outages (it retries); at start, no answer
+    within ``timeout_s`` more likely means a wrong ``--etcd-endpoints`` or members not
+    started, and is reported as such.
+
+    Raises:
+        EtcdError: ``etcd.unavailable`` after ``timeout_s``, with each endpoint's failure.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            await etcd.get(probe)
+            return
+        except EtcdError as error:
+            if error.code is not EtcdErrorCode.UNAVAILABLE:
+                return  # etcd answered (with a refusal the engine will meet and report)
+            if asyncio.get_running_loop().time() >= deadline:
+                raise EtcdError(
+                    EtcdErrorCode.UNAVAILABLE,
+                    f"no etcd member answered within {timeout_s:g} s ({error.message}); check "
+                    "--etcd-endpoints and that the members run (`khala cluster up` starts "
+                    "local ones)",
+                ) from None
+        await asyncio.sleep(retry_s)

@@ -26,7 +26,16 @@ import structlog
 
 from khala.node.chain import SealedBlock
 from khala.node.etcd.authority import finality_set_of, is_authority, own_slot
-from khala.node.etcd.client import Compare, Etcd, EtcdError, KeyValue, Put, prefix_end
+from khala.node.etcd.client import (
+    Compare,
+    Etcd,
+    EtcdError,
+    KeyValue,
+    Put,
+    prefix_end,
+    wait_until_reachable,
+)
+from khala.node.etcd.housekeeping import housekeep
 from khala.node.etcd.log import BLOCK_CODEC, VOTE_CODEC, LeaderInfo, LogKeys, Vote
 from khala.node.etcd.membership import Membership
 from khala.node.etcd.peers import FetchBlock, JsonRpcBlocks, catch_up_from_peers
@@ -92,8 +101,10 @@ class EtcdEngine:
 
         Raises:
             ClusterError: When continuing would be unsafe (diverged state, rewritten log).
+            EtcdError: ``etcd.unavailable`` when no member answers at start.
         """
         try:
+            await wait_until_reachable(self.etcd, self.keys.leader, self.settings.connect_timeout_s)
             await self._run_tasks()
         finally:
             if isinstance(self.fetch, JsonRpcBlocks):
@@ -229,28 +240,18 @@ class EtcdEngine:
                 found, revision = await self.etcd.range(
                     self.keys.votes_at(final + 1), prefix_end(self.keys.votes)
                 )
-                self._record_votes(found)
+                self.votes.add_entries(self.keys, found)
                 async with self._lock:
                     await self._finalize_ready()
                 start, end = self.keys.votes, prefix_end(self.keys.votes)
                 async for events in self.etcd.watch(start, end, start_revision=revision + 1):
-                    self._record_votes([event.entry for event in events if event.kind == "put"])
+                    puts = [event.entry for event in events if event.kind == "put"]
+                    self.votes.add_entries(self.keys, puts)
                     async with self._lock:
                         await self._finalize_ready()
             except EtcdError as error:
                 log.warning("votes unavailable; retrying", error=error.message)
                 await asyncio.sleep(self.settings.poll_s * 4)
-
-    def _record_votes(self, entries: list[KeyValue]) -> None:
-        for entry in entries:
-            named = self.keys.vote_of(entry.key)
-            if named is None:
-                continue
-            try:
-                vote = VOTE_CODEC.decode(entry.value)
-            except ScaleError:
-                continue
-            self.votes.add(named[0], named[1], vote.block_hash, vote.set_id, vote.signature)
 
     async def _finalize_ready(self) -> None:
         """Finalize, in order, every stored block whose votes reached the threshold."""
@@ -381,20 +382,13 @@ class EtcdEngine:
             replaced=existing is not None,
         )
         if number - self._housekept >= self.settings.housekeeping_every:
-            await self._housekeep(result.revision)
+            final = self.node.finalized_header().number
+            rounds = self._housekept // self.settings.housekeeping_every
+            await housekeep(
+                self.etcd, self.keys, self.settings, finalized=final, revision=result.revision,
+                rounds=rounds,
+            )  # fmt: skip
             self._housekept = number
 
     def _own_slot(self, earliest: int) -> int:
         return own_slot(self.node.chain, self.me, earliest)
-
-    async def _housekeep(self, revision: int) -> None:
-        """Delete blocks and votes older than the window, compact, now and then defragment."""
-        below = self.node.finalized_header().number - self.settings.keep_blocks
-        if below > 0:
-            await self.etcd.delete_range(self.keys.block(0), self.keys.block(below))
-            await self.etcd.delete_range(self.keys.votes_at(0), self.keys.votes_at(below))
-        await self.etcd.compact(revision)
-        rounds = self._housekept // self.settings.housekeeping_every
-        if rounds % self.settings.defragment_every == self.settings.defragment_every - 1:
-            await self.etcd.defragment()
-        log.info("etcd housekeeping", kept_from=max(below, 0), compacted_to=revision)

@@ -53,3 +53,6 @@ class ClusterSettings:
     """Blocks between two clean-ups of old keys plus an etcd compaction."""
     defragment_every: int = 8
     """Compactions between two defragmentations (which briefly pause a member)."""
+    connect_timeout_s: float = 30.0
+    """How long a starting node waits for any etcd member before it stops with
+    ``etcd.unavailable`` (members started together need a few seconds to elect a leader)."""

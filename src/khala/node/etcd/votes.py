@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khala.node.etcd.client import KeyValue
+from khala.node.etcd.log import VOTE_CODEC, LogKeys
 from khala.primitives.crypto import KeyScheme, verify
 from khala.primitives.finality import (
     FinalitySignature,
@@ -18,6 +20,7 @@ from khala.primitives.finality import (
     finality_message,
     finality_threshold,
 )
+from khala.primitives.scale import ScaleError
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,18 @@ class VoteBook:
         """Record a vote (a later vote of the same authority at that height replaces it)."""
         self._votes.setdefault(number, {})[authority] = (block_hash, set_id, signature)
         self._checked.pop((number, authority), None)
+
+    def add_entries(self, keys: LogKeys, entries: list[KeyValue]) -> None:
+        """Record the votes among etcd entries under ``votes/`` (others are skipped)."""
+        for entry in entries:
+            named = keys.vote_of(entry.key)
+            if named is None:
+                continue
+            try:
+                vote = VOTE_CODEC.decode(entry.value)
+            except ScaleError:
+                continue  # not a vote: never counts
+            self.add(named[0], named[1], vote.block_hash, vote.set_id, vote.signature)
 
     def heights(self) -> list[int]:
         """Heights holding votes."""

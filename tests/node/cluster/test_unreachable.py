@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from khala.cli.app import app
 from khala.node.etcd.client import EtcdError, EtcdErrorCode, wait_until_reachable
 from khala.node.etcd.gateway import GatewayEtcd
 from khala.node.etcd.memory import MemoryEtcd
+from tests.integration.processes import KHALA
 
 
 def _closed_port() -> int:
@@ -44,11 +44,11 @@ def test_waiting_for_etcd_gives_up_with_every_endpoints_failure() -> None:
 def test_the_node_command_exits_with_etcd_unavailable(tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}"
     started = time.monotonic()
-    result = CliRunner().invoke(
-        app,
-        ["node", "--dev", "--base-path", str(tmp_path), "--rpc-port", str(_closed_port()),
+    result = subprocess.run(  # a process: the command configures logging for its lifetime
+        [KHALA, "node", "--dev", "--base-path", str(tmp_path), "--rpc-port", str(_closed_port()),
          "--engine", "etcd", "--etcd-endpoints", dead, "--etcd-connect-timeout", "1"],
+        capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
-    assert result.exit_code == 2, result.output
-    assert "error[etcd.unavailable]" in result.output and dead in result.output
+    assert result.returncode == 2, result.stderr
+    assert "error[etcd.unavailable]" in result.stderr and dead in result.stderr
     assert time.monotonic() - started < 30

@@ -180,6 +180,15 @@ class Chain:
         self.release_at()  # a chain running a release this package lacks stops here
 
     @property
+    def tip(self) -> tuple[Header, bytes, Trie]:
+        """The head's header, hash and state trie, read in one step.
+
+        Blocks are sealed and committed in a worker thread: code on the event loop that needs
+        more than one of these must take them from one ``tip``, or it may mix two heads.
+        """
+        return self._tip
+
+    @property
     def head(self) -> Header:
         """The head block's header."""
         return self._tip[0]

@@ -21,6 +21,7 @@ from khala.runtime.builder import BlockBuilder
 from khala.runtime.modules.authorship.state import CURRENT_SLOT
 from khala.runtime.modules.system.state import account
 from khala.runtime.modules.timestamp.state import NOW
+from khala.runtime.state import State
 
 SUBSCRIBER_QUEUE_LIMIT = 1024
 """Notifications buffered per subscriber before the oldest are dropped."""
@@ -82,13 +83,12 @@ class Node:
             InvalidTransactionError: When the runtime refuses it.
             PoolError: When the pool refuses it.
         """
-        state = self.chain.best_state()
         chain = self.chain
-        checked = chain.executive.validate_transaction(
-            state, raw, chain.head.number + 1, chain.head_hash
-        )
+        head, head_hash, trie = chain.tip  # one head, whatever the sealing thread does meanwhile
+        state = State(trie)
+        number = head.number + 1
+        checked = chain.executive.validate_transaction(state, raw, number, head_hash)
         account_nonce = account(state, checked.sender).nonce
-        number = chain.head.number + 1
         tx_hash = self.pool.submit(
             raw,
             checked.sender,

@@ -92,11 +92,14 @@ class RuntimeApiMethods:
 
     def _trie(self, value: Any) -> tuple[Trie, bytes]:
         block_hash = optional_hash(value)
+        if block_hash is None:
+            _, head_hash, head_trie = self.node.chain.tip  # one head: state and hash agree
+            return head_trie, head_hash
         try:
             trie = self.node.chain.state_at(block_hash)
         except ChainError as error:
             raise chain_error(error) from None
-        return trie, block_hash or self.node.chain.head_hash
+        return trie, block_hash
 
     def get_metadata(self, params: Any) -> str:
         """Metadata V14 (``RuntimeMetadataPrefixed``) as hex."""

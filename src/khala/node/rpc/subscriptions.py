@@ -208,9 +208,10 @@ class Subscriptions:
         try:
             await asyncio.sleep(0)
             chain = self.node.chain
-            last = {key: chain.state_at(None).get(key) for key in keys}
+            _, head_hash, trie = chain.tip  # values and block of one head
+            last = {key: trie.get(key) for key in keys}
             changes = [[hex0x(key), _maybe_hex(value)] for key, value in last.items()]
-            block = hex0x(chain.head_hash)
+            block = hex0x(head_hash)
             await self._notify(session, "state_storage", subscription, _changes(block, changes))
             while True:
                 header = await queue.get()

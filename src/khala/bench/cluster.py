@@ -44,6 +44,7 @@ from khala.bench.node_process import (
     wait_ready,
 )
 from khala.bench.timing import machine
+from khala.node.etcd.client import prefix_end
 from khala.node.etcd.gateway import GatewayEtcd
 from khala.node.etcd.log import LeaderInfo, LogKeys
 from khala.node.etcd.members import initial_cluster, member_args
@@ -214,7 +215,12 @@ def _local_cluster(
 async def _failover(
     urls: list[str], endpoints: list[str], nodes: list[subprocess.Popen[bytes]]
 ) -> float:
-    """SIGKILL the leader; seconds until a follower's head moves under a new leader."""
+    """SIGKILL the leader; seconds until a follower holds the new leader's first block.
+
+    The first block is the lowest log entry written after the new leader's term began (etcd
+    revisions are global), so neither the old leader's last block nor a later block of the
+    new leader is taken for it.
+    """
     etcd = GatewayEtcd(endpoints)
     try:
         async with aiohttp.ClientSession() as session:
@@ -226,6 +232,7 @@ async def _failover(
                 raise BenchError(BenchErrorCode.BASELINE_DISAGREES, "the cluster has no leader")
             victim = urls.index(leader.rpc_url)
             follower = urls[(victim + 1) % len(urls)]
+            before = int((await _rpc(session, follower, "chain_getHeader"))["number"], 16)
             nodes[victim].send_signal(signal.SIGKILL)
             killed = time.perf_counter()
             old_term = found.create_revision
@@ -234,9 +241,21 @@ async def _failover(
                 if current is not None and current.create_revision != old_term:
                     break
                 await asyncio.sleep(0.02)
-            header = await _rpc(session, follower, "chain_getHeader")
-            base = int(header["number"], 16)
-            while int((await _rpc(session, follower, "chain_getHeader"))["number"], 16) <= base:
+            new_term = current.create_revision
+            first: int | None = None  # the first block the new leader appended
+            while first is None:
+                entries, _ = await etcd.range(keys.block(before), prefix_end(keys.blocks))
+                newer = [
+                    number
+                    for entry in entries
+                    if entry.mod_revision > new_term
+                    and (number := keys.block_number(entry.key)) is not None
+                ]
+                if newer:
+                    first = min(newer)
+                else:
+                    await asyncio.sleep(0.02)
+            while int((await _rpc(session, follower, "chain_getHeader"))["number"], 16) < first:
                 await asyncio.sleep(0.02)
             return time.perf_counter() - killed
     finally:

@@ -5,7 +5,9 @@
   pre-sealed, signed ``get`` queries from ``clients`` concurrent connections and measures the
   rate and the latency of each; a sample of answers is opened and checked (worker signature,
   value). The contract's own time (a warm ``get`` on the host, no crypto, no HTTP) is measured
-  alone, so the API's overhead is the difference.
+  alone, so the API's overhead is the difference. The query's cryptography piece by piece and
+  the HTTP floor give the best case any arrangement could reach on this machine
+  (:mod:`khala.bench.query_floor`).
 * **Commands**: encrypted ``flip`` commands applied by a cluster replay (open, decode, execute,
   gas, state); the rate times the block time is the commands one worker keeps up with per
   block.
@@ -26,6 +28,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from khala.bench import query_floor
 from khala.bench.timing import machine
 from khala.contracts.abi import InkMetadata
 from khala.contracts.cluster import ClusterRuntime
@@ -245,6 +248,13 @@ def run_contracts_benchmark(
             checked += 1
         else:
             failures.append(f"{answer.result.error.code}: {answer.result.error.message}")
+    identity = keypair_from_seed(KeyScheme.SR25519, WORKER_SEED)
+    pieces = query_floor.crypto_pieces(identity, WORKER_ECDH, [s[0] for s in sealed_queries])
+    answer_hex = 2 * len(answers[0][1]) if answers else 512
+    floor = query_floor.http_floor(_fire, sealed_queries, clients, answer_hex)
+    contract_us = statistics.median(contract_times) * 1000
+    cores = os.cpu_count() or 1
+    crypto_us = sum(pieces.values())
     return {
         "queries": queries,
         "clients": clients,
@@ -253,6 +263,9 @@ def run_contracts_benchmark(
         "query_latency_ms_p50": round(_percentile(latencies, 0.5) * 1000, 2),
         "query_latency_ms_p99": round(_percentile(latencies, 0.99) * 1000, 2),
         "contract_time_ms_p50": round(statistics.median(contract_times), 3),
+        "query_cost_us": {name: round(value, 1) for name, value in pieces.items()},
+        "http_floor_requests_per_s": round(floor, 1),
+        "query_ceiling_per_s": round(query_floor.ceiling(cores, crypto_us, contract_us, floor), 1),
         "answers_checked": checked,
         "answer_failures": failures,
         "commands_per_s": round(commands_per_s, 1),

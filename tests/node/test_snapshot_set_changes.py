@@ -10,11 +10,15 @@ exports snapshots that verify too. Version 1 files (no set changes) are still re
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from khala.cli.app import app
 from khala.node.chain import Chain
 from khala.node.lmdb_store import LmdbChainStore
 from khala.node.snapshot_ops import export_snapshot, import_snapshot
@@ -197,3 +201,33 @@ def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
     assert summary.block_hash == chain.head_hash
     (tmp_path / "v9.snapshot").write_bytes(MAGIC_PREFIX + b"\x09" + body[15:])
     _refused(tmp_path / "v9.snapshot", SnapshotErrorCode.NOT_A_SNAPSHOT)
+
+
+def test_inspect_snapshot_verifies_without_importing(
+    changed: tuple[Path, Chain], tmp_path: Path
+) -> None:
+    """`khala node --dev inspect-snapshot FILE [--full] --json`: the head, then the state."""
+    path, source = changed
+    runner = CliRunner()
+
+    def inspect(target: Path, *extra: str) -> dict[str, Any]:
+        result = runner.invoke(
+            app, ["node", "--dev", "inspect-snapshot", str(target), *extra, "--json"]
+        )
+        assert result.exit_code in (0, 2), result.output
+        answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+        return answer
+
+    shown = inspect(path)
+    assert shown["block"] == source.head.number and shown["state_checked"] is False
+    assert [change["set_id"] for change in shown["set_changes"]] == [1, 2]
+    assert inspect(path, "--full")["state_checked"] is True
+    reader = SnapshotReader(path)
+    items = list(reader.items())
+    reader.close()
+    short = tmp_path / "short.snapshot"
+    with short.open("wb") as handle:
+        write_snapshot(handle, replace(reader.head, item_count=len(items) - 1), iter(items[:-1]))
+    assert inspect(short)["block"] == source.head.number  # the head alone still verifies
+    assert inspect(short, "--full")["error"]["code"] == "snapshot.state_root_mismatch"
+    assert not (tmp_path / "chain").exists()  # nothing imported anywhere

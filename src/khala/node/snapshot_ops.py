@@ -8,18 +8,19 @@ from pathlib import Path
 
 from khala.node.chain import Chain, ChainError, ChainErrorCode
 from khala.node.storage import ChainStore, NodeStoreView, StoredBlock
-from khala.primitives.trie import Layout, Trie
+from khala.primitives.trie import Layout, Trie, build_root
 from khala.runtime.genesis import GenesisConfig, build_genesis_storage, genesis_block_header
 from khala.snapshot.format import (
     SnapshotError,
     SnapshotErrorCode,
     SnapshotHead,
+    SnapshotReader,
     genesis_proof,
     load_verified_state,
     verify_head,
     write_snapshot_file,
 )
-from khala.snapshot.set_changes import SET_CHANGE
+from khala.snapshot.set_changes import SET_CHANGE, proven_set
 
 Progress = Callable[[str], None]
 """Receives a line of progress on long work."""
@@ -154,4 +155,68 @@ def import_snapshot(
     progress(f"imported block #{head.header.number} with {head.item_count:,} items")
     return SnapshotSummary(
         head.header.number, head.header.hash(), head.item_count, path.stat().st_size
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """What a snapshot holds, once its head (and with ``full`` its state) verified."""
+
+    number: int
+    """The snapshot's block."""
+    block_hash: bytes
+    """Its hash."""
+    state_root: bytes
+    """Its state root."""
+    set_changes: list[tuple[int, int]]
+    """The authority-set changes it carries: (enacting block, new set id)."""
+    items: int
+    """State items."""
+    bytes: int
+    """The file's size."""
+    state_checked: bool
+    """Whether the items were read and rebuilt the state root (``--full``)."""
+
+
+def inspect_snapshot(
+    genesis: GenesisConfig, path: Path, *, full: bool, progress: Progress = lambda _: None
+) -> SnapshotInfo:
+    """Verify a snapshot for this chain without importing it; describe it.
+
+    The head always (chain, set changes, justification); with ``full`` also every item and
+    the checksum, rebuilding the state root without keeping the state (memory stays flat).
+
+    Raises:
+        SnapshotError: Naming the check that failed.
+    """
+    genesis_hash = genesis_block_header(build_genesis_storage(genesis)).hash()
+    reader = SnapshotReader(path)
+    try:
+        head = reader.head
+        verify_head(head, genesis_hash)
+        if full:
+            items = reader.items(
+                lambda done: progress(f"read {done:,} of {head.item_count:,} items")
+            )
+            root = build_root(items, Layout.V1, None, presorted=True)
+            if root != head.header.state_root:
+                raise SnapshotError(
+                    SnapshotErrorCode.STATE_ROOT_MISMATCH,
+                    f"the items give state root 0x{root.hex()}, block #{head.header.number} "
+                    f"says 0x{head.header.state_root.hex()}",
+                )
+    finally:
+        reader.close()
+    changes = [
+        (change.header.number, proven_set(change.header.state_root, change.proof).set_id)
+        for change in head.set_changes
+    ]
+    return SnapshotInfo(
+        head.header.number,
+        head.header.hash(),
+        head.header.state_root,
+        changes,
+        head.item_count,
+        path.stat().st_size,
+        full,
     )

@@ -239,6 +239,8 @@ class NodeService:
                 await runner.cleanup()
                 if snapshots is not None:
                     snapshots.close()
+                    if config.base_path is None:  # a memory node's temporary directory
+                        shutil.rmtree(snapshots.directory, ignore_errors=True)
                 if isinstance(engine, EtcdEngine):
                     await engine.etcd.close()
         except KhalaError:

@@ -141,20 +141,22 @@ class WorkerService:
             gatekeeper=self.config.gatekeeper,
             progress=lambda line: log.info("snapshot", progress=line),
         )
-        self.runtime = WorkerRuntime(
-            self.keys,
-            self.backend,
-            self.genesis_hash,
-            self.config.base_path,
-            self.config.checkpoint_interval,
-            iterations=self.bench.iterations,
-            counted_ms=self.bench.counted_ms,
-            clock=self.clock,
-            from_snapshot=from_snapshot,
-            gatekeeper=self.config.gatekeeper,
-        )
-        if from_snapshot is not None and from_snapshot.name == DOWNLOADED:
-            from_snapshot.unlink(missing_ok=True)
+        try:
+            self.runtime = WorkerRuntime(
+                self.keys,
+                self.backend,
+                self.genesis_hash,
+                self.config.base_path,
+                self.config.checkpoint_interval,
+                iterations=self.bench.iterations,
+                counted_ms=self.bench.counted_ms,
+                clock=self.clock,
+                from_snapshot=from_snapshot,
+                gatekeeper=self.config.gatekeeper,
+            )
+        finally:  # loaded, or refused: a download is not kept either way
+            if from_snapshot is not None and from_snapshot.name == DOWNLOADED:
+                from_snapshot.unlink(missing_ok=True)
         public = web.Application()
         public.router.add_get("/info", self._info)
         query = QueryApi(lambda: self.runtime, self.keys, self.clock, self.backend.random)

@@ -18,11 +18,16 @@ def _json(*args: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_schedule_reschedule_and_launch(tmp_path: Path) -> None:
-    """Schedule the launch, delay it, watch mining switch on at the new height."""
+    """Schedule the launch far ahead, move it closer, watch mining switch on at the new height.
+
+    The first height is far enough (400 blocks, 200 s) that the new one, 24 blocks after
+    whenever the reschedule is sent, never equals it (a busy machine once made them equal,
+    and the chain rightly refused a reschedule to the same block).
+    """
     with node(tmp_path / "chain", "--block-time", "0.5") as (_, port):
         url = f"http://127.0.0.1:{port}"
         head = int(rpc(port, "chain_getHeader")["number"], 16)
-        first = head + 40
+        first = head + 400
         scheduled = _json("gov", "schedule-mining-start", "--at", str(first), "--url", url)
         assert scheduled["success"] is True and scheduled["at"] == first
         assert _json("gov", "task", "--url", url) == {

@@ -209,6 +209,15 @@ def test_transfers_flow_through_any_node_and_the_nodes_agree(cluster: RunningClu
     target = max(cluster.finalized(port) for port in ports) + 1
     cluster.wait(lambda: all(cluster.finalized(p) >= target for p in ports), "finality")
     _same_chain(cluster, ports)
+    # `khala cluster status` reads the same picture from etcd and the nodes
+    shown = cli("cluster", "status", "--etcd-endpoints", ",".join(cluster.endpoints()), "--json")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    status = json.loads(shown.stdout)
+    assert status["genesis_hash"] == "0x" + genesis.hex()
+    assert status["leader"]["rpc"] == f"http://127.0.0.1:{cluster.leader_port()}"
+    assert sorted(int(m["rpc"].rsplit(":", 1)[1]) for m in status["members"]) == sorted(ports)
+    assert all(m["finalized"] >= target and m["error"] is None for m in status["members"])
+    assert status["log_tip"] >= target
 
 
 def test_killing_the_leader_under_load_loses_nothing(cluster: RunningCluster) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from khala.cli.output import reported_errors
+from khala.cli.output import emit, parse_hex32, reported_errors
 from khala.devnet.cluster import DEFAULT_CLUSTER_DIRECTORY, ClusterOptions, run
+from khala.node.etcd.gateway import GatewayEtcd
+from khala.node.etcd.settings import ClusterError, ClusterErrorCode
+from khala.node.etcd.status import ClusterStatus, chains, cluster_status
 
 app = typer.Typer(
-    help="Run a local clustered chain: etcd members and nodes on loopback (`khala cluster up`).",
+    help="Run a local clustered chain (`khala cluster up`) or look at any clustered chain "
+    "(`khala cluster status`).",
     rich_markup_mode="markdown",
 )
 
@@ -42,3 +48,85 @@ def up(
     """
     with reported_errors(as_json=json_status):
         run(ClusterOptions(directory, nodes, block_time, fresh, json_status, etcd))
+
+
+@app.command("status")
+def status(
+    etcd_endpoints: str = typer.Option(
+        "http://127.0.0.1:2379",
+        "--etcd-endpoints",
+        help="Client URLs of the etcd members, comma-separated (as the nodes were given).",
+    ),
+    genesis_hash: str | None = typer.Option(
+        None, "--genesis-hash", help="The chain (0x…), when etcd holds several."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Show a clustered chain: leader, log tip and votes, each member's head and finality.
+
+    The leader and its term, the highest block etcd holds and how many authorities voted on
+    it come from etcd; each member's head and finalized block from its own RPC. Works on any
+    etcd-engine chain, local or on several machines; it only reads.
+
+    Example: `khala cluster status --etcd-endpoints http://10.0.0.1:2379,http://10.0.0.2:2379`
+    """
+    with reported_errors(as_json=as_json):
+        endpoints = [url.strip() for url in etcd_endpoints.split(",") if url.strip()]
+        wanted = None if genesis_hash is None else parse_hex32(genesis_hash, "--genesis-hash")
+        found = asyncio.run(_status(endpoints, wanted))
+        emit(_status_json(found), as_json=as_json, text=lambda: _status_text(found))
+
+
+async def _status(endpoints: list[str], wanted: bytes | None) -> ClusterStatus:
+    etcd = GatewayEtcd(endpoints)
+    try:
+        known = await chains(etcd)
+        if wanted is None and len(known) == 1:
+            wanted = known[0]
+        if wanted is None or wanted not in known:
+            listed = ", ".join("0x" + chain.hex() for chain in known) or "none"
+            raise ClusterError(
+                ClusterErrorCode.UNKNOWN_CHAIN,
+                f"etcd holds these chains: {listed}; pass --genesis-hash with one of them",
+            )
+        return await cluster_status(etcd, wanted)
+    finally:
+        await etcd.close()
+
+
+def _status_json(found: ClusterStatus) -> dict[str, Any]:
+    leader = found.leader
+    return {
+        "genesis_hash": "0x" + found.genesis_hash.hex(),
+        "leader": None if leader is None else {"authority": "0x" + leader.authority,
+                                               "rpc": leader.rpc_url, "term": found.term},
+        "log_tip": found.log_tip,
+        "tip_votes": found.tip_votes,
+        "members": [
+            {"node": "0x" + member.node.hex(), "rpc": member.rpc_url, "head": member.head,
+             "finalized": member.finalized, "error": member.error}
+            for member in found.members
+        ],
+    }  # fmt: skip
+
+
+def _status_text(found: ClusterStatus) -> str:
+    leader = found.leader
+    lines = [
+        f"chain 0x{found.genesis_hash.hex()}",
+        "leader: none right now"
+        if leader is None
+        else f"leader: 0x{leader.authority[:16]}… at {leader.rpc_url} (term {found.term})",
+        "log: empty"
+        if found.log_tip is None
+        else f"log tip: #{found.log_tip} ({found.tip_votes} votes so far)",
+    ]
+    for member in found.members:
+        mark = "*" if leader is not None and leader.authority == member.node.hex() else " "
+        state = (
+            f"unreachable: {member.error}"
+            if member.head is None
+            else f"head #{member.head}, finalized #{member.finalized}"
+        )
+        lines.append(f" {mark} 0x{member.node.hex()[:16]}…  {member.rpc_url}  {state}")
+    return "\n".join(lines)

@@ -19,6 +19,9 @@ class ClusterErrorCode(StrEnum):
     """A block sealed by an authority executes to another state here than its header claims:
     this node and the author disagree on the rules (different releases, or a bug). The node
     halts and signs nothing; compare versions with the other nodes before restarting."""
+    UNKNOWN_CHAIN = "cluster.unknown_chain"
+    """etcd holds no chain with that genesis hash (or several chains and none was named):
+    pass ``--genesis-hash`` with one the command lists."""
     TOO_FAR_BEHIND = "cluster.too_far_behind"
     """etcd no longer holds the blocks this node needs next and no peer served them; start
     the node from a recent snapshot (``khala node import-snapshot``)."""

@@ -195,3 +195,14 @@ def test_a_snapshot_without_a_valid_genesis_authority_proof_is_refused(
     """The authority set comes from a read proof against the genesis root: none, none valid."""
     path, _ = exported
     _refused(_rewritten(path, tmp_path, genesis_proof=[]), tmp_path, SnapshotErrorCode.FOREIGN)
+
+
+def test_a_missing_or_unreadable_file_is_a_typed_refusal(tmp_path: Path) -> None:
+    """`import-snapshot`, `inspect-snapshot` and `--from-snapshot FILE` name the file."""
+    with pytest.raises(SnapshotError) as caught:
+        import_snapshot(MemoryChainStore(), GENESIS, tmp_path / "missing.snapshot")
+    assert caught.value.code is SnapshotErrorCode.UNREADABLE
+    assert "missing.snapshot" in caught.value.message
+    with pytest.raises(SnapshotError) as caught:
+        SnapshotReader(tmp_path)  # a directory
+    assert caught.value.code is SnapshotErrorCode.UNREADABLE

@@ -92,6 +92,7 @@ def test_a_node_serves_its_finalized_snapshot_and_a_new_node_starts_from_it(
                 await download_snapshot([dead, broken_url], tmp_path / "never.snapshot")
             assert caught.value.code is SnapshotErrorCode.DOWNLOAD_FAILED
             assert dead in caught.value.message and "404" in caught.value.message
+            assert "Cannot connect" in caught.value.message  # the reason, not an object repr
             assert not (tmp_path / "never.snapshot").exists()
             assert not (tmp_path / "never.snapshot.partial").exists()
         finally:

@@ -72,7 +72,14 @@ def status(
     """
     with reported_errors(as_json=as_json):
         endpoints = [url.strip() for url in etcd_endpoints.split(",") if url.strip()]
-        wanted = None if genesis_hash is None else parse_hex32(genesis_hash, "--genesis-hash")
+        wanted = (
+            None
+            if genesis_hash is None
+            else parse_hex32(
+                genesis_hash,
+                f"--genesis-hash {genesis_hash!r}: give the chain's 0x-hex genesis hash",
+            )
+        )
         found = asyncio.run(_status(endpoints, wanted))
         emit(_status_json(found), as_json=as_json, text=lambda: _status_text(found))
 

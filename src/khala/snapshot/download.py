@@ -69,7 +69,11 @@ async def download_snapshot(
                     await _fetch(session, url, destination, progress)
                     return destination
                 except (aiohttp.ClientError, TimeoutError, OSError, SnapshotError) as error:
-                    why = error.message if isinstance(error, SnapshotError) else repr(error)
+                    why = (
+                        error.message
+                        if isinstance(error, SnapshotError)
+                        else str(error) or type(error).__name__
+                    )
                     progressed = _partial_size(destination) != before  # further, or reset
                     if progressed and attempt < ATTEMPTS_PER_PEER:
                         progress(f"the transfer from {url} broke off ({why}); resuming")

@@ -63,6 +63,8 @@ PROGRESS_EVERY = 100_000
 class SnapshotErrorCode(StrEnum):
     """Codes of :class:`SnapshotError`."""
 
+    UNREADABLE = "snapshot.unreadable"
+    """The file cannot be opened (missing, a directory, no permission)."""
     NOT_A_SNAPSHOT = "snapshot.not_a_snapshot"
     """The file does not start with the snapshot magic (or another format version)."""
     CORRUPT = "snapshot.corrupt"
@@ -212,10 +214,16 @@ class SnapshotReader:
         """Open ``path`` and read its head.
 
         Raises:
-            SnapshotError: ``snapshot.not_a_snapshot`` or ``snapshot.corrupt``.
+            SnapshotError: ``snapshot.unreadable``, ``snapshot.not_a_snapshot`` or
+                ``snapshot.corrupt``.
         """
         self.path = path
-        self._file = path.open("rb")
+        try:
+            self._file = path.open("rb")
+        except OSError as error:
+            raise SnapshotError(
+                SnapshotErrorCode.UNREADABLE, f"cannot read {path}: {error.strerror}"
+            ) from None
         self._digest = hashlib.blake2b(digest_size=32)
         magic = self._file.read(len(MAGIC))
         self._digest.update(magic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -67,3 +68,14 @@ def test_the_command_names_the_chains_when_it_cannot_pick_one(
         assert "0x" + GENESIS.hex() in caught.value.message
 
     asyncio.run(scenario())
+
+
+def test_a_malformed_genesis_hash_is_refused_by_name() -> None:
+    from typer.testing import CliRunner
+
+    from khala.cli.app import app
+
+    result = CliRunner().invoke(app, ["cluster", "status", "--genesis-hash", "zz", "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "cli.invalid_argument" and "'zz'" in error["message"]

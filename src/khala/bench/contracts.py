@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from khala.bench import query_floor
 from khala.bench.timing import machine
@@ -106,19 +105,7 @@ def _serve(folder: str, port_queue: Any, stop: Any, slots: int) -> None:
     keys = WorkerKeys(keypair_from_seed(KeyScheme.SR25519, WORKER_SEED), WORKER_ECDH)
     api = QueryApi(lambda: fake, keys, time.time, os.urandom, slots=slots)  # type: ignore[arg-type, return-value]
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_post("/query", api.handle)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port_queue.put(runner.addresses[0][1])
-        while not stop.is_set():
-            await asyncio.sleep(0.1)
-        await runner.cleanup()
-
-    asyncio.run(main())
+    query_floor.serve_queries(api.handle, port_queue, stop)
 
 
 def _sealed_queries(address: bytes, data: bytes, count: int) -> list[tuple[bytes, bytes, bytes]]:

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -79,6 +79,17 @@ def _serve_fixed(port_queue: Any, stop: Any, size: int) -> None:
     async def handle(request: web.Request) -> web.Response:
         await request.json()
         return web.json_response(body)
+
+    serve_queries(handle, port_queue, stop)
+
+
+def serve_queries(
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]], port_queue: Any, stop: Any
+) -> None:
+    """Serve ``POST /query`` with ``handle`` on a free loopback port until ``stop`` is set.
+
+    For a benchmark's server process: the port goes to ``port_queue`` once it listens.
+    """
 
     async def main() -> None:
         app = web.Application()

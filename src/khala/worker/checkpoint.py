@@ -25,6 +25,8 @@ log = structlog.get_logger("khala.worker.checkpoint")
 
 KEEP = 5
 """Checkpoints kept on disk."""
+CHECKPOINT_GLOB = "checkpoint-*.sealed"
+"""The names of sealed checkpoints inside :data:`DIRECTORY`."""
 DIRECTORY = "checkpoints"
 """Sub-directory of the worker's base path."""
 LABEL = b"khala/worker-checkpoint"
@@ -73,9 +75,9 @@ def save(base_path: Path, backend: EnclaveBackend, snapshot: Snapshot) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"checkpoint-{snapshot.head.number:010d}.sealed"
     write_atomic(path, backend.seal(_SNAPSHOT.encode(snapshot), LABEL))
-    for old in sorted(directory.glob("checkpoint-*.sealed"))[:-KEEP]:
+    for old in sorted(directory.glob(CHECKPOINT_GLOB))[:-KEEP]:
         old.unlink()
-    kept = {_number(found) for found in directory.glob("checkpoint-*.sealed")}
+    kept = {_number(found) for found in directory.glob(CHECKPOINT_GLOB)}
     for companion in directory.glob("*-*.companion"):
         if _number(companion) not in kept:
             companion.unlink()
@@ -112,6 +114,11 @@ def load_companion(
         return None
 
 
+def has_checkpoints(base_path: Path) -> bool:
+    """Whether any checkpoint exists under ``base_path`` (usable or not)."""
+    return any((base_path / DIRECTORY).glob(CHECKPOINT_GLOB))
+
+
 def load_latest(base_path: Path, backend: EnclaveBackend, identity: bytes) -> Snapshot | None:
     """Return the newest usable checkpoint of ``identity``, None if there are none.
 
@@ -119,7 +126,7 @@ def load_latest(base_path: Path, backend: EnclaveBackend, identity: bytes) -> Sn
         CheckpointError: ``checkpoint.all_corrupt`` when checkpoints exist but none opens;
             ``checkpoint.identity_mismatch`` when they were taken by another identity.
     """
-    candidates = sorted((base_path / DIRECTORY).glob("checkpoint-*.sealed"), reverse=True)
+    candidates = sorted((base_path / DIRECTORY).glob(CHECKPOINT_GLOB), reverse=True)
     for path in candidates:
         try:
             snapshot: Snapshot = _SNAPSHOT.decode(backend.unseal(path.read_bytes(), LABEL))

@@ -29,11 +29,6 @@ def http_url(node_url: str) -> str:
     return node_url
 
 
-def has_checkpoint(base_path: Path) -> bool:
-    """Whether the worker has checkpoints to resume from (a snapshot is then not used)."""
-    return any((base_path / checkpoint.DIRECTORY).glob("checkpoint-*.sealed"))
-
-
 async def snapshot_file(
     source: str | None,
     *,
@@ -60,7 +55,7 @@ async def snapshot_file(
             SnapshotErrorCode.GATEKEEPER,
             "a gatekeeper replays every block since genesis; start it without --from-snapshot",
         )
-    if has_checkpoint(base_path):
+    if checkpoint.has_checkpoints(base_path):  # they win over any snapshot
         return None
     peers = [http_url(node_url)] if source == OWN_NODE else source.split(",")
     return await download_snapshot(

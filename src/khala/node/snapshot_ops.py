@@ -64,8 +64,13 @@ def export_chain_snapshot(
     path: Path,
     progress: Progress = lambda _: None,
     at: int | None = None,
+    *,
+    proof: list[bytes] | None = None,
 ) -> SnapshotSummary:
     """Write a snapshot of an open chain (a running node's own, from a worker thread).
+
+    ``proof`` is :func:`chain_genesis_proof`'s answer when the caller kept it (it never
+    changes; computing it may rebuild the whole genesis state).
 
     Block ``at`` must still have its state (within the pruning window). The head written is
     verified as an importer would (genesis proof, set changes, justification) before the
@@ -99,11 +104,7 @@ def export_chain_snapshot(
     genesis_header = store.header(genesis_hash) if genesis_hash is not None else None
     if genesis_header is None:
         raise ChainError(ChainErrorCode.UNKNOWN_BLOCK, "the genesis block is missing")
-    try:
-        proof = genesis_proof(chain.state_at(genesis_hash))
-    except ChainError:  # genesis state pruned: rebuild it from the config to prove from
-        storage = build_genesis_storage(genesis)
-        proof = genesis_proof(Trie.from_items(storage.items(), Layout.V1))
+    proof = chain_genesis_proof(chain, genesis) if proof is None else proof
     changes = [
         change
         for change in map(SET_CHANGE.decode, store.set_changes())
@@ -125,6 +126,21 @@ def export_chain_snapshot(
     partial.replace(path)
     progress(f"exported block #{header.number}: {count:,} items, {size:,} bytes")
     return SnapshotSummary(header.number, finalized, count, size)
+
+
+def chain_genesis_proof(chain: Chain, genesis: GenesisConfig) -> list[bytes]:
+    """The read proof of the genesis authority set, for snapshot heads.
+
+    From the stored genesis state, or, once pruning removed it, from the genesis config
+    rebuilt in memory (a minute per million accounts: callers that export repeatedly keep
+    the answer).
+    """
+    genesis_hash = chain.store.hash_at(0)
+    try:
+        return genesis_proof(chain.state_at(genesis_hash))
+    except ChainError:  # genesis state pruned: rebuild it from the config to prove from
+        storage = build_genesis_storage(genesis)
+        return genesis_proof(Trie.from_items(storage.items(), Layout.V1))
 
 
 def import_snapshot(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -23,7 +24,7 @@ from aiohttp import web
 
 from khala.errors import KhalaError
 from khala.node.chain import Chain
-from khala.node.snapshot_ops import SnapshotSummary, export_chain_snapshot
+from khala.node.snapshot_ops import SnapshotSummary, chain_genesis_proof, export_chain_snapshot
 from khala.primitives.trie import TrieError
 from khala.runtime.genesis import GenesisConfig
 from khala.snapshot.download import HASH_HEADER, NUMBER_HEADER, SNAPSHOT_PATH
@@ -54,6 +55,7 @@ class SnapshotService:
         self.refresh_blocks = refresh_blocks
         self.current: tuple[Path, SnapshotSummary] | None = None
         self._exporting = asyncio.Lock()
+        self._genesis_proof: list[bytes] | None = None
 
     def install(self, app: web.Application) -> None:
         """Add ``GET /snapshot`` (and HEAD) to ``app``."""
@@ -75,7 +77,16 @@ class SnapshotService:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"finalized-{self.finalized_number()}.snapshot"
             log.info("exporting a snapshot for joining nodes", path=str(path))
-            summary = await asyncio.to_thread(export_chain_snapshot, self.chain, self.genesis, path)
+            if self._genesis_proof is None:  # once: it may rebuild the genesis state
+                self._genesis_proof = await asyncio.to_thread(
+                    chain_genesis_proof, self.chain, self.genesis
+                )
+            summary = await asyncio.to_thread(
+                partial(export_chain_snapshot, proof=self._genesis_proof),
+                self.chain,
+                self.genesis,
+                path,
+            )
             final = path.with_name(f"finalized-{summary.number}.snapshot")
             path.replace(final)
             for old in self.directory.glob("finalized-*.snapshot"):

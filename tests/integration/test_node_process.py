@@ -17,10 +17,32 @@ PHA = 10**12
 ALICE_ACCOUNT_KEY = "0x" + ACCOUNT.key_of(keypair_from_uri("//Alice").public_key).hex()
 
 
+def _signature_processes(pid: int) -> list[int]:
+    """The node's signature verification children (from /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"khala.node.signature_worker" in command:
+                found.append(int(child))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")  # exited, waiting for whoever adopted it to reap it
+
+
 def test_transfer_kill_restart_keeps_head_and_balances(tmp_path: Path) -> None:
-    """After SIGKILL and restart the node resumes at the same head with the same balances."""
+    """After SIGKILL and restart the node resumes at the same head with the same balances.
+
+    The node's signature process does not outlive it: its input closes when the node dies.
+    """
     base = tmp_path / "chain"
-    with node(base, "--instant-seal") as (process, port):
+    with node(base, "--instant-seal", "--signature-processes", "1") as (process, port):
         url = f"http://127.0.0.1:{port}"
         sent = cli(
             "tx",
@@ -47,8 +69,14 @@ def test_transfer_kill_restart_keeps_head_and_balances(tmp_path: Path) -> None:
         assert balance["free"] == 1_000_001_500_000_000_000
         assert balance["free_pha"] == "1000001.5 PHA"  # JSON: planck and the text's figure
         head = json.loads(cli("chain", "head", "--url", url, "--json").stdout)
+        children = _signature_processes(process.pid)
+        assert len(children) == 1  # started by the first submission
         process.send_signal(signal.SIGKILL)
         process.wait()
+        deadline = time.monotonic() + 30
+        while not _gone(children[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(children[0])
     with node(base, "--instant-seal") as (_, port):
         url = f"http://127.0.0.1:{port}"
         again = json.loads(cli("chain", "head", "--url", url, "--json").stdout)

@@ -51,3 +51,12 @@ def test_the_cache_is_bounded() -> None:
     kept = [decoded.decode_and_keep(raw) for raw in raws]
     assert decoded.take(raws[4]) is kept[4]
     assert decoded.take(raws[0]) is not kept[0]  # dropped when the limit was reached
+
+
+def test_a_transfer_validated_twice_is_decoded_once() -> None:
+    """The node checks a signature ahead of validation: the second decode reuses the first."""
+    raw = _signed(core.transfer_call(bytes(32), 10, keep_alive=True))
+    decoded = DecodedExtrinsics()
+    first = decoded.decode_and_keep(raw)
+    assert decoded.decode_and_keep(raw) is first
+    assert decoded.take(raw) is first

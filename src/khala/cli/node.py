@@ -141,6 +141,14 @@ def node(
         "--advertise-url",
         help="The RPC URL other nodes forward transactions to (default http://RPC_HOST:PORT).",
     ),
+    signature_processes: int | None = typer.Option(
+        None,
+        "--signature-processes",
+        min=0,
+        max=16,
+        help="Child processes that verify submitted transactions' signatures beside the node's "
+        "event loop (0: verify on it). Default: 1 on a machine with two cores or more, else 0.",
+    ),
     log_json: bool = typer.Option(False, "--log-json", help="Write logs as JSON lines."),
 ) -> None:
     """Run a khala chain node with JSON-RPC on one port (HTTP and WebSocket).
@@ -187,6 +195,7 @@ def node(
             advertise_url=advertise_url,
             serve_snapshots=serve_snapshots,
             etcd_connect_timeout_s=etcd_connect_timeout,
+            signature_processes=signature_processes,
         )
         if ctx.invoked_subcommand is not None:
             ctx.obj = config

@@ -22,14 +22,14 @@ from khala.primitives.types import Header, SealDigest
 from khala.primitives.types import genesis_header as genesis_header_of
 from khala.runtime.block import Block, BlockError, BlockErrorCode
 from khala.runtime.builder import BlockBuilder, BuiltBlock, apply_changes
-from khala.runtime.executive import Executive, slot_of
+from khala.runtime.executive import Executive
 from khala.runtime.genesis import (
     GenesisConfig,
     build_genesis_storage,
     preset_of,
 )
 from khala.runtime.modules.authorship.constants import ENGINE_ID
-from khala.runtime.modules.authorship.hooks import author_of_slot, find_author
+from khala.runtime.modules.authorship.hooks import author_of_slot, find_author, slot_of
 from khala.runtime.modules.authorship.state import AUTHORITY_SET_ID
 from khala.runtime.presets import Preset
 from khala.runtime.releases import Release

@@ -7,12 +7,13 @@ drive it directly. Subscribers receive notifications on ``asyncio.Queue``s.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from khala.node.chain import AuthoredBlock, Chain, SealedBlock
 from khala.node.clock import Clock
+from khala.node.signature_offload import SignatureOffload
 from khala.node.txpool import TransactionPool
 from khala.primitives.crypto import Keypair
 from khala.primitives.hashing import blake2_256
@@ -71,6 +72,36 @@ class Node:
         """Returns once every transaction handed to :attr:`relay` so far reached the other
         reachable nodes (the RPC server awaits it before answering a submission)."""
         self._watchers: dict[bytes, list[asyncio.Queue[TransactionStatus]]] = {}
+        self.signature_offload: SignatureOffload | None = None
+        """Where :meth:`preverify` sends signatures (None: the pool verifies them itself)."""
+
+    async def preverify(self, raws: Sequence[bytes]) -> None:
+        """Verify the signatures of transactions about to be submitted, off the event loop.
+
+        The RPC server calls this before the submissions themselves; the signatures the
+        offload verified are recorded, so :meth:`submit` does not verify them again. Nothing
+        is pooled or refused here: a transaction that fails any check is left to
+        :meth:`submit`, which refuses it with the reason.
+        """
+        offload = self.signature_offload
+        if offload is None or not raws:
+            return
+        head, head_hash, trie = self.chain.tip
+        state = State(trie)
+        executive = self.chain.executive
+        jobs = [
+            job
+            for raw in raws
+            if (job := executive.signature_job(state, raw, head.number + 1, head_hash)) is not None
+        ]
+        if not jobs:
+            return
+        verdicts = await offload.verify(
+            [(job.scheme, job.public_key, job.payload, job.signature) for job in jobs]
+        )
+        for job, verified in zip(jobs, verdicts, strict=True):
+            if verified:
+                executive.record_verified(job)
 
     def submit(self, raw: bytes, *, relay: bool = True) -> bytes:
         """Validate and pool a transaction; returns its hash.

@@ -26,6 +26,7 @@ from khala.node.lmdb_store import DEFAULT_MAX_SIZE, LmdbChainStore
 from khala.node.node import Node
 from khala.node.rpc.policy import LOCALHOST_ORIGINS, RpcPolicy
 from khala.node.rpc.server import DEFAULT_MAX_REQUEST_BYTES, RpcServer
+from khala.node.signature_offload import SignatureOffload, default_processes
 from khala.node.snapshot_serve import SnapshotService
 from khala.node.storage import DEFAULT_STATE_PRUNING, ChainStore, MemoryChainStore
 from khala.node.txpool import DEFAULT_LIMIT, TransactionPool
@@ -83,6 +84,10 @@ class NodeConfig:
     serve_snapshots: bool = True
     """Answer ``GET /snapshot`` with the finalized state for joining nodes (exported on
     demand, at most every 256 finalized blocks)."""
+    signature_processes: int | None = None
+    """Child processes verifying submitted transactions' signatures off the event loop
+    (``--signature-processes``); 0 verifies on it; None: one when the machine has a second
+    core (:func:`khala.node.signature_offload.default_processes`)."""
 
 
 GC_THRESHOLDS = (100_000, 50, 1_000)
@@ -206,6 +211,10 @@ class NodeService:
             chain = Chain(store, genesis)
             authority = keypair_from_uri(config.authority_uri, KeyScheme.ED25519)
             node = Node(chain, TransactionPool(config.pool_limit), authority, self.clock)
+            processes = config.signature_processes
+            processes = default_processes() if processes is None else processes
+            if processes > 0:
+                node.signature_offload = SignatureOffload(processes)
             self.node = node
             policy = RpcPolicy(max_request_bytes=config.max_request_bytes, cors=config.rpc_cors)
             server = RpcServer(node, policy=policy)
@@ -243,6 +252,8 @@ class NodeService:
                         shutil.rmtree(snapshots.directory, ignore_errors=True)
                 if isinstance(engine, EtcdEngine):
                     await engine.etcd.close()
+                if node.signature_offload is not None:
+                    await node.signature_offload.close()
         except KhalaError:
             raise
         finally:

@@ -34,9 +34,15 @@ class DecodedExtrinsics:
     def decode_and_keep(self, raw: bytes) -> Extrinsic:
         """Decode ``raw`` and keep the result for :meth:`take` when it is safe to share.
 
+        A decode kept before is returned as it is: a transaction validated twice (its
+        signature checked ahead, then the pool's validation) is decoded once.
+
         Raises:
             InvalidTransactionError: As :func:`decode_extrinsic`.
         """
+        kept = self._decoded.get(raw)
+        if kept is not None:
+            return kept
         extrinsic = decode_extrinsic(raw)
         if self._shareable(extrinsic):
             if len(self._decoded) >= self.limit:

@@ -25,12 +25,9 @@ The node computes the state root from :meth:`State.changes` and checks the extri
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from khala.errors import KhalaError
-from khala.primitives.scale import U64, ScaleError, codec_of
-from khala.primitives.types import Header, PreRuntimeDigest
+from khala.primitives.types import Header
 from khala.runtime.block import Block, BlockError, BlockErrorCode, extrinsics_root
 from khala.runtime.composition import Runtime
 from khala.runtime.context import (
@@ -46,9 +43,9 @@ from khala.runtime.context import (
 from khala.runtime.decoded import DecodedExtrinsics
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import DispatchError, InvalidTransactionCode, InvalidTransactionError
+from khala.runtime.execution import ApplyOutcome, BlockExecution, Bound
 from khala.runtime.extrinsic import Extrinsic
-from khala.runtime.modules.authorship.constants import ENGINE_ID
-from khala.runtime.modules.authorship.hooks import find_author
+from khala.runtime.modules.authorship.hooks import find_author, slot_of
 from khala.runtime.modules.payment import fees
 from khala.runtime.modules.system import events as system_events
 from khala.runtime.modules.system import state as system_state
@@ -57,6 +54,7 @@ from khala.runtime.modules.timestamp import state as timestamp_state
 from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import Preset
 from khala.runtime.releases import RELEASES, Release, release
+from khala.runtime.signatures import SignatureJob
 from khala.runtime.state import State, StateBackend
 from khala.runtime.types import (
     ApplyExtrinsic,
@@ -69,68 +67,6 @@ from khala.runtime.types import (
 )
 from khala.runtime.upgrades import runtime_for, spec_version_of
 from khala.runtime.validity import CheckedTransaction, TransactionChecks
-
-
-@dataclass(frozen=True, slots=True)
-class Bound:
-    """A release with what dispatching under it needs, derived once."""
-
-    release: Release
-    """The release."""
-    routes: Mapping[bytes, Any]
-    """Its message routes."""
-    listeners: Mapping[str, tuple[Any, ...]]
-    """Its announcement listeners."""
-
-    @property
-    def runtime(self) -> Runtime:
-        """The release's module table."""
-        return self.release.runtime
-
-
-@dataclass(slots=True)
-class BlockExecution:
-    """A block being built or imported."""
-
-    bound: Bound
-    """The release executing it."""
-    state: State
-    """The block's storage overlay."""
-    env: BlockEnv
-    """Number, parent and author."""
-    events: EventLog
-    """Events so far."""
-    extrinsics: list[bytes]
-    """Extrinsics applied so far (full encodings)."""
-    length: int = 0
-    """Encoded length of the applied extrinsics."""
-    weight: int = 0
-    """Weight of the applied extrinsics."""
-    has_signed: bool = False
-    """Whether a signed extrinsic was applied (inherents must come first)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyOutcome:
-    """What happened to an applied extrinsic."""
-
-    error: DispatchError | None
-    """None when the call succeeded; the call's error otherwise (fee and nonce were charged)."""
-
-
-def slot_of(header: Header) -> int | None:
-    """Return the authoring slot from the header's ``khla`` pre-runtime digest."""
-    for item in header.digest:
-        if isinstance(item, PreRuntimeDigest) and item.engine == ENGINE_ID:
-            try:
-                slot: int = _SLOT.decode(item.data)
-            except ScaleError:
-                return None
-            return slot
-    return None
-
-
-_SLOT = codec_of(U64)
 
 
 class Executive:
@@ -282,6 +218,37 @@ class Executive:
         Raises:
             InvalidTransactionError: For every other problem.
         """
+        extrinsic = self._pool_extrinsic(raw)
+        env = BlockEnv(block_number, parent_hash, None, self.genesis_hash)
+        bound = self._bound[self.release_at(state).spec_version]
+        return self._checks.check(
+            bound.runtime, bound.release.spec_version, state, env, extrinsic, raw, allow_future=True
+        )
+
+    def signature_job(
+        self, state: State, raw: bytes, block_number: int, parent_hash: bytes = bytes(32)
+    ) -> SignatureJob | None:
+        """Return the signature check :meth:`validate_transaction` would run, to run first.
+
+        Record a job that verified with :meth:`record_verified`. None when there is none to
+        run: verified before, or the transaction fails an earlier check.
+        """
+        try:
+            extrinsic = self._pool_extrinsic(raw)
+        except InvalidTransactionError:
+            return None
+        env = BlockEnv(block_number, parent_hash, None, self.genesis_hash)
+        bound = self._bound[self.release_at(state).spec_version]
+        return self._checks.signature_job(
+            bound.runtime, bound.release.spec_version, state, env, extrinsic, raw
+        )
+
+    def record_verified(self, job: SignatureJob) -> None:
+        """Remember that a :meth:`signature_job`'s signature verified."""
+        self._checks.record_verified(job)
+
+    def _pool_extrinsic(self, raw: bytes) -> Extrinsic:
+        """Decode a pool transaction (kept for its block), refusing oversized or unsigned ones."""
         if len(raw) > self.preset.max_extrinsic_length:
             raise InvalidTransactionError(
                 InvalidTransactionCode.EXHAUSTS_RESOURCES,
@@ -292,11 +259,7 @@ class Executive:
             raise InvalidTransactionError(
                 InvalidTransactionCode.UNSIGNED, "unsigned extrinsics are only valid as inherents"
             )
-        env = BlockEnv(block_number, parent_hash, None, self.genesis_hash)
-        bound = self._bound[self.release_at(state).spec_version]
-        return self._checks.check(
-            bound.runtime, bound.release.spec_version, state, env, extrinsic, raw, allow_future=True
-        )
+        return extrinsic
 
     def _apply_inherent(self, execution: BlockExecution, extrinsic: Extrinsic) -> ApplyOutcome:
         spec = execution.bound.runtime.call_spec(extrinsic.call, self.preset)

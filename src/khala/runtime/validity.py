@@ -12,12 +12,12 @@ from khala.runtime.composition import Runtime
 from khala.runtime.context import BlockEnv
 from khala.runtime.dispatch_table import CallSpec
 from khala.runtime.errors import InvalidTransactionCode, InvalidTransactionError
-from khala.runtime.extrinsic import Extrinsic
+from khala.runtime.extrinsic import Extrinsic, ExtrinsicSignature
 from khala.runtime.modules.payment import fees
 from khala.runtime.modules.system import state as system_state
 from khala.runtime.outer import RuntimeCall
 from khala.runtime.presets import Preset
-from khala.runtime.signatures import SignatureVerifier
+from khala.runtime.signatures import SignatureJob, SignatureVerifier
 from khala.runtime.state import State
 from khala.runtime.types import DispatchClass, Pays
 
@@ -71,34 +71,8 @@ class TransactionChecks:
         Raises:
             InvalidTransactionError: Naming the first check that failed; nothing was written.
         """
-        signature = extrinsic.signature
-        if signature is None:
-            raise InvalidTransactionError(InvalidTransactionCode.UNSIGNED, "not signed")
-        spec = runtime.call_spec(extrinsic.call, self.preset)
-        if spec.dispatch_class is DispatchClass.MANDATORY:
-            raise InvalidTransactionError(
-                InvalidTransactionCode.MANDATORY_VALIDATION, "inherents cannot be signed"
-            )
-        signer = signature.signer
-        sender = getattr(signer, "account", None)
-        if not isinstance(sender, bytes):
-            raise InvalidTransactionError(
-                InvalidTransactionCode.BAD_SIGNER, "the signer must be an account id"
-            )
+        signature, spec, sender, era_hash = self._signer_and_era(runtime, state, env, extrinsic)
         extra = signature.extra
-        current = env.number
-        birth = extra.era.birth(current)
-        if birth == 0:
-            era_hash = self.genesis_hash
-        elif birth == current - 1 and env.parent_hash != bytes(32):
-            era_hash = env.parent_hash
-        else:
-            era_hash = system_state.block_hash(state, birth)
-        if birth > current or era_hash == bytes(32):
-            raise InvalidTransactionError(
-                InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
-                f"the era starts at block {birth}, whose hash this chain does not know",
-            )
         self._signatures.verify(extrinsic.call, signature, sender, era_hash, raw, spec_version)
         nonce = system_state.account(state, sender).nonce
         if extra.nonce < nonce:
@@ -131,5 +105,64 @@ class TransactionChecks:
             spec,
             weight,
             extrinsic.call,
-            extra.era.death(current) - current,
+            extra.era.death(env.number) - env.number,
         )
+
+    def signature_job(
+        self,
+        runtime: Runtime,
+        spec_version: int,
+        state: State,
+        env: BlockEnv,
+        extrinsic: Extrinsic,
+        raw: bytes,
+    ) -> SignatureJob | None:
+        """Return the signature check :meth:`check` would run, to run elsewhere first.
+
+        None when there is none to run: verified before, or a check before it fails.
+        """
+        try:
+            signature, _, sender, era_hash = self._signer_and_era(runtime, state, env, extrinsic)
+        except InvalidTransactionError:
+            return None
+        return self._signatures.job(extrinsic.call, signature, sender, era_hash, raw, spec_version)
+
+    def record_verified(self, job: SignatureJob) -> None:
+        """Remember a job's signature as verified (see :class:`SignatureJob`)."""
+        self._signatures.record_verified(job)
+
+    def _signer_and_era(
+        self, runtime: Runtime, state: State, env: BlockEnv, extrinsic: Extrinsic
+    ) -> tuple[ExtrinsicSignature, CallSpec, bytes, bytes]:
+        """Run the checks before the signature's; return (signature, spec, sender, era hash).
+
+        Signed, not an inherent's call, an account signer, an era this chain knows.
+        """
+        signature = extrinsic.signature
+        if signature is None:
+            raise InvalidTransactionError(InvalidTransactionCode.UNSIGNED, "not signed")
+        spec = runtime.call_spec(extrinsic.call, self.preset)
+        if spec.dispatch_class is DispatchClass.MANDATORY:
+            raise InvalidTransactionError(
+                InvalidTransactionCode.MANDATORY_VALIDATION, "inherents cannot be signed"
+            )
+        signer = signature.signer
+        sender = getattr(signer, "account", None)
+        if not isinstance(sender, bytes):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.BAD_SIGNER, "the signer must be an account id"
+            )
+        current = env.number
+        birth = signature.extra.era.birth(current)
+        if birth == 0:
+            era_hash = self.genesis_hash
+        elif birth == current - 1 and env.parent_hash != bytes(32):
+            era_hash = env.parent_hash
+        else:
+            era_hash = system_state.block_hash(state, birth)
+        if birth > current or era_hash == bytes(32):
+            raise InvalidTransactionError(
+                InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
+                f"the era starts at block {birth}, whose hash this chain does not know",
+            )
+        return signature, spec, sender, era_hash

@@ -21,7 +21,7 @@ from aiohttp import WSMsgType, web
 from khala.errors import KhalaError
 from khala.node.node import Node
 from khala.node.rpc.errors import ErrorCode, RpcError
-from khala.node.rpc.methods import RpcMethods
+from khala.node.rpc.methods import MAX_RELAYED, RpcMethods
 from khala.node.rpc.policy import MIB, RpcPolicy
 from khala.node.rpc.subscriptions import (
     HEAD_SUBSCRIPTIONS,
@@ -34,6 +34,10 @@ from khala.node.rpc.subscriptions import (
     Subscriptions,
 )
 
+SUBMISSIONS = frozenset({"author_submitExtrinsic", WATCH})
+"""Methods whose one parameter is a transaction to pool."""
+RELAY = "khala_relayExtrinsics"
+"""The method whose one parameter is a list of transactions to pool (from cluster peers)."""
 DEFAULT_MAX_REQUEST_BYTES = 15 * MIB
 """Largest request body or WebSocket message (Substrate's default is 15 MiB)."""
 
@@ -42,6 +46,32 @@ log = structlog.get_logger("khala.rpc")
 
 def _error(request_id: Any, error: RpcError) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": error.to_json()}
+
+
+def submitted_extrinsics(payload: Any) -> list[bytes]:
+    """Return the transactions a request (single or batch) submits, for :meth:`Node.preverify`.
+
+    Malformed ones are left out: their calls answer the error.
+    """
+    requests = payload if isinstance(payload, list) else [payload]
+    raws: list[bytes] = []
+    for request in requests:
+        if not isinstance(request, dict):
+            continue
+        method, params = request.get("method"), request.get("params")
+        if not isinstance(params, list) or len(params) != 1:
+            continue
+        if method in SUBMISSIONS:
+            items = params
+        elif method == RELAY and isinstance(params[0], list):
+            items = params[0][:MAX_RELAYED]
+        else:
+            continue
+        for item in items:
+            if isinstance(item, str) and item.startswith("0x"):
+                with contextlib.suppress(ValueError):
+                    raws.append(bytes.fromhex(item[2:]))
+    return raws
 
 
 def _too_large(request_id: Any, limit: int) -> str:
@@ -178,6 +208,7 @@ class RpcServer:
         except (ValueError, UnicodeDecodeError, RecursionError):
             error = RpcError(ErrorCode.PARSE_ERROR, "Parse error: the body is not JSON")
             return json.dumps(_error(None, error))
+        await self.node.preverify(submitted_extrinsics(payload))
         limit = self.policy.max_response_bytes
         if not isinstance(payload, list):
             answer = await self._single(payload, session)

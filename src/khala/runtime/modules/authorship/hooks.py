@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from khala.primitives.scale import U64, ScaleError, codec_of
+from khala.primitives.types import Header, PreRuntimeDigest
 from khala.runtime.context import Context
+from khala.runtime.modules.authorship.constants import ENGINE_ID
 from khala.runtime.modules.authorship.errors import AuthorshipError, AuthorshipErrorCode
 from khala.runtime.modules.authorship.events import SetChanged
 from khala.runtime.modules.authorship.state import (
@@ -15,6 +18,22 @@ from khala.runtime.modules.authorship.state import (
     Authority,
 )
 from khala.runtime.state import State
+
+
+def slot_of(header: Header) -> int | None:
+    """Return the authoring slot from the header's ``khla`` pre-runtime digest."""
+    for item in header.digest:
+        if isinstance(item, PreRuntimeDigest) and item.engine == ENGINE_ID:
+            try:
+                slot: int = _SLOT.decode(item.data)
+            except ScaleError:
+                return None
+            return slot
+    return None
+
+
+_SLOT = codec_of(U64)
+"""A slot in the digest: little-endian u64, as Aura encodes it."""
 
 
 def author_of_slot(state: State, slot: int) -> Authority:

@@ -83,14 +83,14 @@ bench: $(STAMP)
 	done
 	$(BIN)/khala bench tokenomics --workers 30000 --unresponsive-percent 5 --json | tee bench-results/tokenomics-30000-unresponsive.json
 
-## bench-transfers-baseline: transfers at 10k and 1M accounts, each right after the same run
-## against a node from TRANSFERS_BASELINE (issue 12's starting commit), with the ratio.
+## bench-transfers-baseline: transfers at 10k and 1M accounts, three rounds each alternating
+## with a node from TRANSFERS_BASELINE (issue 12's starting commit); the median ratio.
 TRANSFERS_BASELINE ?= f328e40^
 bench-transfers-baseline: $(STAMP)
 	mkdir -p bench-results
 	rm -rf bench-results/baseline && git worktree prune
 	git worktree add --detach bench-results/baseline $(TRANSFERS_BASELINE)
-	$(BIN)/khala bench transfers --accounts 10000,1000000 --baseline-src bench-results/baseline/src --json | tee bench-results/transfers-scale.json
+	$(BIN)/khala bench transfers --accounts 10000,1000000 --baseline-src bench-results/baseline/src --rounds 3 --json | tee bench-results/transfers-scale.json
 	rm -rf bench-results/baseline && git worktree prune
 
 ## devnet: the whole network on this machine (node, gatekeepers, workers, relayer, console),

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 import khala
 from khala.cli.app import app
+from khala.cli.bench import _median_round
 
 runner = CliRunner()
 
@@ -119,11 +120,29 @@ def test_transfer_bench_batches_and_compares_with_a_baseline_tree() -> None:
         app,
         [
             "bench", "transfers", "--transfers", "64", "--senders", "4", "--connections", "2",
-            "--batch", "8", "--block-time", "0.2", "--baseline-src", str(source), "--json",
+            "--batch", "8", "--block-time", "0.2", "--baseline-src", str(source), "--rounds", "2",
+            "--json",
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["transfers"] == 64 and figures["batch"] == 8
     assert figures["baseline_transfers_per_s"] > 0 and figures["ratio_to_baseline"] > 0
+    rounds = figures["rounds"]
+    assert len(rounds) == 2
+    assert figures["ratio_to_baseline"] == min(entry["ratio_to_baseline"] for entry in rounds)
     assert figures["import_ms_per_1000"] > 0
+
+
+def test_several_rounds_report_the_median_round_with_every_round() -> None:
+    played = [
+        {"transfers_per_s": 1500.0, "baseline_transfers_per_s": 1000.0, "ratio_to_baseline": 1.5},
+        {"transfers_per_s": 1300.0, "baseline_transfers_per_s": 1000.0, "ratio_to_baseline": 1.3},
+        {"transfers_per_s": 1500.0, "baseline_transfers_per_s": 1100.0, "ratio_to_baseline": 1.364},
+    ]
+    median = _median_round(played)
+    assert median["ratio_to_baseline"] == 1.364 and median["baseline_transfers_per_s"] == 1100.0
+    assert median["rounds"] == played
+    alone = _median_round([{"transfers_per_s": 9.0}, {"transfers_per_s": 7.0}])
+    assert alone["transfers_per_s"] == 7.0  # the lower middle of an even count
+    assert "rounds" not in _median_round([{"transfers_per_s": 9.0}])

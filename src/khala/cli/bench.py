@@ -125,13 +125,23 @@ def transfers(
         help="Also run each size against a node from this source tree (the src directory of "
         "a baseline commit, e.g. from git worktree), just before ours, and report the ratio.",
     ),
+    rounds: int = typer.Option(
+        1,
+        "--rounds",
+        min=1,
+        max=9,
+        help="Runs per size (with --baseline-src: baseline and ours alternating); the median "
+        "run is reported, with every round's figures.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Measure end-to-end transfers/s: a real node, concurrent RPC clients, counted at finality.
 
     Also breaks block import time per 1,000 transfers into signatures, execution, trie and
     storage, and measures sr25519 verifications/s in the same run. With several `--accounts`
-    sizes each gets its own node; the JSON then holds one entry per size under `runs`.
+    sizes each gets its own node; the JSON then holds one entry per size under `runs`. This
+    machine's speed drifts by 10-20 % between runs a minute apart: `--rounds 3` (or more)
+    with `--baseline-src` compares the median of paired ratios.
     """
     with reported_errors(as_json=as_json):
         sizes = _sizes(accounts)
@@ -147,19 +157,44 @@ def transfers(
                 "batch": batch,
                 "report": progress,
             }
-            baseline = None
-            if baseline_src is not None:
-                progress(f"baseline node from {baseline_src}, {size:,} accounts")
-                baseline = run_transfer_benchmark(**settings, node_source=baseline_src)
-            figures = run_transfer_benchmark(**settings)
-            if baseline is not None:
-                figures["baseline_transfers_per_s"] = baseline["transfers_per_s"]
-                figures["ratio_to_baseline"] = round(
-                    figures["transfers_per_s"] / baseline["transfers_per_s"], 3
-                )
-            runs.append(figures)
+            played = []
+            for round_number in range(1, rounds + 1):
+                baseline = None
+                if baseline_src is not None:
+                    progress(f"round {round_number}/{rounds}: baseline node, {size:,} accounts")
+                    baseline = run_transfer_benchmark(**settings, node_source=baseline_src)
+                progress(f"round {round_number}/{rounds}: this node, {size:,} accounts")
+                figures = run_transfer_benchmark(**settings)
+                if baseline is not None:
+                    figures["baseline_transfers_per_s"] = baseline["transfers_per_s"]
+                    figures["ratio_to_baseline"] = round(
+                        figures["transfers_per_s"] / baseline["transfers_per_s"], 3
+                    )
+                played.append(figures)
+            runs.append(_median_round(played))
         figures = runs[0] if len(runs) == 1 else {"runs": runs}
         emit(figures, as_json=as_json, text=lambda: "\n\n".join(_table(run) for run in runs))
+
+
+def _median_round(played: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the round with the median ratio (transfers/s without a baseline).
+
+    The lower of the two middle rounds for an even count; every round's figures are listed
+    under ``rounds`` when there were several.
+    """
+    key = "ratio_to_baseline" if "ratio_to_baseline" in played[0] else "transfers_per_s"
+    ordered = sorted(played, key=lambda figures: float(figures[key]))
+    median = dict(ordered[(len(ordered) - 1) // 2])
+    if len(played) > 1:
+        median["rounds"] = [
+            {
+                name: figures[name]
+                for name in ("transfers_per_s", "baseline_transfers_per_s", "ratio_to_baseline")
+                if name in figures
+            }
+            for figures in played
+        ]
+    return median
 
 
 def _sizes(text: str) -> list[int]:

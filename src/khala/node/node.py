@@ -268,15 +268,18 @@ class Node:
 
     def _finish(self, authored: AuthoredBlock) -> None:
         """Tell the pool, watchers and subscribers about a block authored and finalized here."""
-        self._note_head(authored)
-        for raw in authored.built.included:
-            tx_hash = blake2_256(raw)
-            self._notify(tx_hash, TransactionStatus("finalized", authored.block_hash), last=True)
+        included = self._note_head(authored)
+        finalized = TransactionStatus("finalized", authored.block_hash)
+        for tx_hash in included:
+            self._notify(tx_hash, finalized, last=True)
         for queue in list(self._final_subscribers):
             _offer(queue, authored.header)
 
-    def _note_head(self, authored: AuthoredBlock) -> None:
-        """Update the pool and tell watchers and head subscribers about a new head."""
+    def _note_head(self, authored: AuthoredBlock) -> list[bytes]:
+        """Update the pool and tell watchers and head subscribers about a new head.
+
+        Returns the hashes of the block's transactions.
+        """
         included = [blake2_256(raw) for raw in authored.built.included]
         rejected = [blake2_256(raw) for raw, _ in authored.built.rejected]
         self.pool.remove(included + rejected)
@@ -288,18 +291,24 @@ class Node:
             rejected.extend(dropped)
         self.pool.expire(self.chain.head.number + 1)
         self._report_dropped()
+        in_block = TransactionStatus("inBlock", authored.block_hash)
         for tx_hash in included:
-            self._notify(tx_hash, TransactionStatus("inBlock", authored.block_hash))
+            self._notify(tx_hash, in_block)
+        invalid = TransactionStatus("invalid")
         for tx_hash in rejected:
-            self._notify(tx_hash, TransactionStatus("invalid"), last=True)
+            self._notify(tx_hash, invalid, last=True)
         for queue in list(self._head_subscribers):
             _offer(queue, authored.header)
+        return included
 
     def _notify(self, tx_hash: bytes, status: TransactionStatus, *, last: bool = False) -> None:
-        for queue in self._watchers.get(tx_hash, []):
+        queues = self._watchers.get(tx_hash)
+        if queues is None:  # nobody watches (the usual case: one lookup per transaction)
+            return
+        for queue in queues:
             _offer(queue, status)
         if last:
-            self._watchers.pop(tx_hash, None)
+            del self._watchers[tx_hash]
 
 
 def _offer(queue: asyncio.Queue[Any], item: Any) -> None:

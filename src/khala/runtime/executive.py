@@ -62,6 +62,7 @@ from khala.runtime.types import (
     DispatchInfo,
     Finalization,
     Initialization,
+    Pays,
     Phase,
     Weight,
 )
@@ -358,5 +359,18 @@ class Executive:
         )
 
 
+_INFOS: dict[tuple[int, DispatchClass, Pays], DispatchInfo] = {}
+"""Dispatch infos by (weight, class, pays): a block's transfers all report the same one, and
+an immutable record can be shared rather than built twice per transaction."""
+INFO_CACHE_SIZE = 1024
+"""Most dispatch infos remembered (distinct weights are few; cleared when reached)."""
+
+
 def _info(spec: CallSpec, weight: int) -> DispatchInfo:
-    return DispatchInfo(Weight(weight, 0), spec.dispatch_class, spec.pays)
+    key = (weight, spec.dispatch_class, spec.pays)
+    info = _INFOS.get(key)
+    if info is None:
+        if len(_INFOS) >= INFO_CACHE_SIZE:
+            _INFOS.clear()
+        info = _INFOS[key] = DispatchInfo(Weight(weight, 0), spec.dispatch_class, spec.pays)
+    return info

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khala.primitives.records import maker
 from khala.runtime.composition import Runtime
 from khala.runtime.context import BlockEnv
 from khala.runtime.dispatch_table import CallSpec
@@ -42,6 +43,12 @@ class CheckedTransaction:
     """The call."""
     longevity: int
     """Blocks until the era ends."""
+
+
+_NO_HASH = bytes(32)
+"""What an unknown block hash reads as (``System.BlockHash`` of a forgotten block)."""
+_CHECKED = maker(CheckedTransaction)
+"""Builds a :class:`CheckedTransaction`, twice per transfer (:mod:`khala.primitives.records`)."""
 
 
 class TransactionChecks:
@@ -97,7 +104,7 @@ class TransactionChecks:
         weight = runtime.weight_of(call, self.preset)
         fee = fees.compute_fee(len(raw), weight, pays)
         fees.check_payable(state, sender, fee + extra.tip)
-        return CheckedTransaction(
+        return _CHECKED(
             sender,
             extra.nonce,
             extra.tip,
@@ -156,11 +163,11 @@ class TransactionChecks:
         birth = signature.extra.era.birth(current)
         if birth == 0:
             era_hash = self.genesis_hash
-        elif birth == current - 1 and env.parent_hash != bytes(32):
+        elif birth == current - 1 and env.parent_hash != _NO_HASH:
             era_hash = env.parent_hash
         else:
             era_hash = system_state.block_hash(state, birth)
-        if birth > current or era_hash == bytes(32):
+        if birth > current or era_hash == _NO_HASH:
             raise InvalidTransactionError(
                 InvalidTransactionCode.ANCIENT_BIRTH_BLOCK,
                 f"the era starts at block {birth}, whose hash this chain does not know",

@@ -9,13 +9,12 @@ makes our codec fast; the generated source depends only on the declaration.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import struct
-import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from khala.primitives.records import can_fill_slots
 from khala.primitives.scale.base import Codec, TypeDef, TypeIdAllocator
 from khala.primitives.scale.codec import U128, BoolCodec
 from khala.primitives.scale.errors import ScaleError, ScaleErrorCode, unexpected_end
@@ -121,21 +120,6 @@ def _group_fixed_runs(fields: tuple[Field, ...]) -> list[list[tuple[int, Field]]
     return groups
 
 
-def _can_fill_slots(cls: type, fields: tuple[Field, ...]) -> bool:
-    """Whether decoding may bypass ``__init__`` and store into slots directly.
-
-    Only for slotted dataclasses without ``__post_init__`` whose every field is an init field,
-    so that skipping ``__init__`` skips nothing but the frozen-attribute guard.
-    """
-    slots = getattr(cls, "__slots__", None)
-    if not isinstance(slots, tuple) or hasattr(cls, "__post_init__"):
-        return False
-    all_fields = [field.name for field in dataclasses.fields(cls)]
-    return all_fields == [name for name, _ in fields] and all(
-        isinstance(cls.__dict__.get(name), types.MemberDescriptorType) for name in all_fields
-    )
-
-
 def _compile(
     cls: type[T], fields: tuple[Field, ...]
 ) -> tuple[
@@ -170,7 +154,7 @@ def _compile(
                 f"    v{position}, offset = _codec{key}.decode_at(data, offset)"
             ]
     values = ", ".join(f"v{position}" for position in range(len(fields)))
-    if _can_fill_slots(cls, fields):
+    if can_fill_slots(cls, [name for name, _ in fields]):
         decode_lines.append("    instance = _new(_cls)")
         for position, (name, _) in enumerate(fields):
             namespace[f"_set{position}"] = cls.__dict__[name].__set__

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from khala.primitives.hashing import StorageHasher
+from khala.primitives.records import maker
 from khala.primitives.scale import H256, U32, U128
 from khala.runtime.events import EventRecord, encode_records
 from khala.runtime.modules.system.constants import MODULE_NAME
@@ -50,6 +51,11 @@ class AccountInfo:
     """The balances."""
 
 
+_ACCOUNT_DATA = maker(AccountData)
+"""Builds an :class:`AccountData` from its four fields (see :mod:`khala.primitives.records`)."""
+_ACCOUNT_INFO = maker(AccountInfo)
+"""Builds an :class:`AccountInfo` from its five fields."""
+
 EMPTY_ACCOUNT = AccountInfo(0, 0, 0, 0, AccountData(0, 0, 0, NEW_LOGIC_FLAG))
 """What a non-existent account reads as."""
 
@@ -90,12 +96,12 @@ EVENTS: StorageValue[list[EventRecord]] = StorageValue(MODULE_NAME, "Events", li
 
 def with_free(data: AccountData, free: int) -> AccountData:
     """``data`` with another free balance (the hot path of every transfer: no ``replace``)."""
-    return AccountData(free, data.reserved, data.frozen, data.flags)
+    return _ACCOUNT_DATA(free, data.reserved, data.frozen, data.flags)
 
 
 def with_data(info: AccountInfo, data: AccountData, providers: int | None = None) -> AccountInfo:
     """``info`` with other balances (and providers, when given), built directly."""
-    return AccountInfo(
+    return _ACCOUNT_INFO(
         info.nonce,
         info.consumers,
         info.providers if providers is None else providers,
@@ -130,7 +136,7 @@ def increment_nonce(state: State, who: bytes) -> None:
     ACCOUNT.insert(
         state,
         who,
-        AccountInfo(info.nonce + 1, info.consumers, info.providers, info.sufficients, info.data),
+        _ACCOUNT_INFO(info.nonce + 1, info.consumers, info.providers, info.sufficients, info.data),
     )
 
 

@@ -106,6 +106,10 @@ def _with_partial(node: Node, partial: str) -> Node:
     return Branch(partial, node.value, node.children)
 
 
+_NIBBLE = {digit: int(digit, 16) for digit in "0123456789abcdef"}
+"""Each hex digit's nibble value (what ``int(digit, 16)`` computes, without the call)."""
+
+
 class Trie:
     """A mutable view of a state trie with incremental root computation."""
 
@@ -154,25 +158,28 @@ class Trie:
 
     def _lookup(self, key: bytes) -> bytes | None:
         path = key.hex()
+        end = len(path)
+        position = 0  # nibbles of the path consumed (an index: no slice copied per level)
         if isinstance(self._root, Stub):
             self._root = self._load(self._root)
         node = self._root
         while node is not None:
-            if not path.startswith(node.partial):
+            partial = node.partial
+            if not path.startswith(partial, position):
                 return None
-            path = path[len(node.partial) :]
+            position += len(partial)
             if isinstance(node, Leaf):
-                return node.value if not path else None
-            if not path:
+                return node.value if position == end else None
+            if position == end:
                 return node.value
-            index = int(path[0], 16)
+            index = _NIBBLE[path[position]]
             child = node.children[index]
             if isinstance(child, Stub):
                 # Same content and hash: swapping in the loaded node keeps every cached
                 # encoding valid and saves decoding it again on the next read.
                 child = node.children[index] = self._load(child)
             node = child
-            path = path[1:]
+            position += 1
         return None
 
     def insert(self, key: bytes, value: bytes) -> None:

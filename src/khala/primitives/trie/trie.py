@@ -305,7 +305,8 @@ class Trie:
             return Leaf(path, value)
         node = self._load(original)
         partial = node.partial
-        common = common_length(partial, path)
+        # Walking down (the usual case) the node's partial key is a prefix of the path.
+        common = len(partial) if path.startswith(partial) else common_length(partial, path)
         if common == len(partial):
             rest = path[common:]
             if isinstance(node, Leaf):
@@ -316,14 +317,14 @@ class Trie:
                     return Leaf(partial, value)
                 self._supersede(node)
                 children: list[Child | None] = [None] * 16
-                children[int(rest[0], 16)] = Leaf(rest[1:], value)
+                children[_NIBBLE[rest[0]]] = Leaf(rest[1:], value)
                 return Branch(partial, node.value, children)
             if not rest:
                 if node.value == value:
                     return node
                 self._supersede(node)
                 return Branch(partial, value, node.children)
-            index = int(rest[0], 16)
+            index = _NIBBLE[rest[0]]
             child = node.children[index]
             updated = self._insert(child, rest[1:], value)
             if _same(child, updated):
@@ -334,10 +335,10 @@ class Trie:
             return Branch(partial, node.value, children)
         self._supersede(node)
         children = [None] * 16
-        children[int(partial[common], 16)] = _with_partial(node, partial[common + 1 :])
+        children[_NIBBLE[partial[common]]] = _with_partial(node, partial[common + 1 :])
         if len(path) == common:
             return Branch(path, value, children)
-        children[int(path[common], 16)] = Leaf(path[common + 1 :], value)
+        children[_NIBBLE[path[common]]] = Leaf(path[common + 1 :], value)
         return Branch(path[:common], None, children)
 
     def _delete(self, original: Child | None, path: str) -> Child | None:
@@ -357,7 +358,7 @@ class Trie:
                 return original
             self._supersede(node)
             return self._normalize(Branch(node.partial, None, node.children))
-        index = int(rest[0], 16)
+        index = _NIBBLE[rest[0]]
         child = node.children[index]
         updated = self._delete(child, rest[1:])
         if updated is child:

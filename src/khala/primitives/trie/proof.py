@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 
 from khala.primitives.hashing import blake2_256
 from khala.primitives.trie.errors import TrieError, TrieErrorCode
+from khala.primitives.trie.memory import Leaf, Node
 from khala.primitives.trie.node import EMPTY_ROOT, HASH_LENGTH, decode_node, has_hashed_value
-from khala.primitives.trie.trie import Leaf, Node, Trie
+from khala.primitives.trie.trie import Trie
 
 
 def generate_proof(trie: Trie, keys: Iterable[bytes]) -> list[bytes]:

@@ -21,8 +21,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from khala.primitives.hashing import blake2_256
-from khala.primitives.trie.build import build_root, common_length, split_range
+from khala.primitives.trie.build import build_root, common_length
 from khala.primitives.trie.errors import TrieError, TrieErrorCode
+from khala.primitives.trie.memory import (
+    HEX,
+    NIBBLE,
+    Branch,
+    Child,
+    Leaf,
+    Node,
+    Stub,
+    build_nodes,
+    same_child,
+    with_partial,
+)
 from khala.primitives.trie.node import (
     EMPTY_NODE,
     EMPTY_ROOT,
@@ -35,79 +47,11 @@ from khala.primitives.trie.node import (
 )
 from khala.primitives.trie.store import MemoryNodeStore, NodeStore
 
-_HEX = "0123456789abcdef"
 VALUE_CACHE_SIZE = 8_192
 """Values each trie remembers by key between writes: the accounts of several blocks of
 transfers, bounded for memory (cleared when full)."""
 _UNKNOWN = object()
 """Cache-miss marker (None is a cached answer: the key is absent)."""
-
-
-class Leaf:
-    """A leaf: the rest of a key and its value."""
-
-    __slots__ = ("encoded", "hash", "partial", "stored", "value")
-
-    def __init__(self, partial: str, value: bytes) -> None:
-        """Create a dirty leaf (no cached encoding, not yet in the store)."""
-        self.partial = partial
-        self.value = value
-        self.encoded: bytes | None = None
-        self.hash: bytes | None = None
-        self.stored = False
-
-
-class Branch:
-    """A branch: a shared key part, an optional value and up to 16 children."""
-
-    __slots__ = ("children", "encoded", "hash", "partial", "stored", "value")
-
-    def __init__(self, partial: str, value: bytes | None, children: list[Child | None]) -> None:
-        """Create a dirty branch (no cached encoding, not yet in the store)."""
-        self.partial = partial
-        self.value = value
-        self.children = children
-        self.encoded: bytes | None = None
-        self.hash: bytes | None = None
-        self.stored = False
-
-
-class Stub:
-    """A node known only by hash, loaded from the store when a path goes through it."""
-
-    __slots__ = ("hash",)
-
-    def __init__(self, node_hash: bytes) -> None:
-        """Refer to the stored node with this hash."""
-        self.hash = node_hash
-
-
-Node = Leaf | Branch
-"""A loaded node."""
-Child = Leaf | Branch | Stub
-"""What a branch slot or the root may hold."""
-
-
-def _same(before: Child | None, after: Child | None) -> bool:
-    """Whether an update left a child as it was (a loaded stub counts as itself)."""
-    if before is after:
-        return True
-    return (
-        isinstance(before, Stub)
-        and isinstance(after, Leaf | Branch)
-        and after.stored
-        and after.hash == before.hash
-    )
-
-
-def _with_partial(node: Node, partial: str) -> Node:
-    if isinstance(node, Leaf):
-        return Leaf(partial, node.value)
-    return Branch(partial, node.value, node.children)
-
-
-_NIBBLE = {digit: int(digit, 16) for digit in "0123456789abcdef"}
-"""Each hex digit's nibble value (what ``int(digit, 16)`` computes, without the call)."""
 
 
 class Trie:
@@ -138,7 +82,7 @@ class Trie:
         keys = sorted(merged)
         values = [merged[key] for key in keys]
         trie = cls(store, layout)
-        trie._root = _build(keys, values, 0, len(keys), 0) if keys else None
+        trie._root = build_nodes(keys, values, 0, len(keys), 0) if keys else None
         return trie
 
     def get(self, key: bytes) -> bytes | None:
@@ -172,7 +116,7 @@ class Trie:
                 return node.value if position == end else None
             if position == end:
                 return node.value
-            index = _NIBBLE[path[position]]
+            index = NIBBLE[path[position]]
             child = node.children[index]
             if isinstance(child, Stub):
                 # Same content and hash: swapping in the loaded node keeps every cached
@@ -317,17 +261,17 @@ class Trie:
                     return Leaf(partial, value)
                 self._supersede(node)
                 children: list[Child | None] = [None] * 16
-                children[_NIBBLE[rest[0]]] = Leaf(rest[1:], value)
+                children[NIBBLE[rest[0]]] = Leaf(rest[1:], value)
                 return Branch(partial, node.value, children)
             if not rest:
                 if node.value == value:
                     return node
                 self._supersede(node)
                 return Branch(partial, value, node.children)
-            index = _NIBBLE[rest[0]]
+            index = NIBBLE[rest[0]]
             child = node.children[index]
             updated = self._insert(child, rest[1:], value)
-            if _same(child, updated):
+            if same_child(child, updated):
                 return node
             self._supersede(node)
             children = list(node.children)
@@ -335,10 +279,10 @@ class Trie:
             return Branch(partial, node.value, children)
         self._supersede(node)
         children = [None] * 16
-        children[_NIBBLE[partial[common]]] = _with_partial(node, partial[common + 1 :])
+        children[NIBBLE[partial[common]]] = with_partial(node, partial[common + 1 :])
         if len(path) == common:
             return Branch(path, value, children)
-        children[_NIBBLE[path[common]]] = Leaf(path[common + 1 :], value)
+        children[NIBBLE[path[common]]] = Leaf(path[common + 1 :], value)
         return Branch(path[:common], None, children)
 
     def _delete(self, original: Child | None, path: str) -> Child | None:
@@ -358,7 +302,7 @@ class Trie:
                 return original
             self._supersede(node)
             return self._normalize(Branch(node.partial, None, node.children))
-        index = _NIBBLE[rest[0]]
+        index = NIBBLE[rest[0]]
         child = node.children[index]
         updated = self._delete(child, rest[1:])
         if updated is child:
@@ -377,7 +321,7 @@ class Trie:
             index, only = present[0]
             child = self._load(only)
             self._supersede(child)
-            return _with_partial(child, branch.partial + _HEX[index] + child.partial)
+            return with_partial(child, branch.partial + HEX[index] + child.partial)
         return branch
 
     def _supersede(self, node: Node) -> None:
@@ -444,19 +388,7 @@ class Trie:
         if isinstance(node, Branch):
             for index, child in enumerate(node.children):
                 if child is not None:
-                    yield from self._walk(child, path + _HEX[index], wanted)
-
-
-def _build(keys: list[str], values: list[bytes], low: int, high: int, depth: int) -> Node:
-    """Build the subtrie of sorted hex keys ``keys[low:high]``, which share ``depth`` nibbles."""
-    first = keys[low]
-    if high - low == 1:
-        return Leaf(first[depth:], values[low])
-    common, valued, ranges = split_range(keys, low, high, depth)
-    children: list[Child | None] = [None] * 16
-    for nibble, start, end in ranges:
-        children[nibble] = _build(keys, values, start, end, common + 1)
-    return Branch(first[depth:common], values[low] if valued else None, children)
+                    yield from self._walk(child, path + HEX[index], wanted)
 
 
 def trie_root(items: Iterable[tuple[bytes, bytes]], layout: Layout = Layout.V1) -> bytes:

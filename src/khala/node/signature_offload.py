@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import struct
 import sys
 from collections import deque
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from typing import cast
 import structlog
 
 from khala.node.signature_worker import (
+    FRAME_LENGTH,
     MAX_FRAME_BYTES,
     Signature,
     encode_request,
@@ -47,8 +47,6 @@ MAX_RESTART_DELAY_S = 300.0
 """Longest wait between restarts of a child that keeps failing."""
 WATCHDOG_INTERVAL_S = 1.0
 """How often the oldest unanswered frame's age is checked against the timeout."""
-
-_LENGTH = struct.Struct("<I")
 
 Callers = list[tuple[int, "asyncio.Future[bytes]"]]
 """The callers of one frame: how many signatures each asked for, and its future."""
@@ -104,15 +102,15 @@ class _Child(asyncio.SubprocessProtocol):
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         buffer = self.buffer
         buffer += data
-        while len(buffer) >= _LENGTH.size:
-            (length,) = _LENGTH.unpack_from(buffer)
+        while len(buffer) >= FRAME_LENGTH.size:
+            (length,) = FRAME_LENGTH.unpack_from(buffer)
             if length > MAX_FRAME_BYTES or not self.waiting:
                 self.fail("answered out of turn")
                 return
-            if len(buffer) < _LENGTH.size + length:
+            if len(buffer) < FRAME_LENGTH.size + length:
                 return
-            verdicts = bytes(buffer[_LENGTH.size : _LENGTH.size + length])
-            del buffer[: _LENGTH.size + length]
+            verdicts = bytes(buffer[FRAME_LENGTH.size : FRAME_LENGTH.size + length])
+            del buffer[: FRAME_LENGTH.size + length]
             _, count, callers = self.waiting.popleft()
             self.queued -= count
             if len(verdicts) != count:

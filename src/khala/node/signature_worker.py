@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from khala.primitives.crypto import KeyScheme, verify
+from khala.primitives.crypto.keys import PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH
 
 SCHEME_CODES: dict[KeyScheme, int] = {KeyScheme.SR25519: 0, KeyScheme.ED25519: 1}
 """The scheme byte of each signature scheme in a request."""
@@ -33,12 +34,8 @@ MAX_FRAME_BYTES = 64 << 20
 """Largest frame either side accepts (a few thousand transactions' signatures take well
 under 1 MiB; this only stops a corrupt length from allocating without bound)."""
 
-PUBLIC_KEY_BYTES = 32
-"""Length of an sr25519 or Ed25519 public key (an account id)."""
-SIGNATURE_BYTES = 64
-"""Length of an sr25519 or Ed25519 signature."""
-
-_LENGTH = struct.Struct("<I")
+FRAME_LENGTH = struct.Struct("<I")
+"""The little-endian u32 before every frame body (and a request's count)."""
 _ITEM_HEAD = struct.Struct("<B32s64sI")
 
 Signature = tuple[KeyScheme, bytes, bytes, bytes]
@@ -52,7 +49,7 @@ class FrameError(ValueError):
 def well_formed(signature: Signature) -> bool:
     """Whether a signature fits the frame: a 32-byte key and a 64-byte signature."""
     _, public_key, _, value = signature
-    return len(public_key) == PUBLIC_KEY_BYTES and len(value) == SIGNATURE_BYTES
+    return len(public_key) == PUBLIC_KEY_LENGTH and len(value) == SIGNATURE_LENGTH
 
 
 def encode_request(signatures: Sequence[Signature]) -> bytes:
@@ -63,13 +60,13 @@ def encode_request(signatures: Sequence[Signature]) -> bytes:
     """
     if not all(well_formed(signature) for signature in signatures):
         raise FrameError("a key must be 32 bytes and a signature 64")
-    parts = [_LENGTH.pack(len(signatures))]
+    parts = [FRAME_LENGTH.pack(len(signatures))]
     for scheme, public_key, payload, signature in signatures:
         parts.append(
             _ITEM_HEAD.pack(SCHEME_CODES[scheme], public_key, signature, len(payload)) + payload
         )
     body = b"".join(parts)
-    return _LENGTH.pack(len(body)) + body
+    return FRAME_LENGTH.pack(len(body)) + body
 
 
 def decode_request(body: bytes) -> list[Signature]:
@@ -78,10 +75,10 @@ def decode_request(body: bytes) -> list[Signature]:
     Raises:
         FrameError: When the body is cut short, overlong or names an unknown scheme.
     """
-    if len(body) < _LENGTH.size:
+    if len(body) < FRAME_LENGTH.size:
         raise FrameError("request shorter than its count")
-    (count,) = _LENGTH.unpack_from(body)
-    offset = _LENGTH.size
+    (count,) = FRAME_LENGTH.unpack_from(body)
+    offset = FRAME_LENGTH.size
     signatures: list[Signature] = []
     for _ in range(count):
         if offset + _ITEM_HEAD.size > len(body):
@@ -112,12 +109,12 @@ def read_frame(stream: BinaryIO) -> bytes | None:
     Raises:
         FrameError: When the input ends inside a frame or announces one over the limit.
     """
-    head = stream.read(_LENGTH.size)
+    head = stream.read(FRAME_LENGTH.size)
     if not head:
         return None
-    if len(head) < _LENGTH.size:
+    if len(head) < FRAME_LENGTH.size:
         raise FrameError("input ended inside a frame length")
-    (length,) = _LENGTH.unpack(head)
+    (length,) = FRAME_LENGTH.unpack(head)
     if length > MAX_FRAME_BYTES:
         raise FrameError(f"frame of {length} bytes exceeds {MAX_FRAME_BYTES}")
     body = stream.read(length)
@@ -134,7 +131,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
     """
     while (body := read_frame(source)) is not None:
         answer = verdicts(decode_request(body))
-        sink.write(_LENGTH.pack(len(answer)) + answer)
+        sink.write(FRAME_LENGTH.pack(len(answer)) + answer)
         sink.flush()
 
 
